@@ -1,0 +1,26 @@
+namespace Darknet.Weights
+{
+    /// <summary>
+    /// One weighted layer on its way from the .weights stream to a sink, already in the seed's layout:
+    /// <see cref="Weights"/> is (h, w, in, out) for a conv, (in, out) for a connected layer, null for [batchnorm];
+    /// <see cref="Biases"/> only without batch norm; <see cref="BatchNorm"/> = [gamma, beta, moving mean, moving variance].
+    /// </summary>
+    public sealed class ConvertedLayer
+    {
+        public ConvertedLayer(string name, Tensor? weights, Tensor? biases, Tensor[]? batchNorm)
+        {
+            Name = name;
+            Weights = weights;
+            Biases = biases;
+            BatchNorm = batchNorm;
+        }
+
+        public string Name { get; }
+
+        public Tensor? Weights { get; }
+
+        public Tensor? Biases { get; }
+
+        public Tensor[]? BatchNorm { get; }
+    }
+}

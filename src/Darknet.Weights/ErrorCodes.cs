@@ -1,0 +1,32 @@
+namespace Darknet.Weights
+{
+    /// <summary>
+    /// The library's error codes (DKN1xxx: cfg and layout, DKN2xxx: weights and conversion, DKN3xxx: .npy/.npz reading).
+    /// DKN4xxx and up belong to the MSBuild task. The README's error table lists every code.
+    /// </summary>
+    public static class ErrorCodes
+    {
+        // cfg and layout
+        public const string MalformedCfg = "DKN1001";
+        public const string UnknownSection = "DKN1002";
+        public const string BadRoute = "DKN1003";
+        public const string BadSize = "DKN1004";
+        public const string UnsupportedLayer = "DKN1005";
+        public const string CfgNotFound = "DKN1006";
+
+        // weights and conversion
+        public const string HeaderTooShort = "DKN2001";
+        public const string NotAWeightsFile = "DKN2002";
+        public const string WeightsTooShort = "DKN2003";
+        public const string LeftoverFloats = "DKN2004";
+        public const string BadLayerLimit = "DKN2005";
+        public const string WeightsNotFound = "DKN2006";
+        public const string UnknownBuiltInModel = "DKN2007";
+
+        // .npy / .npz reading
+        public const string NotNumpyFile = "DKN3001";
+        public const string ForbiddenPickle = "DKN3002";
+        public const string MalformedPickle = "DKN3003";
+        public const string UnsupportedArray = "DKN3004";
+    }
+}

@@ -1,0 +1,11 @@
+namespace Darknet.Weights
+{
+    public enum OutputFormat
+    {
+        /// <summary>The seed's format: np.save of a dict (pickled 0-d object array).</summary>
+        Npy,
+
+        /// <summary>A pickle-free .npz: one array per entry, <c>layer/weights</c>, <c>layer/gamma</c>, …</summary>
+        Npz,
+    }
+}
