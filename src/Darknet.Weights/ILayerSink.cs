@@ -8,7 +8,7 @@ namespace Darknet.Weights
     /// </summary>
     public interface ILayerSink : IDisposable
     {
-        void Write(ConvertedLayer layer);
+        void Write(LayerParameters layer);
 
         void Complete();
     }

@@ -1,13 +1,13 @@
 namespace Darknet.Weights
 {
     /// <summary>
-    /// One weighted layer on its way from the .weights stream to a sink, already in the seed's layout:
+    /// One weighted layer in the seed's layout, as the converter hands it to a sink and as the readers give it back:
     /// <see cref="Weights"/> is (h, w, in, out) for a conv, (in, out) for a connected layer, null for [batchnorm];
     /// <see cref="Biases"/> only without batch norm; <see cref="BatchNorm"/> = [gamma, beta, moving mean, moving variance].
     /// </summary>
-    public sealed class ConvertedLayer
+    public sealed class LayerParameters
     {
-        public ConvertedLayer(string name, Tensor? weights, Tensor? biases, Tensor[]? batchNorm)
+        public LayerParameters(string name, Tensor? weights, Tensor? biases, Tensor[]? batchNorm)
         {
             Name = name;
             Weights = weights;
