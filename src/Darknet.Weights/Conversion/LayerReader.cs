@@ -1,0 +1,147 @@
+using System;
+using Darknet.Weights.Layout;
+
+namespace Darknet.Weights
+{
+    /// <summary>
+    /// Reads one weighted layer's floats in darknet's file order and returns them in the seed's layout.
+    /// Holds a single scratch array for the raw weights (sized for the largest layer) and reuses it across layers.
+    /// </summary>
+    internal sealed class LayerReader
+    {
+        private readonly FloatStreamReader _reader;
+        private readonly WeightsHeader _header;
+        private readonly ConversionPlan _plan;
+        private readonly long? _weightsLength;
+        private float[] _scratch = Array.Empty<float>();
+
+        public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength)
+        {
+            _reader = reader;
+            _header = header;
+            _plan = plan;
+            _weightsLength = weightsLength;
+        }
+
+        public LayerParameters Read(int planIndex)
+        {
+            var layer = _plan.Layers[planIndex];
+            var name = _plan.Names[planIndex];
+            var parameters = layer.Type switch
+            {
+                LayerType.Convolutional => ReadConvolutional(layer, name, planIndex),
+                // darknet loads deconv weights with the conv loader; they are stored (in, out, h, w), so the same
+                // (2, 3, 1, 0) transposition gives (h, w, out, in): TensorFlow's conv2d_transpose filter layout.
+                LayerType.Deconvolutional => ReadConvolutional(layer, name, planIndex),
+                LayerType.Connected => ReadConnected(layer, name, planIndex),
+                LayerType.BatchNorm => ReadBatchNorm(layer, name, planIndex),
+                _ => throw new DarknetException(ErrorCodes.UnsupportedLayer,
+                    $"layer {layer.Index} ([{ConversionPlan.SectionName(layer.Type)}]{(layer.Line > 0 ? $" at cfg line {layer.Line}" : "")}) carries weights this converter cannot read"),
+            };
+            return parameters;
+        }
+
+        private LayerParameters ReadConvolutional(LayerInfo layer, string name, int planIndex)
+        {
+            int n = layer.Filters;
+            int groups = Math.Max(1, layer.Groups);
+            int dim0, dim1;
+            if (layer.Type == LayerType.Deconvolutional) { dim0 = layer.InputChannels; dim1 = n; }
+            else { dim0 = n; dim1 = layer.InputChannels / groups; }
+            long weightCount = (long)dim0 * dim1 * layer.Size * layer.Size;
+            CheckCount(layer, planIndex, (layer.BatchNormalize ? 4L * n : n) + weightCount);
+
+            Tensor? biases = null;
+            Tensor[]? batchNorm = null;
+            if (layer.BatchNormalize)
+            {
+                var beta = ReadVector(n, planIndex);
+                var gamma = ReadVector(n, planIndex);
+                var mean = ReadVector(n, planIndex);
+                var variance = ReadVector(n, planIndex);
+                batchNorm = new[] { gamma, beta, mean, variance };
+            }
+            else
+            {
+                biases = ReadVector(n, planIndex);
+            }
+
+            var raw = ReadScratch((int)weightCount, planIndex);
+            var hwio = WeightTransposition.ConvToHwio(raw, dim0, dim1, layer.Size, layer.Size);
+            var weights = new Tensor(new[] { layer.Size, layer.Size, dim1, dim0 }, hwio);
+            return new LayerParameters(name, weights, biases, batchNorm);
+        }
+
+        private LayerParameters ReadConnected(LayerInfo layer, string name, int planIndex)
+        {
+            int outputs = layer.Filters;
+            int inputs = layer.Inputs;
+            long weightCount = (long)outputs * inputs;
+            CheckCount(layer, planIndex, outputs + weightCount + (layer.BatchNormalize ? 3L * outputs : 0));
+
+            var bias = ReadVector(outputs, planIndex);
+            float[] inputsByOutputs;
+            if (_header.TransposeConnected)
+            {
+                // Such files store (inputs, outputs): darknet transposes after reading; the seed's layout is that order already.
+                inputsByOutputs = new float[weightCount];
+                ReadExactly(inputsByOutputs, inputsByOutputs.Length, planIndex);
+            }
+            else
+            {
+                inputsByOutputs = WeightTransposition.Matrix(ReadScratch((int)weightCount, planIndex), outputs, inputs);
+            }
+            var weights = new Tensor(new[] { inputs, outputs }, inputsByOutputs);
+
+            if (!layer.BatchNormalize) return new LayerParameters(name, weights, bias, null);
+            var gamma = ReadVector(outputs, planIndex);
+            var mean = ReadVector(outputs, planIndex);
+            var variance = ReadVector(outputs, planIndex);
+            // With batch norm darknet uses the connected layer's bias as the BN beta.
+            return new LayerParameters(name, weights, null, new[] { gamma, bias, mean, variance });
+        }
+
+        private LayerParameters ReadBatchNorm(LayerInfo layer, string name, int planIndex)
+        {
+            int c = layer.OutputChannels;
+            CheckCount(layer, planIndex, 3L * c);
+            var gamma = ReadVector(c, planIndex);
+            var mean = ReadVector(c, planIndex);
+            var variance = ReadVector(c, planIndex);
+            // A [batchnorm] layer stores no beta: darknet keeps it at zero.
+            var beta = new Tensor(new[] { c }, new float[c]);
+            return new LayerParameters(name, null, null, new[] { gamma, beta, mean, variance });
+        }
+
+        private void CheckCount(LayerInfo layer, int planIndex, long count)
+        {
+            if (count != layer.FloatCount)
+                throw new InvalidOperationException(
+                    $"layer {layer.Index} ('{_plan.Names[planIndex]}'): its parameter shapes hold {count} floats but the layout says {layer.FloatCount}");
+            if (count > int.MaxValue)
+                throw new DarknetException(ErrorCodes.BadSize, $"layer {layer.Index} ('{_plan.Names[planIndex]}') has {count:N0} parameters: too many for one array");
+        }
+
+        private Tensor ReadVector(int count, int planIndex)
+        {
+            var data = new float[count];
+            ReadExactly(data, count, planIndex);
+            return new Tensor(new[] { count }, data);
+        }
+
+        /// <summary>Reads into the reused scratch array, grown to the largest layer so far; only its first <paramref name="count"/> values are meaningful.</summary>
+        private float[] ReadScratch(int count, int planIndex)
+        {
+            if (_scratch.Length < count) _scratch = new float[count];
+            ReadExactly(_scratch, count, planIndex);
+            return _scratch;
+        }
+
+        private void ReadExactly(float[] destination, int count, int planIndex)
+        {
+            int got = _reader.Read(destination, 0, count);
+            if (got < count)
+                throw _plan.TooShort(_header, _reader.FloatsRead, _weightsLength);
+        }
+    }
+}
