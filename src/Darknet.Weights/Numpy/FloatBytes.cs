@@ -1,0 +1,49 @@
+using System;
+using System.IO;
+
+namespace Darknet.Weights.Numpy
+{
+    /// <summary>float32 values to and from little-endian bytes ('&lt;f4'), whatever the machine's byte order.</summary>
+    internal static class FloatBytes
+    {
+        public const int ChunkBytes = 64 * 1024;
+
+        /// <summary>Writes the values through <paramref name="buffer"/> (a multiple of 4 bytes) so no copy of the whole array is made.</summary>
+        public static void Write(Stream output, float[] values, byte[] buffer)
+        {
+            int floatsPerChunk = buffer.Length / 4;
+            for (int start = 0; start < values.Length; start += floatsPerChunk)
+            {
+                int count = Math.Min(floatsPerChunk, values.Length - start);
+                Buffer.BlockCopy(values, start * 4, buffer, 0, count * 4);
+                if (!BitConverter.IsLittleEndian) SwapEvery4(buffer, 0, count * 4);
+                output.Write(buffer, 0, count * 4);
+            }
+        }
+
+        /// <summary>Reads float32 values stored little-endian (<paramref name="bigEndian"/>: stored '&gt;f4').</summary>
+        public static float[] ToFloats(byte[] bytes, int offset, int count, bool bigEndian)
+        {
+            var values = new float[count];
+            if (bigEndian == !BitConverter.IsLittleEndian)
+            {
+                Buffer.BlockCopy(bytes, offset, values, 0, count * 4);
+                return values;
+            }
+            var swapped = new byte[count * 4];
+            Buffer.BlockCopy(bytes, offset, swapped, 0, swapped.Length);
+            SwapEvery4(swapped, 0, swapped.Length);
+            Buffer.BlockCopy(swapped, 0, values, 0, swapped.Length);
+            return values;
+        }
+
+        private static void SwapEvery4(byte[] b, int offset, int length)
+        {
+            for (int i = offset; i + 3 < offset + length; i += 4)
+            {
+                byte t = b[i]; b[i] = b[i + 3]; b[i + 3] = t;
+                t = b[i + 1]; b[i + 1] = b[i + 2]; b[i + 2] = t;
+            }
+        }
+    }
+}

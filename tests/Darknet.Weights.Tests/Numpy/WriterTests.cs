@@ -1,0 +1,85 @@
+using Darknet.Weights;
+using Darknet.Weights.Numpy;
+using Xunit;
+
+namespace Darknet.Weights.Tests.Numpy;
+
+public class WriterTests
+{
+    [Fact]
+    public void NpyHeaderIsNumpysObjectArrayHeader()
+    {
+        var bytes = TestLayers.Write(OutputFormat.Npy, Array.Empty<LayerParameters>());
+        var expected = "\u0093NUMPY\u0001\u0000v\u0000{'descr': '|O', 'fortran_order': False, 'shape': (), }" + new string(' ', 63) + "\n";
+        Assert.Equal(expected, System.Text.Encoding.Latin1.GetString(bytes, 0, 128));
+        Assert.Equal(0x80, bytes[128]); // PROTO
+        Assert.Equal(3, bytes[129]);
+        Assert.Equal((byte)'.', bytes[^1]); // STOP
+    }
+
+    [Fact]
+    public void NpyWriterStreamsEachLayerBeforeComplete()
+    {
+        var counting = new CountingStream();
+        using var writer = new NpyDictionaryWriter(counting, leaveOpen: true);
+        var big = new LayerParameters("conv_big", TestLayers.Values(1, 3, 3, 256, 256), null, null); // 2.25 MiB of floats
+        writer.Write(big);
+        long afterFirst = counting.Written;
+        Assert.True(afterFirst > 3 * 3 * 256 * 256 * 4, $"only {afterFirst} bytes reached the stream after the first layer");
+        writer.Write(big);
+        Assert.True(counting.Written > 2 * afterFirst - 1000);
+        Assert.True(counting.LargestWrite <= 64 * 1024, $"a single write of {counting.LargestWrite} bytes: the writer copied a whole array");
+        long beforeComplete = counting.Written;
+        writer.Complete();
+        Assert.Equal(5, counting.Written - beforeComplete); // SETITEMS APPEND TUPLE BUILD STOP: nothing was held back
+    }
+
+    [Fact]
+    public void NpzWriterStreamsEachLayerBeforeComplete()
+    {
+        var counting = new CountingStream();
+        using var writer = new NpzWriter(counting, leaveOpen: true);
+        writer.Write(new LayerParameters("conv_big", TestLayers.Values(1, 3, 3, 256, 256), null, null));
+        Assert.True(counting.Written > 3 * 3 * 256 * 256 * 4, $"only {counting.Written} bytes reached the stream after the first layer");
+        writer.Complete();
+    }
+
+    [Fact]
+    public void BatchNormMustHoldFourArrays()
+    {
+        using var writer = new NpyDictionaryWriter(new MemoryStream());
+        var bad = new LayerParameters("conv_1", null, null, new[] { TestLayers.Values(1, 4) });
+        Assert.Throws<ArgumentException>(() => writer.Write(bad));
+    }
+
+    [Fact]
+    public void LayerSinksCreatesTheWriterForEachFormat()
+    {
+        Assert.IsType<NpyDictionaryWriter>(LayerSinks.Create(OutputFormat.Npy, new MemoryStream()));
+        Assert.IsType<NpzWriter>(LayerSinks.Create(OutputFormat.Npz, new MemoryStream()));
+    }
+
+    /// <summary>A write-only stream that counts what reaches it (not seekable, like a pipe).</summary>
+    internal sealed class CountingStream : Stream
+    {
+        public long Written { get; private set; }
+
+        public int LargestWrite { get; private set; }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Written; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Written += count;
+            LargestWrite = Math.Max(LargestWrite, count);
+        }
+    }
+}
