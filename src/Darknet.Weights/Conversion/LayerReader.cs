@@ -5,7 +5,7 @@ namespace Darknet.Weights
 {
     /// <summary>
     /// Reads one weighted layer's floats in darknet's file order and returns them in the seed's layout.
-    /// Holds a single scratch array for the raw weights (sized for the largest layer) and reuses it across layers.
+    /// Transposes while reading through one reused 256 KiB chunk, so a layer costs only its own output arrays.
     /// </summary>
     internal sealed class LayerReader
     {
@@ -13,7 +13,7 @@ namespace Darknet.Weights
         private readonly WeightsHeader _header;
         private readonly ConversionPlan _plan;
         private readonly long? _weightsLength;
-        private float[] _scratch = Array.Empty<float>();
+        private readonly float[] _chunk = new float[64 * 1024];
 
         public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength)
         {
@@ -55,19 +55,18 @@ namespace Darknet.Weights
             Tensor[]? batchNorm = null;
             if (layer.BatchNormalize)
             {
-                var beta = ReadVector(n, planIndex);
-                var gamma = ReadVector(n, planIndex);
-                var mean = ReadVector(n, planIndex);
-                var variance = ReadVector(n, planIndex);
+                var beta = ReadVector(n);
+                var gamma = ReadVector(n);
+                var mean = ReadVector(n);
+                var variance = ReadVector(n);
                 batchNorm = new[] { gamma, beta, mean, variance };
             }
             else
             {
-                biases = ReadVector(n, planIndex);
+                biases = ReadVector(n);
             }
 
-            var raw = ReadScratch((int)weightCount, planIndex);
-            var hwio = WeightTransposition.ConvToHwio(raw, dim0, dim1, layer.Size, layer.Size);
+            var hwio = ReadTransposed((int)weightCount, dim0, dim1, layer.Size);
             var weights = new Tensor(new[] { layer.Size, layer.Size, dim1, dim0 }, hwio);
             return new LayerParameters(name, weights, biases, batchNorm);
         }
@@ -79,24 +78,24 @@ namespace Darknet.Weights
             long weightCount = (long)outputs * inputs;
             CheckCount(layer, planIndex, outputs + weightCount + (layer.BatchNormalize ? 3L * outputs : 0));
 
-            var bias = ReadVector(outputs, planIndex);
+            var bias = ReadVector(outputs);
             float[] inputsByOutputs;
             if (_header.TransposeConnected)
             {
                 // Such files store (inputs, outputs): darknet transposes after reading; the seed's layout is that order already.
                 inputsByOutputs = new float[weightCount];
-                ReadExactly(inputsByOutputs, inputsByOutputs.Length, planIndex);
+                ReadExactly(inputsByOutputs, inputsByOutputs.Length);
             }
             else
             {
-                inputsByOutputs = WeightTransposition.Matrix(ReadScratch((int)weightCount, planIndex), outputs, inputs);
+                inputsByOutputs = ReadTransposed((int)weightCount, outputs, inputs, 1);
             }
             var weights = new Tensor(new[] { inputs, outputs }, inputsByOutputs);
 
             if (!layer.BatchNormalize) return new LayerParameters(name, weights, bias, null);
-            var gamma = ReadVector(outputs, planIndex);
-            var mean = ReadVector(outputs, planIndex);
-            var variance = ReadVector(outputs, planIndex);
+            var gamma = ReadVector(outputs);
+            var mean = ReadVector(outputs);
+            var variance = ReadVector(outputs);
             // With batch norm darknet uses the connected layer's bias as the BN beta.
             return new LayerParameters(name, weights, null, new[] { gamma, bias, mean, variance });
         }
@@ -105,9 +104,9 @@ namespace Darknet.Weights
         {
             int c = layer.OutputChannels;
             CheckCount(layer, planIndex, 3L * c);
-            var gamma = ReadVector(c, planIndex);
-            var mean = ReadVector(c, planIndex);
-            var variance = ReadVector(c, planIndex);
+            var gamma = ReadVector(c);
+            var mean = ReadVector(c);
+            var variance = ReadVector(c);
             // A [batchnorm] layer stores no beta: darknet keeps it at zero.
             var beta = new Tensor(new[] { c }, new float[c]);
             return new LayerParameters(name, null, null, new[] { gamma, beta, mean, variance });
@@ -119,25 +118,32 @@ namespace Darknet.Weights
                 throw new InvalidOperationException(
                     $"layer {layer.Index} ('{_plan.Names[planIndex]}'): its parameter shapes hold {count} floats but the layout says {layer.FloatCount}");
             if (count > int.MaxValue)
-                throw new DarknetException(ErrorCodes.BadSize, $"layer {layer.Index} ('{_plan.Names[planIndex]}') has {count:N0} parameters: too many for one array");
+                throw new DarknetException(ErrorCodes.BadSize, $"layer {layer.Index} ('{_plan.Names[planIndex]}') has {count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters: too many for one array");
         }
 
-        private Tensor ReadVector(int count, int planIndex)
+        private Tensor ReadVector(int count)
         {
             var data = new float[count];
-            ReadExactly(data, count, planIndex);
+            ReadExactly(data, count);
             return new Tensor(new[] { count }, data);
         }
 
-        /// <summary>Reads into the reused scratch array, grown to the largest layer so far; only its first <paramref name="count"/> values are meaningful.</summary>
-        private float[] ReadScratch(int count, int planIndex)
+        /// <summary>Reads (d0, d1, size, size) weights through the reused chunk straight into their (size, size, d1, d0) places.</summary>
+        private float[] ReadTransposed(int count, int d0, int d1, int size)
         {
-            if (_scratch.Length < count) _scratch = new float[count];
-            ReadExactly(_scratch, count, planIndex);
-            return _scratch;
+            var result = new float[count];
+            var transposition = new WeightTransposition(result, d0, d1, size, size);
+            for (int left = count; left > 0;)
+            {
+                int n = Math.Min(left, _chunk.Length);
+                ReadExactly(_chunk, n);
+                transposition.Add(_chunk, n);
+                left -= n;
+            }
+            return result;
         }
 
-        private void ReadExactly(float[] destination, int count, int planIndex)
+        private void ReadExactly(float[] destination, int count)
         {
             int got = _reader.Read(destination, 0, count);
             if (got < count)
