@@ -117,6 +117,20 @@ public sealed class WeightsDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_long_retry_after_moves_on_to_the_next_url()
+    {
+        _server.Serve("mirror/" + File, _content);
+        _server.FailNext(File, 1, 503, retryAfterSeconds: 3600);
+        var clock = Stopwatch.StartNew();
+
+        await new WeightsDownloader(Fast()).DownloadAsync(Pinned(_server.Url(File), _server.Url("mirror/" + File)), Destination);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "took " + clock.Elapsed);
+        Assert.Equal(1, _server.RequestCount(File));
+        Assert.Equal(1, _server.RequestCount("mirror/" + File));
+    }
+
+    [Fact]
     public async Task Gives_up_on_a_url_after_the_configured_attempts()
     {
         _server.Serve(File, _content);
@@ -193,7 +207,7 @@ public sealed class WeightsDownloaderTests : IDisposable
         _server.Serve(File, _content);
         _server.StallAfter(File, 500_000, TimeSpan.FromSeconds(20));
         var options = Fast();
-        options.StallTimeout = TimeSpan.FromMilliseconds(500);
+        options.StallTimeout = TimeSpan.FromSeconds(1.5);
         var clock = Stopwatch.StartNew();
 
         await new WeightsDownloader(options).DownloadAsync(Pinned(), Destination);
