@@ -1,0 +1,343 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Darknet.Weights.Layout
+{
+    /// <summary>
+    /// Builds a <see cref="NetworkLayout"/> layer by layer, computing each layer's shapes and float count with darknet's
+    /// rules (darknet-format.md §2). The cfg reader drives it section by section; the built-in models describe their
+    /// networks with it in code, e.g. <c>new LayoutBuilder(416, 416).Conv(32, 3).Conv(64, 3, 2).Residual(64, 1)</c>.
+    /// Every impossible or absurd number is refused with <see cref="ErrorCodes.BadSize"/> or <see cref="ErrorCodes.BadRoute"/>.
+    /// </summary>
+    public sealed class LayoutBuilder
+    {
+        /// <summary>Largest width, height, channel count, filter count, kernel size, stride or padding accepted.</summary>
+        public const int MaxDimension = 1 << 20;
+
+        /// <summary>Largest float count of one layer, and largest h·w·c of one layer's output.</summary>
+        public const long MaxLayerFloats = int.MaxValue;
+
+        private readonly List<LayerInfo> layers = new List<LayerInfo>();
+        private readonly string sourceName;
+        private readonly int width;
+        private readonly int height;
+        private readonly int channels;
+
+        public LayoutBuilder(int width, int height, int channels = 3)
+            : this(width, height, channels, "built-in layout", 0)
+        {
+        }
+
+        internal LayoutBuilder(int width, int height, int channels, string sourceName, int netLine)
+        {
+            this.sourceName = sourceName;
+            Line = netLine;
+            this.width = CheckDimension("net", "width", width, 1);
+            this.height = CheckDimension("net", "height", height, 1);
+            this.channels = CheckDimension("net", "channels", channels, 1);
+            CheckVolume("net", width, height, channels);
+        }
+
+        /// <summary>Layers added so far; also the index the next layer gets.</summary>
+        public int Count => layers.Count;
+
+        /// <summary>cfg line recorded for the next layer and named in its errors (the cfg reader sets it; 0 in code).</summary>
+        internal int Line { get; set; }
+
+        private int InC => layers.Count == 0 ? channels : layers[layers.Count - 1].OutputChannels;
+
+        private int InH => layers.Count == 0 ? height : layers[layers.Count - 1].OutputHeight;
+
+        private int InW => layers.Count == 0 ? width : layers[layers.Count - 1].OutputWidth;
+
+        // ---- darknet idioms, for layouts written in code ----
+
+        /// <summary>darknet's usual conv: batch_normalize=1, pad=1 (padding size/2), groups=1.</summary>
+        public LayoutBuilder Conv(int filters, int size, int stride = 1) =>
+            Convolutional(filters, size, stride, size / 2, 1, batchNormalize: true);
+
+        /// <summary>A 1×1 conv with biases and no batch norm: the detection conv before [yolo], or a classifier's last conv.</summary>
+        public LayoutBuilder Conv1x1Linear(int filters) => Convolutional(filters, 1, 1, 0, 1, batchNormalize: false);
+
+        /// <summary>
+        /// Darknet-53's residual blocks: <paramref name="blocks"/> times a 1×1 conv to filters/2, a 3×3 conv back to
+        /// <paramref name="filters"/>, and [shortcut] from=-3.
+        /// </summary>
+        public LayoutBuilder Residual(int filters, int blocks)
+        {
+            for (var i = 0; i < blocks; i++) Conv(filters / 2, 1).Conv(filters, 3).Shortcut(-3);
+            return this;
+        }
+
+        // ---- one method per darknet section ----
+
+        public LayoutBuilder Convolutional(int filters, int size, int stride, int padding, int groups = 1, bool batchNormalize = false)
+        {
+            const string section = "convolutional";
+            CheckDimension(section, "filters", filters, 1);
+            CheckDimension(section, "size", size, 1);
+            CheckDimension(section, "stride", stride, 1);
+            CheckDimension(section, "padding", padding, 0);
+            CheckDimension(section, "groups", groups, 1);
+            if (InC % groups != 0 || filters % groups != 0)
+                throw Bad(ErrorCodes.BadSize, section, $"groups={groups} must divide both the {InC} input channels and filters={filters}");
+            var outH = ConvOutput(section, "height", InH, size, stride, padding);
+            var outW = ConvOutput(section, "width", InW, size, stride, padding);
+            var layer = Add(LayerType.Convolutional, filters, outH, outW);
+            layer.Filters = filters;
+            layer.Size = size;
+            layer.Stride = stride;
+            layer.Padding = padding;
+            layer.Groups = groups;
+            layer.BatchNormalize = batchNormalize;
+            layer.FloatCount = CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * (layer.InputChannels / groups) * size * size);
+            return this;
+        }
+
+        public LayoutBuilder Deconvolutional(int filters, int size, int stride, int padding, bool batchNormalize = false)
+        {
+            const string section = "deconvolutional";
+            CheckDimension(section, "filters", filters, 1);
+            CheckDimension(section, "size", size, 1);
+            CheckDimension(section, "stride", stride, 1);
+            CheckDimension(section, "padding", padding, 0);
+            // darknet: out = (in - 1) * stride + size - 2 * padding
+            var outH = CheckOutput(section, "height", ((long)InH - 1) * stride + size - 2L * padding);
+            var outW = CheckOutput(section, "width", ((long)InW - 1) * stride + size - 2L * padding);
+            var layer = Add(LayerType.Deconvolutional, filters, outH, outW);
+            layer.Filters = filters;
+            layer.Size = size;
+            layer.Stride = stride;
+            layer.Padding = padding;
+            layer.BatchNormalize = batchNormalize;
+            layer.FloatCount = CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * layer.InputChannels * size * size);
+            return this;
+        }
+
+        public LayoutBuilder Connected(int outputs, bool batchNormalize = false)
+        {
+            const string section = "connected";
+            CheckDimension(section, "output", outputs, 1);
+            var inputs = (long)InH * InW * InC;
+            var layer = Add(LayerType.Connected, outputs, 1, 1);
+            layer.Filters = outputs;
+            layer.Inputs = (int)inputs;
+            layer.BatchNormalize = batchNormalize;
+            layer.FloatCount = CheckFloats(section, outputs * (batchNormalize ? 4L : 1L) + outputs * inputs);
+            return this;
+        }
+
+        public LayoutBuilder BatchNorm()
+        {
+            var layer = Add(LayerType.BatchNorm, InC, InH, InW);
+            layer.FloatCount = 3L * layer.InputChannels;
+            return this;
+        }
+
+        /// <summary>[route] layers=…: negative indices count back from this layer, others are absolute ([net] not counted).</summary>
+        public LayoutBuilder Route(params int[] layerIndices) => Route(layerIndices, 1);
+
+        /// <summary><paramref name="groups"/> &gt; 1: AlexeyAB's route groups=, which keeps 1/groups of the channels.</summary>
+        internal LayoutBuilder Route(int[] layerIndices, int groups)
+        {
+            const string section = "route";
+            if (layerIndices == null || layerIndices.Length == 0)
+                throw Bad(ErrorCodes.BadRoute, section, "needs layers=… (at least one layer)");
+            CheckDimension(section, "groups", groups, 1);
+            var sources = layerIndices.Select(i => Resolve(section, i)).ToArray();
+            var first = layers[sources[0]];
+            long outC = 0;
+            foreach (var source in sources)
+            {
+                var s = layers[source];
+                if (s.OutputHeight != first.OutputHeight || s.OutputWidth != first.OutputWidth)
+                    throw Bad(ErrorCodes.BadRoute, section,
+                        $"layers {first.Index} ({first.OutputWidth}x{first.OutputHeight}) and {s.Index} ({s.OutputWidth}x{s.OutputHeight}) differ in size");
+                outC += s.OutputChannels;
+            }
+            if (outC % groups != 0)
+                throw Bad(ErrorCodes.BadSize, section, $"groups={groups} does not divide the {outC} routed channels");
+            CheckVolume(section, first.OutputWidth, first.OutputHeight, outC / groups);
+            var layer = Add(LayerType.Route, (int)(outC / groups), first.OutputHeight, first.OutputWidth);
+            layer.Groups = groups;
+            layer.Sources = sources;
+            return this;
+        }
+
+        /// <summary>[shortcut] from=…: adds an earlier layer's output to the previous one; shape unchanged.</summary>
+        public LayoutBuilder Shortcut(params int[] from)
+        {
+            const string section = "shortcut";
+            if (from == null || from.Length == 0) throw Bad(ErrorCodes.BadRoute, section, "needs from=…");
+            var sources = from.Select(i => Resolve(section, i)).ToArray();
+            var layer = Add(LayerType.Shortcut, InC, InH, InW);
+            layer.Sources = sources;
+            return this;
+        }
+
+        /// <summary>[upsample] stride=s: size × s; a negative stride downsamples (size ÷ |s|), as darknet does.</summary>
+        public LayoutBuilder Upsample(int stride = 2)
+        {
+            const string section = "upsample";
+            if (stride == 0 || stride < -MaxDimension || stride > MaxDimension)
+                throw Bad(ErrorCodes.BadSize, section, $"stride={stride}: must be a non-zero whole number within ±{MaxDimension}");
+            long outH = stride > 0 ? (long)InH * stride : InH / -stride;
+            long outW = stride > 0 ? (long)InW * stride : InW / -stride;
+            var layer = Add(LayerType.Upsample, InC, CheckOutput(section, "height", outH), CheckOutput(section, "width", outW));
+            layer.Stride = stride;
+            return this;
+        }
+
+        /// <summary>[maxpool]: out = (in + padding − size)/stride + 1; padding defaults to size − 1 as in darknet.</summary>
+        public LayoutBuilder MaxPool(int size, int stride, int? padding = null)
+        {
+            const string section = "maxpool";
+            CheckDimension(section, "size", size, 1);
+            CheckDimension(section, "stride", stride, 1);
+            var pad = padding ?? size - 1;
+            CheckDimension(section, "padding", pad, 0);
+            var outH = PoolOutput(section, "height", InH, size, stride, pad);
+            var outW = PoolOutput(section, "width", InW, size, stride, pad);
+            var layer = Add(LayerType.MaxPool, InC, outH, outW);
+            layer.Size = size;
+            layer.Stride = stride;
+            layer.Padding = pad;
+            return this;
+        }
+
+        public LayoutBuilder AvgPool()
+        {
+            Add(LayerType.AvgPool, InC, 1, 1);
+            return this;
+        }
+
+        /// <summary>[reorg] stride=s: channels × s², size ÷ s (reverse=1: the other way round).</summary>
+        public LayoutBuilder Reorg(int stride, bool reverse = false)
+        {
+            const string section = "reorg";
+            CheckDimension(section, "stride", stride, 1);
+            long square = (long)stride * stride;
+            LayerInfo layer;
+            if (!reverse)
+            {
+                var outC = InC * square;
+                CheckVolume(section, InW / stride, InH / stride, outC);
+                layer = Add(LayerType.Reorg, (int)outC, CheckOutput(section, "height", InH / stride), CheckOutput(section, "width", InW / stride));
+            }
+            else
+            {
+                if (InC % square != 0)
+                    throw Bad(ErrorCodes.BadSize, section, $"reverse with stride={stride} needs channels divisible by {square}, got {InC}");
+                layer = Add(LayerType.Reorg, (int)(InC / square),
+                    CheckOutput(section, "height", (long)InH * stride), CheckOutput(section, "width", (long)InW * stride));
+            }
+            layer.Stride = stride;
+            return this;
+        }
+
+        public LayoutBuilder Yolo() => PassThrough(LayerType.Yolo);
+
+        public LayoutBuilder Region() => PassThrough(LayerType.Region);
+
+        public LayoutBuilder Detection() => PassThrough(LayerType.Detection);
+
+        public LayoutBuilder Softmax() => PassThrough(LayerType.Softmax);
+
+        public LayoutBuilder Cost() => PassThrough(LayerType.Cost);
+
+        public LayoutBuilder Dropout() => PassThrough(LayerType.Dropout);
+
+        public NetworkLayout Build()
+        {
+            if (layers.Count == 0)
+                throw new DarknetException(ErrorCodes.MalformedCfg, $"{Where(Line)}: the network has no layers after [net]");
+            return new NetworkLayout(layers.ToArray(), width, height, channels, sourceName);
+        }
+
+        private LayoutBuilder PassThrough(LayerType type)
+        {
+            Add(type, InC, InH, InW);
+            return this;
+        }
+
+        private LayerInfo Add(LayerType type, long outC, long outH, long outW)
+        {
+            var layer = new LayerInfo(layers.Count, type, Line)
+            {
+                InputChannels = InC,
+                InputHeight = InH,
+                InputWidth = InW,
+            };
+            CheckVolume(layer.SectionName, outW, outH, outC);
+            layer.OutputChannels = (int)outC;
+            layer.OutputHeight = (int)outH;
+            layer.OutputWidth = (int)outW;
+            layers.Add(layer);
+            return layer;
+        }
+
+        private int Resolve(string section, int index)
+        {
+            var current = layers.Count;
+            var absolute = index < 0 ? (long)current + index : index;
+            if (absolute < 0 || absolute >= current)
+                throw Bad(ErrorCodes.BadRoute, section,
+                    $"layer {index} resolves to {absolute}, but only layers 0..{current - 1} come before this one (layer {current})");
+            return (int)absolute;
+        }
+
+        private int ConvOutput(string section, string what, int input, int size, int stride, int padding)
+        {
+            var span = (long)input + 2L * padding - size;
+            if (span < 0)
+                throw Bad(ErrorCodes.BadSize, section, $"size={size} is larger than the padded input {what} ({input} + 2·{padding})");
+            return CheckOutput(section, what, span / stride + 1);
+        }
+
+        private int PoolOutput(string section, string what, int input, int size, int stride, int padding)
+        {
+            var span = (long)input + padding - size;
+            if (span < 0)
+                throw Bad(ErrorCodes.BadSize, section, $"size={size} is larger than the padded input {what} ({input} + {padding})");
+            return CheckOutput(section, what, span / stride + 1);
+        }
+
+        private int CheckOutput(string section, string what, long value)
+        {
+            if (value < 1 || value > MaxDimension)
+                throw Bad(ErrorCodes.BadSize, section, $"output {what} would be {value} (input {InW}x{InH}x{InC}); it must be within 1..{MaxDimension}");
+            return (int)value;
+        }
+
+        private void CheckVolume(string section, long w, long h, long c)
+        {
+            if (c < 1 || c > MaxDimension)
+                throw Bad(ErrorCodes.BadSize, section, $"output channels would be {c}; they must be within 1..{MaxDimension}");
+            if (w * h * c > MaxLayerFloats)
+                throw Bad(ErrorCodes.BadSize, section, $"output {w}x{h}x{c} holds more than {MaxLayerFloats} values");
+        }
+
+        // Called once the layer is added (its input shape is known); a refused layer is taken back out.
+        private long CheckFloats(string section, long floats)
+        {
+            if (floats <= MaxLayerFloats) return floats;
+            var layer = layers[layers.Count - 1];
+            layers.RemoveAt(layers.Count - 1);
+            throw Bad(ErrorCodes.BadSize, section,
+                $"would need {floats} floats, more than {MaxLayerFloats} for one layer (input {layer.InputWidth}x{layer.InputHeight}x{layer.InputChannels})");
+        }
+
+        private int CheckDimension(string section, string key, int value, int min)
+        {
+            if (value < min || value > MaxDimension)
+                throw Bad(ErrorCodes.BadSize, section, $"{key}={value}: must be within {min}..{MaxDimension}");
+            return value;
+        }
+
+        private DarknetException Bad(string code, string section, string what) =>
+            new DarknetException(code, $"{Where(Line)}: [{section}] {what}");
+
+        private string Where(int line) => Config.CfgReader.Where(sourceName, line);
+    }
+}

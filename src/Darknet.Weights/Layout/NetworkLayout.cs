@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Darknet.Weights.Config;
+
+namespace Darknet.Weights.Layout
+{
+    /// <summary>
+    /// A network's layers with their shapes and float counts: what a converter needs to read a .weights file.
+    /// Built from a .cfg (<see cref="FromCfg"/>) or in code (<see cref="LayoutBuilder"/>). Nothing here allocates
+    /// according to numbers from a cfg.
+    /// </summary>
+    public sealed class NetworkLayout
+    {
+        internal NetworkLayout(IReadOnlyList<LayerInfo> layers, int width, int height, int channels, string sourceName)
+        {
+            Layers = layers;
+            Width = width;
+            Height = height;
+            Channels = channels;
+            SourceName = sourceName;
+            WeightedLayers = layers.Where(l => l.HasWeights).ToArray();
+        }
+
+        public IReadOnlyList<LayerInfo> Layers { get; }
+
+        /// <summary>The layers that read floats from a .weights file, in file order.</summary>
+        public IReadOnlyList<LayerInfo> WeightedLayers { get; }
+
+        /// <summary>[net] channels (default 3), height and width.</summary>
+        public int Channels { get; }
+
+        public int Height { get; }
+
+        public int Width { get; }
+
+        /// <summary>The cfg file name, or a description for a layout built in code; used in error messages.</summary>
+        public string SourceName { get; }
+
+        /// <summary>
+        /// Floats a .weights file must hold (after its header) for the first <paramref name="weightedLayerLimit"/>
+        /// weighted layers, or for all of them when null.
+        /// </summary>
+        public long FloatCount(int? weightedLayerLimit = null)
+        {
+            var count = CheckLimit(weightedLayerLimit);
+            long total = 0;
+            for (var i = 0; i < count; i++) total += WeightedLayers[i].FloatCount;
+            return total;
+        }
+
+        public static NetworkLayout FromCfg(string text, string sourceName) =>
+            CfgLayoutReader.Read(CfgReader.Parse(text, sourceName), sourceName);
+
+        public static NetworkLayout FromCfgFile(string path) =>
+            CfgLayoutReader.Read(CfgReader.ReadFile(path), System.IO.Path.GetFileName(path));
+
+        private int CheckLimit(int? limit)
+        {
+            if (limit == null) return WeightedLayers.Count;
+            if (limit < 1 || limit > WeightedLayers.Count)
+                throw new DarknetException(ErrorCodes.BadLayerLimit,
+                    $"layer limit {limit} is outside 1..{WeightedLayers.Count}: {SourceName} has {WeightedLayers.Count} layers with weights");
+            return limit.Value;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using Darknet.Weights.Layout;
+
+namespace Darknet.Weights.Models
+{
+    /// <summary>
+    /// A network this project knows without a cfg: where its published .weights file lives, how to check it, its layout
+    /// (described in code) and the names of the layers it converts.
+    /// </summary>
+    public sealed class BuiltInModel
+    {
+        private readonly Lazy<NetworkLayout> layout;
+        private readonly Func<NetworkLayout, IReadOnlyList<string>> layerNames;
+        private IReadOnlyList<string>? names;
+
+        internal BuiltInModel(
+            string name,
+            string[] aliases,
+            string weightsFileName,
+            string outputName,
+            long weightsSize,
+            string? sha1,
+            string[] urls,
+            int? layerLimit,
+            Func<NetworkLayout> layout,
+            Func<NetworkLayout, IReadOnlyList<string>> layerNames)
+        {
+            Name = name;
+            Aliases = aliases;
+            WeightsFileName = weightsFileName;
+            OutputName = outputName;
+            WeightsSize = weightsSize;
+            Sha1 = sha1;
+            Urls = urls;
+            LayerLimit = layerLimit;
+            this.layout = new Lazy<NetworkLayout>(layout);
+            this.layerNames = layerNames;
+        }
+
+        /// <summary>The name users write: <c>&lt;DarknetModel Include="yolov3" /&gt;</c>, <c>darknet convert --model yolov3</c>.</summary>
+        public string Name { get; }
+
+        /// <summary>Other names accepted for it (compared case-insensitively, like <see cref="Name"/>).</summary>
+        public IReadOnlyList<string> Aliases { get; }
+
+        /// <summary>The published .weights file's name, e.g. "darknet53_448.weights".</summary>
+        public string WeightsFileName { get; }
+
+        /// <summary>The converted file's name without extension, e.g. "yolov3_feat" for yolov3_feat.npy.</summary>
+        public string OutputName { get; }
+
+        /// <summary>Size in bytes of the published .weights file: a 20-byte header plus 4 bytes per float the layout reads.</summary>
+        public long WeightsSize { get; }
+
+        public string? Sha1 { get; }
+
+        /// <summary>Not known for any built-in model yet: null rather than a guess.</summary>
+        public string? Sha256 => null;
+
+        /// <summary>Where to download the .weights file, in order of preference.</summary>
+        public IReadOnlyList<string> Urls { get; }
+
+        /// <summary>Convert only the first N weighted layers of the file (yolov3_feat: 52); null = all of them.</summary>
+        public int? LayerLimit { get; }
+
+        /// <summary>The layout of the whole .weights file (for yolov3_feat: the full Darknet-53 classifier).</summary>
+        public NetworkLayout Layout => layout.Value;
+
+        /// <summary>The names of the layers this model writes, in file order: one per converted layer.</summary>
+        public IReadOnlyList<string> LayerNames => names ??= layerNames(Layout);
+
+        public override string ToString() => Name;
+    }
+}

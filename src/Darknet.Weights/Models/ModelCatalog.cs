@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Naming;
+
+namespace Darknet.Weights.Models
+{
+    /// <summary>The built-in models, found by name or alias (case-insensitive).</summary>
+    public static class ModelCatalog
+    {
+        private const string PjReddie = "https://pjreddie.com/media/files/";
+        private const string AlexeyAbYoloV3 = "https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/";
+
+        public static IReadOnlyList<BuiltInModel> All { get; } = new[]
+        {
+            new BuiltInModel(
+                "yolov3", new[] { "yolo" }, "yolov3.weights", "yolov3",
+                weightsSize: 248_007_048, sha1: "520878f12e97cf820529daea502acca380f1cb8e",
+                urls: new[] { PjReddie + "yolov3.weights", AlexeyAbYoloV3 + "yolov3.weights" },
+                layerLimit: null, layout: () => YoloV3.Full(), layerNames: LayerNaming.NamesFor),
+            new BuiltInModel(
+                "darknet53_448", new[] { "darknet53", "darknet" }, "darknet53_448.weights", "darknet53_448",
+                weightsSize: 166_582_580, sha1: null,
+                urls: new[] { PjReddie + "darknet53_448.weights" },
+                layerLimit: null, layout: () => Darknet53.Classifier(), layerNames: LayerNaming.NamesFor),
+            new BuiltInModel(
+                "yolov3_feat", new string[0], "darknet53_448.weights", "yolov3_feat",
+                weightsSize: 166_582_580, sha1: null,
+                urls: new[] { PjReddie + "darknet53_448.weights" },
+                layerLimit: 52, layout: () => Darknet53.Classifier(), layerNames: _ => LayerNaming.Darknet53FeatureNames()),
+            new BuiltInModel(
+                "yolov3-tiny", new[] { "yolov3_tiny" }, "yolov3-tiny.weights", "yolov3-tiny",
+                weightsSize: 35_434_956, sha1: null,
+                urls: new[] { PjReddie + "yolov3-tiny.weights", AlexeyAbYoloV3 + "yolov3-tiny.weights" },
+                layerLimit: null, layout: () => YoloV3.Tiny(), layerNames: LayerNaming.NamesFor),
+            new BuiltInModel(
+                "yolov3-spp", new[] { "yolov3_spp" }, "yolov3-spp.weights", "yolov3-spp",
+                weightsSize: 252_209_544, sha1: null,
+                urls: new[] { PjReddie + "yolov3-spp.weights" },
+                layerLimit: null, layout: () => YoloV3.Spp(), layerNames: LayerNaming.NamesFor),
+            // A dotted OutputName would lose ".74" to every "strip the extension" call, hence darknet53_conv74.
+            new BuiltInModel(
+                "darknet53.conv.74", new[] { "darknet53_conv74", "darknet53-conv74" }, "darknet53.conv.74", "darknet53_conv74",
+                weightsSize: 162_482_580, sha1: null,
+                urls: new[] { PjReddie + "darknet53.conv.74" },
+                layerLimit: null, layout: () => Darknet53.Conv74(), layerNames: _ => LayerNaming.Darknet53FeatureNames()),
+        };
+
+        /// <summary>The model whose name or alias is <paramref name="nameOrAlias"/> (case-insensitive), or null.</summary>
+        public static BuiltInModel? Find(string nameOrAlias)
+        {
+            if (string.IsNullOrWhiteSpace(nameOrAlias)) return null;
+            var key = nameOrAlias.Trim();
+            return All.FirstOrDefault(m => Same(m.Name, key) || m.Aliases.Any(a => Same(a, key)));
+        }
+
+        private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    }
+}
