@@ -124,6 +124,25 @@ public sealed class HostileFileTests : IDisposable
     }
 
     [Fact]
+    public void TruncationInsideALargeArrayIsAClearError()
+    {
+        var layers = new[] { new LayerParameters("conv_1", TestLayers.Values(1, 3, 3, 64, 128), TestLayers.Values(2, 128), null) };
+        foreach (var format in new[] { OutputFormat.Npy, OutputFormat.Npz })
+        {
+            var whole = TestLayers.Write(format, layers);
+            foreach (var length in new[] { 300, 1000, 70_000, 200_000, whole.Length - 600, whole.Length - 10 })
+            {
+                var cut = whole.AsSpan(0, length).ToArray();
+                foreach (var stream in new Stream[] { new MemoryStream(cut), new ReaderRoundTripTests.ForwardOnlyStream(cut) })
+                {
+                    var e = Assert.Throws<DarknetException>(() => ModelFileReader.Read(stream));
+                    Assert.Contains(e.Code, new[] { ErrorCodes.NotNumpyFile, ErrorCodes.MalformedPickle });
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void CorruptedBytesNeverEscapeAsOtherExceptions()
     {
         var layers = new[] { new LayerParameters("conv_1", TestLayers.Values(1, 1, 1, 2, 3), TestLayers.Values(2, 3), null) };
