@@ -29,5 +29,7 @@ namespace Darknet.Weights
         public const string ForbiddenPickle = "DKN3002";
         public const string MalformedPickle = "DKN3003";
         public const string UnsupportedArray = "DKN3004";
+        public const string NotLayerDictionary = "DKN3005";
+        public const string NumpyFileUnreadable = "DKN3006";
     }
 }

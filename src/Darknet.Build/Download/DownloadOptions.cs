@@ -1,0 +1,36 @@
+using System;
+
+namespace Darknet.Build.Download
+{
+    /// <summary>
+    /// Settings of a <see cref="WeightsDownloader"/>. Defaults suit real builds; tests shrink the delays.
+    /// </summary>
+    public sealed class DownloadOptions
+    {
+        /// <summary>$(DarknetMirror): a base URL that replaces the catalog's hosts (mirror + file name). Null: use the request's URLs.</summary>
+        public string? Mirror { get; set; }
+
+        /// <summary>$(DarknetAllowHttp): accept plain http:// even when no SHA-256 is pinned.</summary>
+        public bool AllowHttp { get; set; }
+
+        /// <summary>Attempts per URL without progress before moving on (an attempt that received bytes does not count).</summary>
+        public int MaxAttemptsPerUrl { get; set; } = 4;
+
+        /// <summary>First retry delay; doubles each retry up to <see cref="MaxRetryDelay"/>.</summary>
+        public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+        public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(8);
+
+        /// <summary>A Retry-After longer than this is not waited for: the URL counts as failed.</summary>
+        public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>No byte (or no response headers) for this long: abort the attempt, retry and resume.</summary>
+        public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>Called about every 10% of a download (and at 100%).</summary>
+        public Action<DownloadProgress>? Progress { get; set; }
+
+        /// <summary>Called for each failed attempt that will be retried or that moves on to the next URL (for low-importance logs).</summary>
+        public Action<string>? Log { get; set; }
+    }
+}

@@ -1,0 +1,445 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Darknet.Build.Tests.Infrastructure;
+
+/// <summary>
+/// A loopback HTTP/1.1 file server for download and end-to-end tests, with request counting and injected faults.
+/// <code>
+/// using var server = new WeightsServer();                      // listening on 127.0.0.1, OS-chosen port
+/// server.Serve("yolov3.weights", bytes);                        // or Serve(path, () => stream, length)
+/// string url = server.Url("yolov3.weights");                    // "http://127.0.0.1:PORT/yolov3.weights"
+/// server.FailNext("yolov3.weights", 2, 503, retryAfterSeconds: 1);
+/// server.DropAfter("yolov3.weights", 1_000_000);                // next response closes after 1 MB of body
+/// server.StallAfter("yolov3.weights", 1000, TimeSpan.FromSeconds(5));
+/// server.SendHtml("yolov3.weights");                            // 200 text/html page (what pjreddie.com sends today)
+/// server.SendWrongLength("yolov3.weights", 1234);
+/// server.IgnoreRange("yolov3.weights");                         // answer 200 with the whole file to a Range request
+/// server.RequestCount("yolov3.weights"); server.TotalRequests; server.RangeHeaders("yolov3.weights");
+/// </code>
+/// Paths are matched without the leading '/' and without the query. Unknown paths answer 404.
+/// Faults apply to the next requests of their path, in the order they were added, each for its count of requests
+/// (default 1; SendHtml and SendWrongLength default to every request). Range requests ("bytes=N-" and "bytes=N-M")
+/// answer 206 with Content-Range; a start past the end answers 416. Every response closes its connection.
+/// Built on TcpListener rather than HttpListener: dropping a connection after exactly K body bytes, or stalling
+/// mid-body, needs control of the socket that HttpListener does not give (it buffers and owns the connection).
+/// </summary>
+public sealed class WeightsServer : IDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Fault>> _faults = new(StringComparer.Ordinal);
+    private readonly List<ServedRequest> _requests = new();
+    private readonly Task _acceptLoop;
+
+    public WeightsServer()
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public int Port { get; }
+
+    /// <summary>"http://127.0.0.1:PORT/" (with the trailing slash, usable as DarknetMirror).</summary>
+    public string BaseUrl => "http://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/";
+
+    public string Url(string path) => BaseUrl + Normalize(path);
+
+    public void Serve(string path, byte[] content, string contentType = "application/octet-stream") =>
+        Serve(path, () => new MemoryStream(content, writable: false), content.Length, contentType);
+
+    /// <summary>Serves generated content: <paramref name="open"/> is called once per request and must yield <paramref name="length"/> bytes.</summary>
+    public void Serve(string path, Func<Stream> open, long length, string contentType = "application/octet-stream")
+    {
+        lock (_gate) _resources[Normalize(path)] = new Resource(open, length, contentType);
+    }
+
+    /// <summary>The next <paramref name="times"/> requests answer <paramref name="status"/> (e.g. 500, 503, 429, 408, 404).</summary>
+    public void FailNext(string path, int times, int status, int? retryAfterSeconds = null) =>
+        AddFault(path, new Fault(FaultKind.Status, times) { Status = status, RetryAfterSeconds = retryAfterSeconds });
+
+    /// <summary>The next <paramref name="times"/> responses announce the full length, send <paramref name="bytes"/> body bytes, then close.</summary>
+    public void DropAfter(string path, long bytes, int times = 1) =>
+        AddFault(path, new Fault(FaultKind.Drop, times) { Bytes = bytes });
+
+    /// <summary>The next <paramref name="times"/> responses send <paramref name="bytes"/> body bytes, then send nothing for <paramref name="stall"/>, then go on.</summary>
+    public void StallAfter(string path, long bytes, TimeSpan stall, int times = 1) =>
+        AddFault(path, new Fault(FaultKind.Stall, times) { Bytes = bytes, Stall = stall });
+
+    /// <summary>Answer 200 with an HTML page (Content-Type <paramref name="contentType"/>; pass application/octet-stream to test sniffing).</summary>
+    public void SendHtml(string path, int times = int.MaxValue, string contentType = "text/html; charset=utf-8") =>
+        AddFault(path, new Fault(FaultKind.Html, times) { ContentType = contentType });
+
+    /// <summary>Answer 200 with Content-Length <paramref name="length"/> and that many bytes (the content, cut or padded with zeros).</summary>
+    public void SendWrongLength(string path, long length, int times = int.MaxValue) =>
+        AddFault(path, new Fault(FaultKind.WrongLength, times) { Bytes = length });
+
+    /// <summary>The next <paramref name="times"/> requests ignore their Range header and answer 200 with the whole file.</summary>
+    public void IgnoreRange(string path, int times = int.MaxValue) =>
+        AddFault(path, new Fault(FaultKind.IgnoreRange, times));
+
+    public void ClearFaults(string path)
+    {
+        lock (_gate) _faults.Remove(Normalize(path));
+    }
+
+    public int RequestCount(string path)
+    {
+        var key = Normalize(path);
+        lock (_gate) return _requests.Count(r => r.Path == key);
+    }
+
+    public int TotalRequests
+    {
+        get { lock (_gate) return _requests.Count; }
+    }
+
+    /// <summary>The Range header of each request of the path, in order (null when absent).</summary>
+    public IReadOnlyList<string?> RangeHeaders(string path)
+    {
+        var key = Normalize(path);
+        lock (_gate) return _requests.Where(r => r.Path == key).Select(r => r.Range).ToList();
+    }
+
+    public IReadOnlyList<ServedRequest> Requests
+    {
+        get { lock (_gate) return _requests.ToList(); }
+    }
+
+    public void ResetCounters()
+    {
+        lock (_gate) _requests.Clear();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        try
+        {
+            _acceptLoop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    private static string Normalize(string path)
+    {
+        var p = path;
+        var query = p.IndexOf('?');
+        if (query >= 0) p = p.Substring(0, query);
+        return Uri.UnescapeDataString(p.TrimStart('/'));
+    }
+
+    private void AddFault(string path, Fault fault)
+    {
+        var key = Normalize(path);
+        lock (_gate)
+        {
+            if (!_faults.TryGetValue(key, out var list)) _faults[key] = list = new List<Fault>();
+            list.Add(fault);
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            _ = Task.Run(() => HandleAsync(client));
+        }
+    }
+
+    private async Task HandleAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                client.NoDelay = true;
+                var stream = client.GetStream();
+                var head = await ReadHeadAsync(stream);
+                if (head == null) return;
+                await RespondAsync(stream, head);
+                await stream.FlushAsync(_stop.Token);
+                client.Client.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is IOException || e is SocketException || e is OperationCanceledException || e is ObjectDisposedException)
+            {
+                // The client went away (or the server stops): nothing to answer.
+            }
+        }
+    }
+
+    private async Task RespondAsync(NetworkStream stream, RequestHead head)
+    {
+        var path = Normalize(head.Target);
+        Resource? resource;
+        Fault? fault = null;
+        lock (_gate)
+        {
+            _resources.TryGetValue(path, out resource);
+            if (_faults.TryGetValue(path, out var list))
+            {
+                fault = list.FirstOrDefault(f => f.Remaining > 0);
+                if (fault != null) fault.Remaining--;
+            }
+        }
+
+        void Record(int status)
+        {
+            lock (_gate) _requests.Add(new ServedRequest(head.Method, path, head.Range, status));
+        }
+
+        var headOnly = head.Method == "HEAD";
+        if (head.Method != "GET" && !headOnly)
+        {
+            Record(405);
+            await WriteSimpleAsync(stream, 405, "Method Not Allowed", "text/plain", "GET only", null, headOnly);
+            return;
+        }
+
+        if (fault?.Kind == FaultKind.Status)
+        {
+            Record(fault.Status);
+            await WriteSimpleAsync(stream, fault.Status, ReasonOf(fault.Status), "text/plain", "injected failure " + fault.Status,
+                fault.RetryAfterSeconds, headOnly);
+            return;
+        }
+        if (fault?.Kind == FaultKind.Html)
+        {
+            Record(200);
+            await WriteSimpleAsync(stream, 200, "OK", fault.ContentType!,
+                "<!DOCTYPE html>\n<html><head><title>Moved</title></head><body><p>This file has moved.</p></body></html>\n", null, headOnly);
+            return;
+        }
+        if (resource == null)
+        {
+            Record(404);
+            await WriteSimpleAsync(stream, 404, "Not Found", "text/plain", "not found: " + path, null, headOnly);
+            return;
+        }
+
+        if (fault?.Kind == FaultKind.WrongLength)
+        {
+            Record(200);
+            await WriteHeadersAsync(stream, 200, "OK", resource.ContentType, fault.Bytes, null);
+            if (!headOnly) await WriteBodyAsync(stream, resource, 0, fault.Bytes, null);
+            return;
+        }
+
+        long start = 0, end = resource.Length - 1;
+        var partial = false;
+        if (head.Range != null && fault?.Kind != FaultKind.IgnoreRange && TryParseRange(head.Range, out var from, out var to))
+        {
+            if (from >= resource.Length)
+            {
+                Record(416);
+                await WriteSimpleAsync(stream, 416, "Range Not Satisfiable", "text/plain", "", null, headOnly,
+                    "Content-Range: bytes */" + resource.Length.ToString(CultureInfo.InvariantCulture));
+                return;
+            }
+            start = from;
+            end = to.HasValue ? Math.Min(to.Value, resource.Length - 1) : resource.Length - 1;
+            partial = true;
+        }
+
+        var count = end - start + 1;
+        Record(partial ? 206 : 200);
+        var contentRange = partial
+            ? "Content-Range: bytes " + start.ToString(CultureInfo.InvariantCulture) + "-" + end.ToString(CultureInfo.InvariantCulture) + "/" +
+              resource.Length.ToString(CultureInfo.InvariantCulture)
+            : null;
+        await WriteHeadersAsync(stream, partial ? 206 : 200, partial ? "Partial Content" : "OK", resource.ContentType, count, contentRange);
+        if (!headOnly) await WriteBodyAsync(stream, resource, start, count, fault);
+    }
+
+    private async Task WriteBodyAsync(NetworkStream stream, Resource resource, long start, long count, Fault? fault)
+    {
+        using var source = resource.Open();
+        if (start > 0)
+        {
+            if (source.CanSeek)
+            {
+                source.Seek(start, SeekOrigin.Begin);
+            }
+            else
+            {
+                var skip = new byte[1 << 16];
+                var left = start;
+                while (left > 0)
+                {
+                    var n = source.Read(skip, 0, (int)Math.Min(skip.Length, left));
+                    if (n <= 0) break;
+                    left -= n;
+                }
+            }
+        }
+
+        var buffer = new byte[1 << 16];
+        long sent = 0;
+        var stalled = false;
+        while (sent < count)
+        {
+            var chunk = (int)Math.Min(buffer.Length, count - sent);
+            if (fault != null && (fault.Kind == FaultKind.Drop || fault.Kind == FaultKind.Stall) && sent < fault.Bytes)
+                chunk = (int)Math.Min(chunk, fault.Bytes - sent);
+            if (fault?.Kind == FaultKind.Drop && sent >= fault.Bytes)
+            {
+                await stream.FlushAsync(_stop.Token);
+                return; // HandleAsync closes the connection: the client sees a body shorter than Content-Length.
+            }
+            if (fault?.Kind == FaultKind.Stall && sent >= fault.Bytes && !stalled)
+            {
+                stalled = true;
+                await stream.FlushAsync(_stop.Token);
+                await Task.Delay(fault.Stall, _stop.Token);
+            }
+
+            var read = ReadFully(source, buffer, chunk);
+            if (read < chunk) Array.Clear(buffer, read, chunk - read); // padding for SendWrongLength
+            await stream.WriteAsync(buffer.AsMemory(0, chunk), _stop.Token);
+            sent += chunk;
+        }
+    }
+
+    private static int ReadFully(Stream source, byte[] buffer, int count)
+    {
+        var total = 0;
+        while (total < count)
+        {
+            var n = source.Read(buffer, total, count - total);
+            if (n <= 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    private async Task WriteSimpleAsync(NetworkStream stream, int status, string reason, string contentType, string body, int? retryAfterSeconds,
+        bool headOnly, string? extraHeader = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var extra = extraHeader;
+        if (retryAfterSeconds.HasValue)
+            extra = (extra == null ? "" : extra + "\r\n") + "Retry-After: " + retryAfterSeconds.Value.ToString(CultureInfo.InvariantCulture);
+        await WriteHeadersAsync(stream, status, reason, contentType, bytes.Length, extra);
+        if (!headOnly) await stream.WriteAsync(bytes, _stop.Token);
+    }
+
+    private async Task WriteHeadersAsync(NetworkStream stream, int status, string reason, string contentType, long length, string? extraHeaders)
+    {
+        var text = new StringBuilder();
+        text.Append("HTTP/1.1 ").Append(status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(reason).Append("\r\n");
+        text.Append("Content-Type: ").Append(contentType).Append("\r\n");
+        text.Append("Content-Length: ").Append(length.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        text.Append("Accept-Ranges: bytes\r\n");
+        text.Append("Connection: close\r\n");
+        if (extraHeaders != null) text.Append(extraHeaders).Append("\r\n");
+        text.Append("\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()), _stop.Token);
+    }
+
+    private async Task<RequestHead?> ReadHeadAsync(NetworkStream stream)
+    {
+        var bytes = new List<byte>(1024);
+        var one = new byte[1];
+        while (true)
+        {
+            var n = await stream.ReadAsync(one.AsMemory(0, 1), _stop.Token);
+            if (n == 0) return null;
+            bytes.Add(one[0]);
+            var c = bytes.Count;
+            if (c >= 4 && bytes[c - 4] == '\r' && bytes[c - 3] == '\n' && bytes[c - 2] == '\r' && bytes[c - 1] == '\n') break;
+            if (c > 64 * 1024) return null;
+        }
+        var lines = Encoding.ASCII.GetString(bytes.ToArray()).Split("\r\n");
+        var requestLine = lines[0].Split(' ');
+        if (requestLine.Length < 2) return null;
+        string? range = null;
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':');
+            if (colon > 0 && line.Substring(0, colon).Trim().Equals("Range", StringComparison.OrdinalIgnoreCase))
+                range = line.Substring(colon + 1).Trim();
+        }
+        var target = requestLine[1];
+        if (Uri.TryCreate(target, UriKind.Absolute, out var absolute)) target = absolute.AbsolutePath;
+        return new RequestHead(requestLine[0].ToUpperInvariant(), target, range);
+    }
+
+    private static bool TryParseRange(string header, out long from, out long? to)
+    {
+        from = 0;
+        to = null;
+        if (!header.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase) || header.Contains(',')) return false;
+        var spec = header.Substring(6).Trim();
+        var dash = spec.IndexOf('-');
+        if (dash <= 0) return false; // suffix ranges ("bytes=-N") are not needed here
+        if (!long.TryParse(spec.Substring(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out from)) return false;
+        var last = spec.Substring(dash + 1);
+        if (last.Length > 0)
+        {
+            if (!long.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var end) || end < from) return false;
+            to = end;
+        }
+        return true;
+    }
+
+    private static string ReasonOf(int status) => status switch
+    {
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Injected",
+    };
+
+    private sealed record RequestHead(string Method, string Target, string? Range);
+
+    private sealed record Resource(Func<Stream> Open, long Length, string ContentType);
+
+    private enum FaultKind { Status, Drop, Stall, Html, WrongLength, IgnoreRange }
+
+    private sealed class Fault
+    {
+        public Fault(FaultKind kind, int times)
+        {
+            Kind = kind;
+            Remaining = times;
+        }
+
+        public FaultKind Kind { get; }
+        public int Remaining { get; set; }
+        public int Status { get; init; }
+        public int? RetryAfterSeconds { get; init; }
+        public long Bytes { get; init; }
+        public TimeSpan Stall { get; init; }
+        public string? ContentType { get; init; }
+    }
+}
+
+/// <summary>One request the server answered: method, path (no leading '/'), Range header, status sent.</summary>
+public sealed record ServedRequest(string Method, string Path, string? Range, int Status);

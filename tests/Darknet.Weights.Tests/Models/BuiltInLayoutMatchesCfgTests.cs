@@ -1,0 +1,57 @@
+using Darknet.TestSupport;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Models;
+using Xunit;
+
+namespace Darknet.Weights.Tests.Models;
+
+/// <summary>The layouts written in code equal the upstream cfg files, layer by layer (skipped where ../shared is absent).</summary>
+public class BuiltInLayoutMatchesCfgTests
+{
+    [SkippableTheory]
+    [InlineData("yolov3", "yolov3.cfg")]
+    [InlineData("darknet53_448", "darknet53_448.cfg")]
+    [InlineData("yolov3_feat", "darknet53_448.cfg")]
+    [InlineData("yolov3-tiny", "yolov3-tiny.cfg")]
+    [InlineData("yolov3-spp", "yolov3-spp.cfg")]
+    public void The_built_in_layout_equals_the_upstream_cfg(string model, string cfg)
+    {
+        var fromCfg = NetworkLayout.FromCfgFile(SharedFiles.RequireCfg(cfg));
+        var builtIn = ModelCatalog.Find(model)!.Layout;
+
+        Assert.Equal((fromCfg.Width, fromCfg.Height, fromCfg.Channels), (builtIn.Width, builtIn.Height, builtIn.Channels));
+        Assert.Equal(fromCfg.Layers.Count, builtIn.Layers.Count);
+        for (var i = 0; i < fromCfg.Layers.Count; i++) AssertSameLayer(fromCfg.Layers[i], builtIn.Layers[i]);
+        Assert.Equal(fromCfg.FloatCount(), builtIn.FloatCount());
+    }
+
+    [SkippableFact]
+    public void Darknet53_conv_74_is_the_first_74_layers_of_darknet53_448()
+    {
+        var fromCfg = NetworkLayout.FromCfgFile(SharedFiles.RequireCfg("darknet53_448.cfg"));
+        var builtIn = ModelCatalog.Find("darknet53.conv.74")!.Layout;
+
+        Assert.Equal(74, builtIn.Layers.Count);
+        for (var i = 0; i < 74; i++) AssertSameLayer(fromCfg.Layers[i], builtIn.Layers[i]);
+        Assert.Equal(fromCfg.FloatCount(52), builtIn.FloatCount());
+    }
+
+    private static void AssertSameLayer(LayerInfo expected, LayerInfo actual)
+    {
+        var what = $"layer {expected.Index} (cfg line {expected.Line}): expected {expected}, built {actual}";
+        Assert.True(expected.Index == actual.Index, what);
+        Assert.True(expected.Type == actual.Type, what);
+        Assert.True(expected.Filters == actual.Filters, what);
+        Assert.True(expected.Size == actual.Size, what);
+        Assert.True(expected.Stride == actual.Stride, what);
+        Assert.True(expected.Padding == actual.Padding, what);
+        Assert.True(expected.Groups == actual.Groups, what);
+        Assert.True(expected.BatchNormalize == actual.BatchNormalize, what);
+        Assert.True(expected.Inputs == actual.Inputs, what);
+        Assert.True(expected.Sources.SequenceEqual(actual.Sources), what);
+        Assert.True(expected.InputChannels == actual.InputChannels && expected.InputHeight == actual.InputHeight && expected.InputWidth == actual.InputWidth, what);
+        Assert.True(expected.OutputChannels == actual.OutputChannels && expected.OutputHeight == actual.OutputHeight && expected.OutputWidth == actual.OutputWidth, what);
+        Assert.True(expected.HasWeights == actual.HasWeights, what);
+        Assert.True(expected.FloatCount == actual.FloatCount, what);
+    }
+}

@@ -1,0 +1,145 @@
+using Darknet.Weights.Models;
+using Xunit;
+
+namespace Darknet.Weights.Tests.Models;
+
+public class ModelCatalogTests
+{
+    private const int HeaderSize = 20;
+
+    public static IEnumerable<object[]> ModelNames => ModelCatalog.All.Select(m => new object[] { m.Name });
+
+    [Theory]
+    [InlineData("yolov3", "yolov3")]
+    [InlineData("YOLOv3", "yolov3")]
+    [InlineData("yolo", "yolov3")]
+    [InlineData("darknet53_448", "darknet53_448")]
+    [InlineData("darknet53", "darknet53_448")]
+    [InlineData("darknet", "darknet53_448")]
+    [InlineData("yolov3_feat", "yolov3_feat")]
+    [InlineData("yolov3-tiny", "yolov3-tiny")]
+    [InlineData("yolov3-spp", "yolov3-spp")]
+    [InlineData("darknet53.conv.74", "darknet53.conv.74")]
+    [InlineData(" Darknet53.Conv.74 ", "darknet53.conv.74")]
+    public void Find_accepts_names_and_aliases_in_any_case(string query, string name)
+    {
+        Assert.Equal(name, ModelCatalog.Find(query)?.Name);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("yolov4")]
+    [InlineData("yolov3.weights")]
+    public void Find_returns_null_for_unknown_names(string query)
+    {
+        Assert.Null(ModelCatalog.Find(query));
+    }
+
+    [Fact]
+    public void Names_and_aliases_are_unique()
+    {
+        var all = ModelCatalog.All.SelectMany(m => m.Aliases.Prepend(m.Name)).Select(n => n.ToLowerInvariant()).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void The_published_size_is_the_header_plus_the_floats_of_the_layout(string name)
+    {
+        var model = ModelCatalog.Find(name)!;
+        Assert.Equal(model.WeightsSize, HeaderSize + 4 * model.Layout.FloatCount());
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void Layer_names_are_unique_one_per_converted_layer(string name)
+    {
+        var model = ModelCatalog.Find(name)!;
+        var converted = model.LayerLimit ?? model.Layout.WeightedLayers.Count;
+        Assert.Equal(converted, model.LayerNames.Count);
+        Assert.Equal(converted, model.LayerNames.Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void Downloads_are_https_and_hashes_are_not_made_up(string name)
+    {
+        var model = ModelCatalog.Find(name)!;
+        Assert.NotEmpty(model.Urls);
+        Assert.All(model.Urls, u => Assert.StartsWith("https://", u));
+        Assert.All(model.Urls, u => Assert.EndsWith("/" + model.WeightsFileName, u));
+        Assert.Null(model.Sha256);
+        Assert.True(model.Sha1 is null || model.Sha1.Length == 40);
+        Assert.DoesNotContain('.', model.OutputName);
+    }
+
+    [Fact]
+    public void Yolov3_is_the_published_file()
+    {
+        var model = ModelCatalog.Find("yolov3")!;
+        Assert.Equal("yolov3.weights", model.WeightsFileName);
+        Assert.Equal("yolov3", model.OutputName);
+        Assert.Equal(248_007_048L, model.WeightsSize);
+        Assert.Equal("520878f12e97cf820529daea502acca380f1cb8e", model.Sha1);
+        Assert.Equal(new[]
+        {
+            "https://pjreddie.com/media/files/yolov3.weights",
+            "https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/yolov3.weights",
+        }, model.Urls);
+        Assert.Null(model.LayerLimit);
+        Assert.Equal(75, model.Layout.WeightedLayers.Count);
+        Assert.Equal("conv_1_1", model.LayerNames[52]);
+        Assert.Equal("conv_3_7", model.LayerNames[74]);
+    }
+
+    [Fact]
+    public void Darknet53_448_is_the_classifier_ending_in_conv_fc_1()
+    {
+        var model = ModelCatalog.Find("darknet53")!;
+        Assert.Equal("darknet53_448.weights", model.WeightsFileName);
+        Assert.Equal("darknet53_448", model.OutputName);
+        Assert.Equal(166_582_580L, model.WeightsSize);
+        Assert.Equal(new[] { "https://pjreddie.com/media/files/darknet53_448.weights" }, model.Urls);
+        Assert.Equal(Enumerable.Range(1, 52).Select(i => $"conv_{i}").Append("conv_fc_1"), model.LayerNames);
+    }
+
+    [Fact]
+    public void Yolov3_feat_reads_the_first_52_layers_of_the_classifier_file()
+    {
+        var feat = ModelCatalog.Find("yolov3_feat")!;
+        var classifier = ModelCatalog.Find("darknet53_448")!;
+        Assert.Equal(classifier.WeightsFileName, feat.WeightsFileName);
+        Assert.Equal(classifier.WeightsSize, feat.WeightsSize);
+        Assert.Equal(classifier.Urls, feat.Urls);
+        Assert.Equal(52, feat.LayerLimit);
+        Assert.Equal("yolov3_feat", feat.OutputName);
+        Assert.Equal(Enumerable.Range(1, 52).Select(i => $"conv_{i}"), feat.LayerNames);
+        Assert.Equal(40_620_640L, feat.Layout.FloatCount(feat.LayerLimit));
+    }
+
+    [Fact]
+    public void Darknet53_conv_74_holds_the_52_backbone_convs()
+    {
+        var model = ModelCatalog.Find("darknet53.conv.74")!;
+        var classifier = ModelCatalog.Find("darknet53_448")!;
+        Assert.Equal("darknet53.conv.74", model.WeightsFileName);
+        Assert.Equal("darknet53_conv74", model.OutputName);
+        Assert.Equal(74, model.Layout.Layers.Count);
+        Assert.Equal(52, model.Layout.WeightedLayers.Count);
+        Assert.Equal(HeaderSize + 4 * classifier.Layout.FloatCount(52), model.WeightsSize);
+        Assert.Equal(162_482_580L, model.WeightsSize);
+        Assert.Equal(Enumerable.Range(1, 52).Select(i => $"conv_{i}"), model.LayerNames);
+    }
+
+    [Theory]
+    [InlineData("yolov3-tiny", 35_434_956L, 13)]
+    [InlineData("yolov3-spp", 252_209_544L, 76)]
+    public void Tiny_and_spp_have_their_published_sizes(string name, long size, int weighted)
+    {
+        var model = ModelCatalog.Find(name)!;
+        Assert.Equal(name + ".weights", model.WeightsFileName);
+        Assert.Equal(size, model.WeightsSize);
+        Assert.Equal(weighted, model.Layout.WeightedLayers.Count);
+        Assert.Equal("https://pjreddie.com/media/files/" + name + ".weights", model.Urls[0]);
+    }
+}
