@@ -25,7 +25,7 @@ namespace Darknet.Weights
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
             var header = WeightsHeader.Read(weights);
             if (weightsLength.HasValue) plan.CheckLength(header, weightsLength.Value);
-            return Run(plan, header, weights, weightsLength, sink);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false);
         }
 
         /// <summary>
@@ -51,7 +51,7 @@ namespace Darknet.Weights
             AtomicFile.Write(outputPath, output =>
             {
                 using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
-                result = Run(plan, header, weights, length, sink);
+                result = Run(plan, header, weights, length, sink, recycleWeights: true);
             });
             return result!;
         }
@@ -66,12 +66,17 @@ namespace Darknet.Weights
         // Names play no part in a size; blanks skip LayerNaming.
         private static string[] NoNames(NetworkLayout layout) => new string[layout.WeightedLayers.Count];
 
-        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink)
+        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights)
         {
             var reader = new FloatStreamReader(weights);
-            var layerReader = new LayerReader(reader, header, plan, weightsLength);
+            var weightArrays = new RecycledWeightArrays(recycleWeights);
+            var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
             for (int i = 0; i < plan.Layers.Count; i++)
-                sink.Write(layerReader.Read(i));
+            {
+                var layer = layerReader.Read(i);
+                sink.Write(layer);
+                weightArrays.Release(layer);
+            }
 
             if (plan.LayerLimit == null && !weightsLength.HasValue)
             {

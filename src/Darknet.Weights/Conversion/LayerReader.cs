@@ -14,9 +14,11 @@ namespace Darknet.Weights
         private readonly ConversionPlan _plan;
         private readonly long? _weightsLength;
         private readonly float[] _chunk = new float[64 * 1024];
+        private readonly RecycledWeightArrays _weightArrays;
 
-        public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength)
+        public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength, RecycledWeightArrays weightArrays)
         {
+            _weightArrays = weightArrays;
             _reader = reader;
             _header = header;
             _plan = plan;
@@ -83,7 +85,7 @@ namespace Darknet.Weights
             if (_header.TransposeConnected)
             {
                 // Such files store (inputs, outputs): darknet transposes after reading; the seed's layout is that order already.
-                inputsByOutputs = new float[weightCount];
+                inputsByOutputs = _weightArrays.Take((int)weightCount);
                 ReadExactly(inputsByOutputs, inputsByOutputs.Length);
             }
             else
@@ -131,7 +133,7 @@ namespace Darknet.Weights
         /// <summary>Reads (d0, d1, size, size) weights through the reused chunk straight into their (size, size, d1, d0) places.</summary>
         private float[] ReadTransposed(int count, int d0, int d1, int size)
         {
-            var result = new float[count];
+            var result = _weightArrays.Take(count);
             var transposition = new WeightTransposition(result, d0, d1, size, size);
             for (int left = count; left > 0;)
             {
