@@ -185,12 +185,14 @@ public sealed class HostileFileTests : IDisposable
         Refused(Npy(new byte[] { 0x80, 4, 0x8d, 0, 0, 0, 0, 0, 0, 0, 0x40, 1, 2, 3 }), ErrorCodes.MalformedPickle);
     }
 
-    [Fact]
-    public void ADupBombStopsAtTheObjectCap()
+    [Theory]
+    [InlineData('2')] // DUP
+    [InlineData('(')] // MARK
+    public void AnOpcodeBombStopsAtTheObjectCap(char opcode)
     {
-        var dups = new byte[4_100_000];
-        Array.Fill(dups, (byte)'2');
-        var e = Refused(Npy(new byte[] { 0x80, 3, (byte)'N' }, dups), ErrorCodes.MalformedPickle);
+        var bomb = new byte[4_100_000];
+        Array.Fill(bomb, (byte)opcode);
+        var e = Refused(Npy(new byte[] { 0x80, 3, (byte)'N' }, bomb), ErrorCodes.MalformedPickle);
         Assert.Contains("objects", e.Message);
     }
 
