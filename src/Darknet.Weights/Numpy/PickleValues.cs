@@ -57,8 +57,8 @@ namespace Darknet.Weights.Numpy
     }
 
     /// <summary>
-    /// A bytes object. When an ndarray is built from it the float32 values are kept instead and the bytes dropped, so a
-    /// large file is not held twice; <see cref="GetBytes"/> brings the bytes back in the (never seen) case of reuse.
+    /// A bytes object, held as raw bytes or (large ones, and once an ndarray is built from it) as the float32 values they
+    /// spell, never both, so a large file is not held twice; <see cref="GetBytes"/> brings the bytes back if ever needed.
     /// </summary>
     internal sealed class PickleBytes
     {

@@ -54,7 +54,10 @@ namespace Darknet.Weights.Numpy
                         if (_stack.Count != 1 || _marks.Count != 0) throw Malformed($"STOP with {_stack.Count} objects on the stack");
                         return _stack[0];
 
-                    case PickleOpcodes.Mark: _marks.Add(_stack.Count); break;
+                    case PickleOpcodes.Mark:
+                        CountObject();
+                        _marks.Add(_stack.Count);
+                        break;
                     case PickleOpcodes.Pop:
                         if (_marks.Count > 0 && _marks[_marks.Count - 1] == _stack.Count) _marks.RemoveAt(_marks.Count - 1);
                         else Pop();
@@ -330,8 +333,13 @@ namespace Darknet.Weights.Numpy
 
         private void Push(object? value)
         {
-            if (++_pushes > MaxObjects) throw Malformed($"more than {MaxObjects} objects: not a numpy layer dictionary");
+            CountObject();
             _stack.Add(value);
+        }
+
+        private void CountObject()
+        {
+            if (++_pushes > MaxObjects) throw Malformed($"more than {MaxObjects} objects: not a numpy layer dictionary");
         }
 
         private object? Peek()
