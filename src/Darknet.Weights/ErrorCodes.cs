@@ -22,11 +22,14 @@ namespace Darknet.Weights
         public const string BadLayerLimit = "DKN2005";
         public const string WeightsNotFound = "DKN2006";
         public const string UnknownBuiltInModel = "DKN2007";
+        public const string FileAccessFailed = "DKN2008";
 
         // .npy / .npz reading
         public const string NotNumpyFile = "DKN3001";
         public const string ForbiddenPickle = "DKN3002";
         public const string MalformedPickle = "DKN3003";
         public const string UnsupportedArray = "DKN3004";
+        public const string NotLayerDictionary = "DKN3005";
+        public const string NumpyFileUnreadable = "DKN3006";
     }
 }

@@ -13,6 +13,8 @@ namespace Darknet.Weights.Config
     /// </summary>
     public static class CfgReader
     {
+        private static readonly char[] CommentStarts = { '#', ';' };
+
         public static IReadOnlyList<CfgSection> Parse(string text, string sourceName)
         {
             if (text == null) throw new ArgumentNullException(nameof(text));
@@ -43,7 +45,7 @@ namespace Darknet.Weights.Config
                     if (current == null)
                         throw Malformed(sourceName, lineNumber, $"'{raw.Trim()}' comes before the first [section]");
                     var value = line.Substring(equals + 1);
-                    var comment = value.IndexOfAny(new[] { '#', ';' });
+                    var comment = value.IndexOfAny(CommentStarts);
                     if (comment >= 0) value = value.Substring(0, comment);
                     current.Add(new CfgOption(line.Substring(0, equals), value, lineNumber));
                 }

@@ -60,7 +60,7 @@ namespace Darknet.Weights.Config
         }
 
         /// <summary>"yolov3.cfg, line 12" (or "yolov3.cfg" for line 0): the prefix every cfg error message starts with.</summary>
-        public string Where(int line) => CfgReader.Where(SourceName, line);
+        internal string Where(int line) => CfgReader.Where(SourceName, line);
 
         private int ParseInt(CfgOption option, string text)
         {

@@ -56,25 +56,35 @@ namespace Darknet.Weights.Numpy
             return "(" + string.Join(", ", parts) + (shape.Length == 1 ? ",)" : ")");
         }
 
-        /// <summary>Reads and checks the magic and header; leaves the stream at the first data byte.</summary>
-        public static NpyHeader Read(Stream input, string sourceName)
+        /// <summary>Reads and checks the magic and header; leaves the reader at the first data byte.</summary>
+        public static NpyHeader Read(BoundedReader input, string sourceName)
         {
-            var prefix = new byte[8];
-            int got = ReadUpTo(input, prefix, 0, prefix.Length);
-            if (got < prefix.Length || !StartsWithMagic(prefix))
-                throw NotNumpy(sourceName, "it does not start with the .npy magic \\x93NUMPY");
-            int major = prefix[6];
+            var magic = input.ReadSmall(Magic.Length, "the .npy magic");
+            for (int i = 0; i < Magic.Length; i++)
+                if (magic[i] != Magic[i]) throw NotNumpy(sourceName, "it does not start with the .npy magic \\x93NUMPY");
+            return ReadAfterMagic(input, sourceName);
+        }
+
+        public static NpyHeader ReadAfterMagic(BoundedReader input, string sourceName)
+        {
+            var version = input.ReadSmall(2, "the .npy version");
+            int major = version[0], minor = version[1];
             int lengthBytes = major == 1 ? 2 : major == 2 || major == 3 ? 4 : 0;
-            if (lengthBytes == 0) throw NotNumpy(sourceName, $"unknown .npy format version {major}.{prefix[7]}");
-            var lengthField = new byte[lengthBytes];
-            if (ReadUpTo(input, lengthField, 0, lengthBytes) < lengthBytes) throw NotNumpy(sourceName, "the header is truncated");
+            if (lengthBytes == 0) throw NotNumpy(sourceName, $"unknown .npy format version {major}.{minor}");
+            var lengthField = input.ReadSmall(lengthBytes, "the .npy header length");
             long length = 0;
             for (int i = lengthBytes - 1; i >= 0; i--) length = (length << 8) | lengthField[i];
             if (length > MaxHeaderLength) throw NotNumpy(sourceName, $"its header declares {length} bytes (at most {MaxHeaderLength} allowed)");
-            var headerBytes = new byte[length];
-            if (ReadUpTo(input, headerBytes, 0, headerBytes.Length) < headerBytes.Length) throw NotNumpy(sourceName, "the header is truncated");
-            var text = (major == 3 ? Encoding.UTF8 : Encoding.GetEncoding("iso-8859-1")).GetString(headerBytes);
+            var headerBytes = input.ReadExactly(length, "the .npy header");
+            var text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Latin1(headerBytes);
             return Parse(text, sourceName);
+        }
+
+        private static string Latin1(byte[] bytes)
+        {
+            var chars = new char[bytes.Length];
+            for (int i = 0; i < bytes.Length; i++) chars[i] = (char)bytes[i];
+            return new string(chars);
         }
 
         public static bool StartsWithMagic(byte[] bytes)
@@ -96,18 +106,6 @@ namespace Darknet.Weights.Numpy
             if (!values.TryGetValue("shape", out var shapeValue) || !(shapeValue is int[] shape))
                 throw NotNumpy(sourceName, "its header has no 'shape' tuple");
             return new NpyHeader(descrText, fortranOrder, shape);
-        }
-
-        private static int ReadUpTo(Stream input, byte[] buffer, int offset, int count)
-        {
-            int total = 0;
-            while (total < count)
-            {
-                int n = input.Read(buffer, offset + total, count - total);
-                if (n <= 0) break;
-                total += n;
-            }
-            return total;
         }
 
         private static DarknetException NotNumpy(string sourceName, string why) =>

@@ -61,6 +61,21 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
         Assert.Equal(new string?[] { null, "bytes=1000000-" }, _server.RangeHeaders(File));
+        Assert.Equal(new[] { 200, 206 }, _server.Requests.Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task Starts_over_when_the_server_ignores_the_range()
+    {
+        _server.Serve(File, _content);
+        _server.DropAfter(File, 1_000_000);
+        _server.IgnoreRange(File);
+
+        await new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, "bytes=1000000-" }, _server.RangeHeaders(File));
+        Assert.Equal(new[] { 200, 200 }, _server.Requests.Select(r => r.Status));
     }
 
     [Fact]
@@ -114,6 +129,20 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), "waited " + clock.Elapsed);
         Assert.Equal(2, _server.RequestCount(File));
+    }
+
+    [Fact]
+    public async Task A_long_retry_after_moves_on_to_the_next_url()
+    {
+        _server.Serve("mirror/" + File, _content);
+        _server.FailNext(File, 1, 503, retryAfterSeconds: 3600);
+        var clock = Stopwatch.StartNew();
+
+        await new WeightsDownloader(Fast()).DownloadAsync(Pinned(_server.Url(File), _server.Url("mirror/" + File)), Destination);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "took " + clock.Elapsed);
+        Assert.Equal(1, _server.RequestCount(File));
+        Assert.Equal(1, _server.RequestCount("mirror/" + File));
     }
 
     [Fact]
@@ -193,7 +222,7 @@ public sealed class WeightsDownloaderTests : IDisposable
         _server.Serve(File, _content);
         _server.StallAfter(File, 500_000, TimeSpan.FromSeconds(20));
         var options = Fast();
-        options.StallTimeout = TimeSpan.FromMilliseconds(500);
+        options.StallTimeout = TimeSpan.FromSeconds(1.5);
         var clock = Stopwatch.StartNew();
 
         await new WeightsDownloader(options).DownloadAsync(Pinned(), Destination);

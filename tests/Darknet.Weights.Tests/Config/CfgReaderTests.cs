@@ -69,6 +69,14 @@ public class CfgReaderTests
     }
 
     [Fact]
+    public void An_html_page_instead_of_a_cfg_is_refused_at_its_first_line()
+    {
+        var e = Assert.Throws<DarknetException>(() => CfgReader.Parse("<!DOCTYPE html>\n<html><body>Not Found</body></html>\n", "yolov3.cfg"));
+        Assert.Equal(ErrorCodes.MalformedCfg, e.Code);
+        Assert.Contains("yolov3.cfg, line 1", e.Message);
+    }
+
+    [Fact]
     public void A_value_that_is_not_a_whole_number_is_refused_when_read_naming_its_line()
     {
         var section = CfgReader.Parse("[net]\n\n[conv]\nfilters=3x2\n", "bad.cfg")[1];

@@ -117,6 +117,14 @@ public class NetworkLayoutTests
     }
 
     [Fact]
+    public void Route_groups_keep_one_group_of_the_channels_as_in_alexeyab_darknet()
+    {
+        var route = Parse("[conv]\nfilters=8\nsize=1\n[route]\nlayers=-1\ngroups=2\ngroup_id=1\n").Layers[1];
+        Assert.Equal(4, route.OutputChannels);
+        Assert.Equal(2, route.Groups);
+    }
+
+    [Fact]
     public void Route_takes_its_size_from_the_layers_it_reads()
     {
         var layout = Parse("[conv]\nfilters=4\nsize=1\n[conv]\nfilters=2\nsize=3\nstride=2\npad=1\n[route]\nlayers=-2\n");

@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace Darknet.Weights.Numpy
+{
+    /// <summary>
+    /// Reads a converted model back: the seed's .npy dictionary (np.save of a dict, including files numpy itself wrote)
+    /// or a .npz of layer/array entries, told apart by their first bytes. The .npy pickle goes through
+    /// <see cref="RestrictedUnpickler"/>, which builds only arrays, dicts, lists, tuples, strings and numbers.
+    /// Every problem is a <see cref="DarknetException"/> with a DKN3xxx code.
+    /// </summary>
+    public static class ModelFileReader
+    {
+        private static readonly byte[] ZipMagic = { (byte)'P', (byte)'K', 3, 4 };
+        private static readonly byte[] EmptyZipMagic = { (byte)'P', (byte)'K', 5, 6 };
+
+        public static IReadOnlyList<LayerParameters> Read(Stream input) => Read(input, "the stream");
+
+        public static IReadOnlyList<LayerParameters> ReadFile(string path)
+        {
+            if (path == null) throw new ArgumentNullException(nameof(path));
+            FileStream file;
+            try
+            {
+                file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+            {
+                throw new DarknetException(ErrorCodes.NumpyFileUnreadable, $"cannot read {path}: {e.Message}", e);
+            }
+            using (file) return Read(file, path);
+        }
+
+        public static IReadOnlyList<LayerParameters> Read(Stream input, string sourceName)
+        {
+            if (input == null) throw new ArgumentNullException(nameof(input));
+            var start = new byte[4];
+            int got = 0;
+            for (; got < start.Length; got++)
+            {
+                int b = input.ReadByte();
+                if (b < 0) break;
+                start[got] = (byte)b;
+            }
+            if (got == 4 && (StartsWith(start, ZipMagic) || StartsWith(start, EmptyZipMagic)))
+                return NpzReader.Read(Rewound(input, start), sourceName);
+            if (got < 4 || !StartsWith(start, new[] { NpyHeader.Magic[0], NpyHeader.Magic[1], NpyHeader.Magic[2], NpyHeader.Magic[3] }))
+                throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is neither a numpy .npy file (\\x93NUMPY) nor a .npz (zip) file: it starts with {Printable(start, got)}");
+
+            // the two remaining magic bytes, then the header
+            var reader = BoundedReader.For(input, sourceName, ErrorCodes.MalformedPickle);
+            var rest = reader.ReadSmall(2, "the .npy magic");
+            if (rest[0] != NpyHeader.Magic[4] || rest[1] != NpyHeader.Magic[5])
+                throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is not a numpy .npy file: it does not start with \\x93NUMPY");
+            var header = NpyHeader.ReadAfterMagic(reader, sourceName);
+            if (header.Descr.TrimStart('|', '<', '>', '=') != "O" || header.Shape.Length != 0)
+                throw LayerDictionary.NotLayers(sourceName, $"it holds a single {header.Descr} array of shape {NpyHeader.ShapeRepr(header.Shape)}, not np.save of a dict");
+            var root = new RestrictedUnpickler(reader).Load();
+            return LayerDictionary.FromPickle(root, sourceName);
+        }
+
+        // ZipArchive needs the whole stream from its first byte: seek back, or (a pipe) copy it into memory.
+        private static Stream Rewound(Stream input, byte[] start)
+        {
+            if (input.CanSeek)
+            {
+                input.Seek(-start.Length, SeekOrigin.Current);
+                return input;
+            }
+            var copy = new MemoryStream();
+            copy.Write(start, 0, start.Length);
+            input.CopyTo(copy);
+            copy.Position = 0;
+            return copy;
+        }
+
+        private static bool StartsWith(byte[] bytes, byte[] prefix)
+        {
+            for (int i = 0; i < prefix.Length && i < bytes.Length; i++)
+                if (bytes[i] != prefix[i]) return false;
+            return true;
+        }
+
+        private static string Printable(byte[] bytes, int count)
+        {
+            if (count == 0) return "nothing (it is empty)";
+            var text = new System.Text.StringBuilder("\"");
+            for (int i = 0; i < count; i++)
+                text.Append(bytes[i] >= 0x20 && bytes[i] < 0x7f ? ((char)bytes[i]).ToString() : $"\\x{bytes[i]:x2}");
+            return text.Append('"').ToString();
+        }
+    }
+}
