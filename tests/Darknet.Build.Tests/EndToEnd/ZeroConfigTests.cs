@@ -26,7 +26,9 @@ public sealed class ZeroConfigTests
         var app = _fixture.CreateProject("ZeroApp", cache, items, properties);
 
         // Build: the file is in bin, and numpy reads it with the catalog's layer names.
-        Succeeded(app.Build());
+        var first = app.Build();
+        Succeeded(first);
+        Assert.Contains("Downloading yolov3-tiny.weights: 100%", first.Output);  // progress is logged at high importance
         var binFile = Path.Combine(app.BinDirectory, "yolov3-tiny.npy");
         var objFile = Path.Combine(app.ObjModelDirectory, "yolov3-tiny.npy");
         Assert.True(File.Exists(binFile), binFile);
@@ -55,6 +57,10 @@ public sealed class ZeroConfigTests
         Assert.False(File.Exists(binFile), binFile);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(cache, "weights"), "yolov3-tiny.weights", SearchOption.AllDirectories));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(cache, "converted"), "yolov3-tiny.npy", SearchOption.AllDirectories));
+
+        // Offline, a cache hit builds (and puts the file back after the clean).
+        Succeeded(app.Build("-p:DarknetOffline=true"));
+        Assert.True(File.Exists(binFile), binFile);
 
         // Another project on the same machine cache: no request at all.
         var other = _fixture.CreateProject("ZeroOther", cache, items, properties);
