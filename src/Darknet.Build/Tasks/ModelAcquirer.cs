@@ -34,7 +34,7 @@ namespace Darknet.Build.Tasks
             var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, request.Config!);
             var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
 
-            var layerNames = LayerNamesFor(request, layout);
+            var layerNames = LayerNamesFor(request);
             var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
             var format = request.Format == OutputFormat.Npz ? "npz" : "npy";
@@ -108,14 +108,9 @@ namespace Darknet.Build.Tasks
             return ConfigDownload.Get(_cache.Root, request.Config!, _settings, _cancellationToken);
         }
 
-        /// <summary>The catalog's names for a built-in layout (first N when Layers cuts it); null lets the library name any other cfg.</summary>
-        private static IReadOnlyList<string>? LayerNamesFor(ModelRequest request, NetworkLayout layout)
-        {
-            if (request.Config != null || request.BuiltIn == null) return null;
-            var names = request.BuiltIn.LayerNames;
-            var limit = request.LayerLimit;
-            return limit.HasValue && limit.Value < names.Count ? names.Take(limit.Value).ToList() : names;
-        }
+        /// <summary>The catalog's names for a built-in layout (the converter takes the first N); null lets the library name any other cfg.</summary>
+        private static IReadOnlyList<string>? LayerNamesFor(ModelRequest request) =>
+            request.Config == null ? request.BuiltIn?.LayerNames : null;
 
         private static List<string> SplitUrls(string urls) =>
             urls.Split(new[] { ';', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
