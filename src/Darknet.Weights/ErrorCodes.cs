@@ -22,6 +22,7 @@ namespace Darknet.Weights
         public const string BadLayerLimit = "DKN2005";
         public const string WeightsNotFound = "DKN2006";
         public const string UnknownBuiltInModel = "DKN2007";
+        public const string FileAccessFailed = "DKN2008";
 
         // .npy / .npz reading
         public const string NotNumpyFile = "DKN3001";

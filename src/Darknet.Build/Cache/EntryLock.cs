@@ -43,16 +43,19 @@ namespace Darknet.Build.Cache
                 {
                     // Held by another build (or another thread of this one): wait for it.
                 }
-                catch (UnauthorizedAccessException) when (clock.Elapsed < timeout)
+                catch (UnauthorizedAccessException e)
                 {
-                    // Windows reports a file in the middle of being opened by another process this way at times.
+                    // Lock files are never deleted, so this is no passing state: the cache is not writable.
+                    throw new DarknetException(BuildErrorCodes.CacheUnusable,
+                        "Cannot open the cache lock file " + lockPath + ": " + e.Message +
+                        " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
                 }
-                catch (Exception e) when ((e is IOException || e is UnauthorizedAccessException) && clock.Elapsed >= timeout)
+                catch (IOException e)
                 {
                     throw new DarknetException(BuildErrorCodes.LockTimeout,
                         "Timed out after " + Describe(timeout) + " waiting for the cache lock file " + lockPath +
                         ", held by another build that is downloading or converting the same file. If no other build is running, " +
-                        "delete that lock file and build again; raise the wait with DarknetLockTimeout (seconds).", e);
+                        "delete that lock file and build again.", e);
                 }
                 await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
             }

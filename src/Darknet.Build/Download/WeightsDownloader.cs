@@ -50,6 +50,8 @@ namespace Darknet.Build.Download
             if (urls.Count == 0)
                 throw new DarknetException(BuildErrorCodes.NoUrls, "No URL is known for " + request.FileName + ": give WeightsUrl, WeightsFile or DarknetMirror.");
 
+            var directory = Path.GetDirectoryName(Path.GetFullPath(destinationPath));
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
             var failures = new List<KeyValuePair<string, DarknetException>>();
             var succeeded = false;
             try
@@ -214,7 +216,7 @@ namespace Darknet.Build.Download
                     try
                     {
                         using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                        using (var file = new FileStream(destination, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, BufferSize))
+                        using (var file = OpenDestination(destination, append))
                         {
                             var buffer = new byte[BufferSize];
                             var sniff = position == 0;
@@ -232,7 +234,7 @@ namespace Darknet.Build.Download
                                 if (position + read > request.Size)
                                     throw new DarknetException(BuildErrorCodes.WrongSize,
                                         url + " sent more than the " + request.Size + " bytes expected for " + request.FileName + "; the file was refused.");
-                                file.Write(buffer, 0, read);
+                                WriteDestination(file, buffer, read);
                                 position += read;
                                 progress.Report(position);
                             }
@@ -253,6 +255,34 @@ namespace Darknet.Build.Download
                 }
             }
         }
+
+        // Disk errors are not network errors: they must not be retried as such, so they leave as DarknetException.
+        private static FileStream OpenDestination(string destination, bool append)
+        {
+            try
+            {
+                return new FileStream(destination, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw DiskError(destination, e);
+            }
+        }
+
+        private static void WriteDestination(FileStream file, byte[] buffer, int count)
+        {
+            try
+            {
+                file.Write(buffer, 0, count);
+            }
+            catch (IOException e)
+            {
+                throw DiskError(file.Name, e);
+            }
+        }
+
+        private static DarknetException DiskError(string path, Exception e) =>
+            new DarknetException(BuildErrorCodes.CacheUnusable, "Cannot write " + path + ": " + e.Message, e);
 
         private static bool IsTransportFailure(Exception e) =>
             e is IOException || e is HttpRequestException || e is OperationCanceledException || e is ObjectDisposedException;

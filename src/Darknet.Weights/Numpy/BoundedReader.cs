@@ -18,12 +18,14 @@ namespace Darknet.Weights.Numpy
         private readonly byte[] _small = new byte[8];
 
         /// <param name="knownLength">The stream's length from its position, when it is known (seekable, or a zip entry's size).</param>
-        public BoundedReader(Stream input, string sourceName, string truncatedCode, long? knownLength)
+        /// <param name="startOffset">Where the stream's position is in the file, for the offsets in messages.</param>
+        public BoundedReader(Stream input, string sourceName, string truncatedCode, long? knownLength, long startOffset = 0)
         {
             _input = input;
             SourceName = sourceName;
             TruncatedCode = truncatedCode;
-            _end = knownLength;
+            Offset = startOffset;
+            _end = startOffset + knownLength;
         }
 
         public string SourceName { get; }
@@ -32,8 +34,8 @@ namespace Darknet.Weights.Numpy
 
         public long Offset { get; private set; }
 
-        public static BoundedReader For(Stream input, string sourceName, string truncatedCode) =>
-            new BoundedReader(input, sourceName, truncatedCode, input.CanSeek ? input.Length - input.Position : (long?)null);
+        public static BoundedReader For(Stream input, string sourceName, string truncatedCode, long startOffset) =>
+            new BoundedReader(input, sourceName, truncatedCode, input.CanSeek ? input.Length - input.Position : (long?)null, startOffset);
 
         public int ReadByte(string what)
         {
@@ -53,10 +55,7 @@ namespace Darknet.Weights.Numpy
 
         public byte[] ReadExactly(long count, string what)
         {
-            if (count < 0 || count > Float32Arrays.MaxBytes)
-                throw new DarknetException(TruncatedCode, $"{SourceName}: {what} at offset {Offset} declares {count} bytes, more than this reader accepts (2 GiB)");
-            if (_end.HasValue && count > _end.Value - Offset)
-                throw new DarknetException(TruncatedCode, $"{SourceName} is truncated or corrupt: {what} at offset {Offset} declares {count} bytes but only {_end.Value - Offset} remain");
+            CheckLength(count, what);
             if (_end.HasValue || count <= FirstChunk)
             {
                 var bytes = new byte[count];
@@ -65,6 +64,36 @@ namespace Darknet.Weights.Numpy
                 return bytes;
             }
             return ReadGrowing((int)count, what);
+        }
+
+        /// <summary>
+        /// Reads little-endian float32 values straight into a float[] through a small buffer, so a large array is never
+        /// held twice (once as bytes, once as floats). Same length checks as <see cref="ReadExactly"/>.
+        /// </summary>
+        public float[] ReadFloatsLittleEndian(long byteCount, string what)
+        {
+            if (byteCount % 4 != 0) throw new ArgumentException("not a whole number of floats", nameof(byteCount));
+            CheckLength(byteCount, what);
+            long count = byteCount / 4;
+            var values = new float[_end.HasValue || byteCount <= FirstChunk ? count : FirstChunk / 4];
+            var chunk = new byte[(int)Math.Min(FloatBytes.ChunkBytes, Math.Max(4, byteCount))];
+            long done = 0;
+            while (done < count)
+            {
+                if (done == values.Length)
+                {
+                    var bigger = new float[Math.Min(count, (long)values.Length * 2)];
+                    Array.Copy(values, bigger, done);
+                    values = bigger;
+                }
+                int want = (int)Math.Min(chunk.Length / 4, values.Length - done) * 4;
+                int got = Fill(chunk, 0, want);
+                if (got < want) throw Truncated(what, byteCount, done * 4 + got);
+                if (!BitConverter.IsLittleEndian) FloatBytes.SwapEvery4(chunk, 0, got);
+                Buffer.BlockCopy(chunk, 0, values, (int)(done * 4), got);
+                done += got / 4;
+            }
+            return values;
         }
 
         /// <summary>A text line ending in '\n' (GLOBAL's module and name), at most <paramref name="maxLength"/> bytes.</summary>
@@ -81,6 +110,14 @@ namespace Darknet.Weights.Numpy
             return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
         }
 
+
+        private void CheckLength(long count, string what)
+        {
+            if (count < 0 || count > Float32Arrays.MaxBytes)
+                throw new DarknetException(TruncatedCode, $"{SourceName}: {what} at offset {Offset} declares {count} bytes, more than this reader accepts (2 GiB)");
+            if (_end.HasValue && count > _end.Value - Offset)
+                throw new DarknetException(TruncatedCode, $"{SourceName} is truncated or corrupt: {what} at offset {Offset} declares {count} bytes but only {_end.Value - Offset} remain");
+        }
 
         private byte[] ReadGrowing(int count, string what)
         {

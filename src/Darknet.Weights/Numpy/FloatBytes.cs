@@ -37,7 +37,7 @@ namespace Darknet.Weights.Numpy
             return values;
         }
 
-        private static void SwapEvery4(byte[] b, int offset, int length)
+        public static void SwapEvery4(byte[] b, int offset, int length)
         {
             for (int i = offset; i + 3 < offset + length; i += 4)
             {

@@ -17,7 +17,7 @@ namespace Darknet.Weights.Numpy
             try
             {
                 using (var archive = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true))
-                    return Read(archive, sourceName);
+                    return Read(archive, input.Length, sourceName);
             }
             catch (Exception e) when (e is InvalidDataException || e is NotSupportedException || e is EndOfStreamException)
             {
@@ -26,7 +26,7 @@ namespace Darknet.Weights.Numpy
             }
         }
 
-        private static IReadOnlyList<LayerParameters> Read(ZipArchive archive, string sourceName)
+        private static IReadOnlyList<LayerParameters> Read(ZipArchive archive, long archiveLength, string sourceName)
         {
             var order = new List<string>();
             var parts = new Dictionary<string, Dictionary<string, Tensor>>();
@@ -47,7 +47,7 @@ namespace Darknet.Weights.Numpy
                     order.Add(layer);
                 }
                 if (arrays.ContainsKey(array)) throw LayerDictionary.NotLayers(sourceName, $"entry '{entry.FullName}' appears twice");
-                arrays[array] = ReadEntry(entry, sourceName + ":" + entry.FullName);
+                arrays[array] = ReadEntry(entry, archiveLength, sourceName + ":" + entry.FullName);
             }
 
             var layers = new List<LayerParameters>();
@@ -73,13 +73,14 @@ namespace Darknet.Weights.Numpy
             return layers;
         }
 
-        private static Tensor ReadEntry(ZipArchiveEntry entry, string where)
+        private static Tensor ReadEntry(ZipArchiveEntry entry, long archiveLength, string where)
         {
             using (var s = entry.Open())
             {
-                // The entry's declared size is only checked, never trusted for an allocation: a small zip can
-                // claim gigabytes, so the data buffer grows as bytes really come out of the entry.
-                var reader = new BoundedReader(s, where, ErrorCodes.NotNumpyFile, null);
+                // A stored entry's size is bounded by the file itself and can size the buffer; a deflated entry can
+                // claim gigabytes from a few bytes, so then the buffer grows only as data really comes out.
+                long? knownLength = entry.Length == entry.CompressedLength && entry.Length <= archiveLength ? entry.Length : (long?)null;
+                var reader = new BoundedReader(s, where, ErrorCodes.NotNumpyFile, knownLength);
                 var header = NpyHeader.Read(reader, where);
                 if (header.Descr.TrimStart('|', '<', '>', '=') == "O")
                     throw new DarknetException(ErrorCodes.UnsupportedArray, $"{where} is a pickled object array; a .npz is read without unpickling, so only float32 arrays are supported");
@@ -87,8 +88,9 @@ namespace Darknet.Weights.Numpy
                 int count = Float32Arrays.ElementCount(header.Shape, where);
                 if (reader.Offset + (long)count * 4 != entry.Length)
                     throw new DarknetException(ErrorCodes.NotNumpyFile, $"{where}: shape {NpyHeader.ShapeRepr(header.Shape)} needs {(long)count * 4} data bytes but the entry holds {entry.Length - reader.Offset}");
-                var bytes = reader.ReadExactly((long)count * 4, "the array data");
-                var floats = FloatBytes.ToFloats(bytes, 0, count, bigEndian);
+                var floats = bigEndian
+                    ? FloatBytes.ToFloats(reader.ReadExactly((long)count * 4, "the array data"), 0, count, bigEndian: true)
+                    : reader.ReadFloatsLittleEndian((long)count * 4, "the array data");
                 if (header.FortranOrder) floats = Float32Arrays.FortranToC(floats, header.Shape);
                 return new Tensor(header.Shape, floats);
             }

@@ -10,6 +10,9 @@ namespace Darknet.Weights.Numpy
         /// <summary>numpy.core.multiarray._reconstruct (numpy._core in numpy 2): an empty ndarray that BUILD fills.</summary>
         Reconstruct,
 
+        /// <summary>numpy.core.numeric._frombuffer(buffer, dtype, shape, order): how protocol 5 writes an ndarray.</summary>
+        FromBuffer,
+
         /// <summary>numpy.ndarray: only as _reconstruct's first argument.</summary>
         NdarrayType,
 
@@ -54,8 +57,8 @@ namespace Darknet.Weights.Numpy
     }
 
     /// <summary>
-    /// A bytes object. When an ndarray is built from it the float32 values are kept instead and the bytes dropped, so a
-    /// large file is not held twice; <see cref="GetBytes"/> brings the bytes back in the (never seen) case of reuse.
+    /// A bytes object, held as raw bytes or (large ones, and once an ndarray is built from it) as the float32 values they
+    /// spell, never both, so a large file is not held twice; <see cref="GetBytes"/> brings the bytes back if ever needed.
     /// </summary>
     internal sealed class PickleBytes
     {
@@ -65,6 +68,9 @@ namespace Darknet.Weights.Numpy
 
         public PickleBytes(byte[] bytes) => _bytes = bytes;
 
+        /// <summary>A bytes object read straight as '&lt;f4' values (a large one: almost always an array's data).</summary>
+        public PickleBytes(float[] littleEndianFloats) => _floats = littleEndianFloats;
+
         public long Length => _bytes?.LongLength ?? (_floats!.LongLength * 4);
 
         public byte[] GetBytes()
@@ -73,7 +79,7 @@ namespace Darknet.Weights.Numpy
             var ms = new System.IO.MemoryStream();
             FloatBytes.Write(ms, _floats!, new byte[FloatBytes.ChunkBytes]);
             var bytes = ms.ToArray();
-            if (_floatsBigEndian) SwapToBigEndian(bytes);
+            if (_floatsBigEndian) FloatBytes.SwapEvery4(bytes, 0, bytes.Length);
             return bytes;
         }
 
@@ -85,15 +91,6 @@ namespace Darknet.Weights.Numpy
             _floatsBigEndian = bigEndian;
             _bytes = null;
             return _floats;
-        }
-
-        private static void SwapToBigEndian(byte[] b)
-        {
-            for (int i = 0; i + 3 < b.Length; i += 4)
-            {
-                byte t = b[i]; b[i] = b[i + 3]; b[i + 3] = t;
-                t = b[i + 1]; b[i + 1] = b[i + 2]; b[i + 2] = t;
-            }
         }
     }
 

@@ -11,7 +11,7 @@ namespace Darknet.Weights.Numpy
     /// file may use are numpy's _reconstruct, ndarray and dtype, plus _codecs.encode / bytes as protocol 2 writes a
     /// bytes object; each is interpreted by this class, nothing is looked up or invoked. Any other global and every
     /// opcode that creates or calls arbitrary objects (INST, OBJ, NEWOBJ, EXT*, PERSID...) is refused with
-    /// <see cref="ErrorCodes.ForbiddenPickle"/>, naming it. Supports protocols 2 to 4 (numpy's np.save writes 3).
+    /// <see cref="ErrorCodes.ForbiddenPickle"/>, naming it. Supports protocols 2 to 5 (numpy's np.save writes 3; 5 only in-band).
     /// </summary>
     internal sealed class RestrictedUnpickler
     {
@@ -54,7 +54,10 @@ namespace Darknet.Weights.Numpy
                         if (_stack.Count != 1 || _marks.Count != 0) throw Malformed($"STOP with {_stack.Count} objects on the stack");
                         return _stack[0];
 
-                    case PickleOpcodes.Mark: _marks.Add(_stack.Count); break;
+                    case PickleOpcodes.Mark:
+                        CountObject();
+                        _marks.Add(_stack.Count);
+                        break;
                     case PickleOpcodes.Pop:
                         if (_marks.Count > 0 && _marks[_marks.Count - 1] == _stack.Count) _marks.RemoveAt(_marks.Count - 1);
                         else Pop();
@@ -82,11 +85,15 @@ namespace Darknet.Weights.Numpy
                     case PickleOpcodes.BinUnicode: Push(ReadUtf8(ReadLength(4, "BINUNICODE"), "BINUNICODE")); break;
                     case PickleOpcodes.BinUnicode8: Push(ReadUtf8(ReadLength(8, "BINUNICODE8"), "BINUNICODE8")); break;
                     case PickleOpcodes.ShortBinBytes: Push(new PickleBytes(_in.ReadExactly(_in.ReadByte("SHORT_BINBYTES"), "SHORT_BINBYTES"))); break;
-                    case PickleOpcodes.BinBytes: Push(new PickleBytes(_in.ReadExactly(ReadLength(4, "BINBYTES"), "BINBYTES"))); break;
-                    case PickleOpcodes.BinBytes8: Push(new PickleBytes(_in.ReadExactly(ReadLength(8, "BINBYTES8"), "BINBYTES8"))); break;
+                    case PickleOpcodes.BinBytes: Push(ReadBytesObject(ReadLength(4, "BINBYTES"), "BINBYTES")); break;
+                    case PickleOpcodes.BinBytes8: Push(ReadBytesObject(ReadLength(8, "BINBYTES8"), "BINBYTES8")); break;
+                    case PickleOpcodes.ByteArray8: Push(ReadBytesObject(ReadLength(8, "BYTEARRAY8"), "BYTEARRAY8")); break;
                     // Python 2's str (what encoding='latin1' is for): bytes read as latin-1 text.
                     case PickleOpcodes.ShortBinString: Push(Latin1(_in.ReadExactly(_in.ReadByte("SHORT_BINSTRING"), "SHORT_BINSTRING"))); break;
-                    case PickleOpcodes.BinString: Push(Latin1(_in.ReadExactly(ReadLength(4, "BINSTRING"), "BINSTRING"))); break;
+                    case PickleOpcodes.BinString:
+                        long length = ReadLength(4, "BINSTRING");
+                        Push(IsArrayData(length) ? ReadBytesObject(length, "BINSTRING") : Latin1(_in.ReadExactly(length, "BINSTRING")));
+                        break;
 
                     case PickleOpcodes.EmptyTuple: Push(new PickleTuple(new object?[0])); break;
                     case PickleOpcodes.Tuple1: Push(new PickleTuple(new[] { Pop() })); break;
@@ -151,6 +158,9 @@ namespace Darknet.Weights.Numpy
                 case "numpy.core.multiarray._reconstruct":
                 case "numpy._core.multiarray._reconstruct":
                     return PickleGlobal.Reconstruct;
+                case "numpy.core.numeric._frombuffer":
+                case "numpy._core.numeric._frombuffer":
+                    return PickleGlobal.FromBuffer;
                 case "numpy.ndarray": return PickleGlobal.NdarrayType;
                 case "numpy.dtype": return PickleGlobal.Dtype;
                 case "_codecs.encode": return PickleGlobal.CodecsEncode;
@@ -173,6 +183,12 @@ namespace Darknet.Weights.Numpy
                     if (args.Length != 3 || !(args[0] is PickleGlobal cls) || cls != PickleGlobal.NdarrayType)
                         throw Forbidden("_reconstruct of something other than numpy.ndarray");
                     return new NumpyArray();
+                case PickleGlobal.FromBuffer:
+                    if (args.Length != 4 || !(args[3] is string order) || (order != "C" && order != "F"))
+                        throw Malformed("_frombuffer arguments are not (buffer, dtype, shape, 'C' or 'F')");
+                    var array = new NumpyArray();
+                    Fill(array, args[2], args[1], order == "F", args[0]);
+                    return array;
                 case PickleGlobal.Dtype:
                     if (args.Length < 1 || !(args[0] is string dtypeName)) throw Malformed("dtype() without a type name");
                     return new NumpyDtype(dtypeName);
@@ -214,11 +230,15 @@ namespace Darknet.Weights.Numpy
         {
             if (array.Built) throw Malformed("an ndarray is built twice");
             if (!(state is PickleTuple t) || (t.Items.Length != 5 && t.Items.Length != 4)) throw Malformed("an ndarray's state is not (version, shape, dtype, fortran, data)");
-            var items = t.Items;
-            int at = items.Length == 5 ? 1 : 0;
-            if (!(items[at] is PickleTuple shapeTuple)) throw Malformed("an ndarray's shape is not a tuple");
-            if (!(items[at + 1] is NumpyDtype dtype)) throw Malformed("an ndarray's dtype is not a numpy.dtype");
-            if (!(items[at + 2] is bool fortran)) throw Malformed("an ndarray's fortran flag is not True/False");
+            int at = t.Items.Length == 5 ? 1 : 0;
+            Fill(array, t.Items[at], t.Items[at + 1], t.Items[at + 2], t.Items[at + 3]);
+        }
+
+        private void Fill(NumpyArray array, object? shapeObject, object? dtypeObject, object? fortranObject, object? data)
+        {
+            if (!(shapeObject is PickleTuple shapeTuple)) throw Malformed("an ndarray's shape is not a tuple");
+            if (!(dtypeObject is NumpyDtype dtype)) throw Malformed("an ndarray's dtype is not a numpy.dtype");
+            if (!(fortranObject is bool fortran)) throw Malformed("an ndarray's fortran flag is not True/False");
             var shape = new int[shapeTuple.Items.Length];
             for (int i = 0; i < shape.Length; i++)
             {
@@ -229,7 +249,6 @@ namespace Darknet.Weights.Numpy
             int count = Float32Arrays.ElementCount(shape, where);
             array.Shape = shape;
             array.Built = true;
-            var data = items[at + 3];
 
             if (dtype.IsObject)
             {
@@ -289,6 +308,15 @@ namespace Darknet.Weights.Numpy
             return value;
         }
 
+        // Large bytes objects (and Python 2 strings) are array data: read them as float32 right away so the file is not
+        // held twice.
+        private static bool IsArrayData(long length) => length >= 4096 && length % 4 == 0;
+
+        private PickleBytes ReadBytesObject(long length, string opcode) =>
+            IsArrayData(length)
+                ? new PickleBytes(_in.ReadFloatsLittleEndian(length, opcode))
+                : new PickleBytes(_in.ReadExactly(length, opcode));
+
         private string ReadUtf8(long length, string opcode) => Encoding.UTF8.GetString(_in.ReadExactly(length, opcode));
 
         private static string Latin1(byte[] bytes)
@@ -311,8 +339,13 @@ namespace Darknet.Weights.Numpy
 
         private void Push(object? value)
         {
-            if (++_pushes > MaxObjects) throw Malformed($"more than {MaxObjects} objects: not a numpy layer dictionary");
+            CountObject();
             _stack.Add(value);
+        }
+
+        private void CountObject()
+        {
+            if (++_pushes > MaxObjects) throw Malformed($"more than {MaxObjects} objects: not a numpy layer dictionary");
         }
 
         private object? Peek()

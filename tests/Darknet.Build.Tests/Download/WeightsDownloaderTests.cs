@@ -61,6 +61,21 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
         Assert.Equal(new string?[] { null, "bytes=1000000-" }, _server.RangeHeaders(File));
+        Assert.Equal(new[] { 200, 206 }, _server.Requests.Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task Starts_over_when_the_server_ignores_the_range()
+    {
+        _server.Serve(File, _content);
+        _server.DropAfter(File, 1_000_000);
+        _server.IgnoreRange(File);
+
+        await new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, "bytes=1000000-" }, _server.RangeHeaders(File));
+        Assert.Equal(new[] { 200, 200 }, _server.Requests.Select(r => r.Status));
     }
 
     [Fact]

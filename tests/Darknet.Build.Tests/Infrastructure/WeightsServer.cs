@@ -16,6 +16,7 @@ namespace Darknet.Build.Tests.Infrastructure;
 /// server.StallAfter("yolov3.weights", 1000, TimeSpan.FromSeconds(5));
 /// server.SendHtml("yolov3.weights");                            // 200 text/html page (what pjreddie.com sends today)
 /// server.SendWrongLength("yolov3.weights", 1234);
+/// server.IgnoreRange("yolov3.weights");                         // answer 200 with the whole file to a Range request
 /// server.RequestCount("yolov3.weights"); server.TotalRequests; server.RangeHeaders("yolov3.weights");
 /// </code>
 /// Paths are matched without the leading '/' and without the query. Unknown paths answer 404.
@@ -78,6 +79,10 @@ public sealed class WeightsServer : IDisposable
     /// <summary>Answer 200 with Content-Length <paramref name="length"/> and that many bytes (the content, cut or padded with zeros).</summary>
     public void SendWrongLength(string path, long length, int times = int.MaxValue) =>
         AddFault(path, new Fault(FaultKind.WrongLength, times) { Bytes = length });
+
+    /// <summary>The next <paramref name="times"/> requests ignore their Range header and answer 200 with the whole file.</summary>
+    public void IgnoreRange(string path, int times = int.MaxValue) =>
+        AddFault(path, new Fault(FaultKind.IgnoreRange, times));
 
     public void ClearFaults(string path)
     {
@@ -244,7 +249,7 @@ public sealed class WeightsServer : IDisposable
 
         long start = 0, end = resource.Length - 1;
         var partial = false;
-        if (head.Range != null && TryParseRange(head.Range, out var from, out var to))
+        if (head.Range != null && fault?.Kind != FaultKind.IgnoreRange && TryParseRange(head.Range, out var from, out var to))
         {
             if (from >= resource.Length)
             {
@@ -416,7 +421,7 @@ public sealed class WeightsServer : IDisposable
 
     private sealed record Resource(Func<Stream> Open, long Length, string ContentType);
 
-    private enum FaultKind { Status, Drop, Stall, Html, WrongLength }
+    private enum FaultKind { Status, Drop, Stall, Html, WrongLength, IgnoreRange }
 
     private sealed class Fault
     {

@@ -124,6 +124,25 @@ public sealed class HostileFileTests : IDisposable
     }
 
     [Fact]
+    public void TruncationInsideALargeArrayIsAClearError()
+    {
+        var layers = new[] { new LayerParameters("conv_1", TestLayers.Values(1, 3, 3, 64, 128), TestLayers.Values(2, 128), null) };
+        foreach (var format in new[] { OutputFormat.Npy, OutputFormat.Npz })
+        {
+            var whole = TestLayers.Write(format, layers);
+            foreach (var length in new[] { 300, 1000, 70_000, 200_000, whole.Length - 600, whole.Length - 10 })
+            {
+                var cut = whole.AsSpan(0, length).ToArray();
+                foreach (var stream in new Stream[] { new MemoryStream(cut), new ReaderRoundTripTests.ForwardOnlyStream(cut) })
+                {
+                    var e = Assert.Throws<DarknetException>(() => ModelFileReader.Read(stream));
+                    Assert.Contains(e.Code, new[] { ErrorCodes.NotNumpyFile, ErrorCodes.MalformedPickle });
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void CorruptedBytesNeverEscapeAsOtherExceptions()
     {
         var layers = new[] { new LayerParameters("conv_1", TestLayers.Values(1, 1, 1, 2, 3), TestLayers.Values(2, 3), null) };
@@ -153,25 +172,28 @@ public sealed class HostileFileTests : IDisposable
         var bytes4 = Npy(new byte[] { 0x80, 3, (byte)'B', 0xff, 0xff, 0xff, 0xff, 1, 2, 3 });
         var e = Refused(bytes4, ErrorCodes.MalformedPickle);
         Assert.Contains("4294967295", e.Message);
+        Assert.Contains("offset 135", e.Message); // file offsets: 128-byte header, PROTO 3, 'B', 4-byte length
         var bytes8 = Npy(new byte[] { 0x80, 4, 0x8d, 0, 0, 0, 0, 0, 0, 0, 0x40, 1, 2, 3 });
         Refused(bytes8, ErrorCodes.MalformedPickle);
 
         // The same from a stream of unknown length: the 2 GiB cap, or a truncation after the bytes that really came.
         var big = Npy(new byte[] { 0x80, 3, (byte)'B', 0x00, 0x00, 0x00, 0x70, 1, 2, 3 }); // 1.75 GiB declared, 3 present
-        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var before = GC.GetAllocatedBytesForCurrentThread();
         var t = Assert.Throws<DarknetException>(() => ModelFileReader.Read(new ReaderRoundTripTests.ForwardOnlyStream(big)));
         Assert.Equal(ErrorCodes.MalformedPickle, t.Code);
         Assert.Contains("truncated", t.Message);
-        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 64L << 20, "the reader allocated from the declared length");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L << 20, "the reader allocated from the declared length");
         Refused(Npy(new byte[] { 0x80, 4, 0x8d, 0, 0, 0, 0, 0, 0, 0, 0x40, 1, 2, 3 }), ErrorCodes.MalformedPickle);
     }
 
-    [Fact]
-    public void ADupBombStopsAtTheObjectCap()
+    [Theory]
+    [InlineData('2')] // DUP
+    [InlineData('(')] // MARK
+    public void AnOpcodeBombStopsAtTheObjectCap(char opcode)
     {
-        var dups = new byte[4_100_000];
-        Array.Fill(dups, (byte)'2');
-        var e = Refused(Npy(new byte[] { 0x80, 3, (byte)'N' }, dups), ErrorCodes.MalformedPickle);
+        var bomb = new byte[4_100_000];
+        Array.Fill(bomb, (byte)opcode);
+        var e = Refused(Npy(new byte[] { 0x80, 3, (byte)'N' }, bomb), ErrorCodes.MalformedPickle);
         Assert.Contains("objects", e.Message);
     }
 

@@ -79,6 +79,52 @@ public class NumpyLoadsWriterOutputTests
     }
 
     [SkippableFact]
+    public void NpzWrittenToAStreamThatCannotSeekLoads()
+    {
+        // Without seeking back, the zip carries each entry's sizes and CRC in a data descriptor after the data.
+        var path = TestLayers.TempFile(".npz");
+        try
+        {
+            using (var file = File.Create(path))
+            using (var sink = new NpzWriter(new WriteOnlyStream(file)))
+            {
+                foreach (var l in TestLayers.Sample()) sink.Write(l);
+                sink.Complete();
+            }
+            var output = PythonNumpy.RunScript(TestLayers.PythonValues + TestLayers.PythonSample + """
+                import sys, zipfile
+                with zipfile.ZipFile(sys.argv[1]) as zf:
+                    assert all(i.flag_bits & 0x08 for i in zf.infolist()), 'expected data descriptors'
+                with np.load(sys.argv[1], allow_pickle=False) as z:
+                    assert same(z['conv_big/weights'], expected['conv_big']['weights'])
+                    assert same(z['conv_2/biases'], expected['conv_2']['biases'])
+                    assert same(z['batchnorm_3/moving_variance'], expected['batchnorm_3']['bn'][3])
+                print('ok')
+                """, path);
+            Assert.StartsWith("ok", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private sealed class WriteOnlyStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+        protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
+    }
+
+    [SkippableFact]
     public void NpzEntriesAreByteForByteWhatNumpySaves()
     {
         var layer = new LayerParameters("conv_1", TestLayers.Values(1, 3, 3, 3, 4), TestLayers.Values(2, 4), null);

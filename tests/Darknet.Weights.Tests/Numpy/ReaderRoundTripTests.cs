@@ -26,6 +26,22 @@ public class ReaderRoundTripTests
         AssertSameLayers(expected, read);
     }
 
+    [Theory]
+    [InlineData(OutputFormat.Npy)]
+    [InlineData(OutputFormat.Npz)]
+    public void ReadingAllocatesTheArrayDataOnce(OutputFormat format)
+    {
+        // 18 MiB of floats: the reader fills the float[] straight from the stream, without a byte[] copy of it.
+        var layer = new LayerParameters("conv_big", new Tensor(new[] { 3, 3, 512, 1024 }, new float[3 * 3 * 512 * 1024]), null, null);
+        var file = TestLayers.Write(format, new[] { layer });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var read = ModelFileReader.Read(new MemoryStream(file));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(layer.Weights!.Shape, read[0].Weights!.Shape);
+        long dataBytes = layer.Weights.Data.Length * 4L;
+        Assert.True(allocated < dataBytes + (1 << 20), $"reading {dataBytes} bytes of floats allocated {allocated} bytes");
+    }
+
     [Fact]
     public void ReadsAFileByPath()
     {

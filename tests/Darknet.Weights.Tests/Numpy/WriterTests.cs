@@ -44,6 +44,21 @@ public class WriterTests
         writer.Complete();
     }
 
+    [Theory]
+    [InlineData(OutputFormat.Npy)]
+    [InlineData(OutputFormat.Npz)]
+    public void WritingALayerAllocatesNothingLikeItsSize(OutputFormat format)
+    {
+        // yolov3's largest layer: 3x3x512x1024 floats = 18 MiB. The writer goes through one 64 KiB buffer.
+        var layer = new LayerParameters("conv_big", new Tensor(new[] { 3, 3, 512, 1024 }, new float[3 * 3 * 512 * 1024]), null, null);
+        using var sink = LayerSinks.Create(format, new CountingStream(), leaveOpen: true);
+        sink.Write(layer); // warm-up: the first write also emits the file's opening
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        sink.Write(layer);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 256 * 1024, $"writing an 18 MiB layer allocated {allocated} bytes");
+    }
+
     [Fact]
     public void BatchNormMustHoldFourArrays()
     {

@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using Darknet.Weights;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Models;
+
+namespace Darknet.Cli
+{
+    /// <summary>
+    /// <c>darknet convert</c>: the seed's <c>--model/--weights_dir/--save_dir</c> form and the any-cfg
+    /// <c>--cfg/--weights/--out</c> form. Arguments are parsed by hand: there are seven flags and no subcommand tree,
+    /// which is less than a parser package would cost in dependencies for a dotnet tool.
+    /// </summary>
+    public static class ConvertCommand
+    {
+        private static readonly Dictionary<string, string> Flags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["--model"] = "model",
+            ["--weights_dir"] = "weights_dir",
+            ["--weights-dir"] = "weights_dir",
+            ["--save_dir"] = "save_dir",
+            ["--save-dir"] = "save_dir",
+            ["--cfg"] = "cfg",
+            ["--weights"] = "weights",
+            ["--out"] = "out",
+            ["--output"] = "out",
+            ["-o"] = "out",
+            ["--layers"] = "layers",
+            ["--format"] = "format",
+        };
+
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+        {
+            Request request;
+            try
+            {
+                request = Parse(args);
+            }
+            catch (UsageException e)
+            {
+                stderr.WriteLine("darknet convert: " + e.Message);
+                stderr.Write(Program.Usage);
+                return Program.UsageError;
+            }
+            catch (DarknetException e)
+            {
+                // An unknown --model name: a usage error that still carries its code.
+                stderr.WriteLine($"darknet: {e.Code}: {e.Message}");
+                return Program.UsageError;
+            }
+            if (request.Help)
+            {
+                stdout.Write(Program.Usage);
+                return Program.Ok;
+            }
+
+            try
+            {
+                var result = DarknetConverter.ConvertFile(request.Layout(), request.WeightsPath, request.OutputPath, request.Options);
+                stdout.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                    "converted {0} layers ({1:N0} floats, weights version {2}) from {3} to {4}",
+                    result.LayersWritten, result.FloatsRead, result.Header.VersionText, request.WeightsPath, request.OutputPath));
+                return Program.Ok;
+            }
+            catch (DarknetException e)
+            {
+                stderr.WriteLine($"darknet: {e.Code}: {e.Message}");
+                return Program.Failed;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                stderr.WriteLine($"darknet: {ErrorCodes.FileAccessFailed}: access denied: {e.Message}");
+                return Program.Failed;
+            }
+            catch (IOException e)
+            {
+                stderr.WriteLine($"darknet: {ErrorCodes.FileAccessFailed}: {e.Message}");
+                return Program.Failed;
+            }
+        }
+
+        private static Request Parse(string[] args)
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < args.Length; i++)
+            {
+                var arg = args[i];
+                if (arg is "-h" or "--help") return new Request { Help = true };
+                string flag = arg, value;
+                int equals = arg.IndexOf('=');
+                if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+                {
+                    flag = arg.Substring(0, equals);
+                    value = arg.Substring(equals + 1);
+                }
+                else
+                {
+                    if (!Flags.ContainsKey(flag)) throw new UsageException(arg.StartsWith("-", StringComparison.Ordinal) ? $"unknown option '{arg}'" : $"unexpected argument '{arg}'");
+                    if (i + 1 >= args.Length) throw new UsageException($"{flag} needs a value");
+                    value = args[++i];
+                }
+                if (!Flags.TryGetValue(flag, out var key)) throw new UsageException($"unknown option '{flag}'");
+                if (values.ContainsKey(key)) throw new UsageException($"{flag} given twice");
+                values[key] = value;
+            }
+
+            var options = new ConversionOptions { Format = ParseFormat(values) };
+            if (values.TryGetValue("layers", out var layersText))
+            {
+                if (!int.TryParse(layersText, NumberStyles.None, CultureInfo.InvariantCulture, out var layers))
+                    throw new UsageException($"--layers needs a positive whole number, not '{layersText}'");
+                options.LayerLimit = layers;
+            }
+
+            bool byModel = values.ContainsKey("model");
+            bool byCfg = values.ContainsKey("cfg") || values.ContainsKey("weights") || values.ContainsKey("out");
+            if (byModel && byCfg) throw new UsageException("use either --model with --weights_dir/--save_dir, or --cfg with --weights/--out, not both");
+            if (byModel) return ParseModel(values, options);
+            if (byCfg) return ParseCfg(values, options);
+            throw new UsageException("say what to convert: --model NAME or --cfg FILE");
+        }
+
+        private static Request ParseModel(Dictionary<string, string> values, ConversionOptions options)
+        {
+            if (values.ContainsKey("weights") || values.ContainsKey("out")) throw new UsageException("--model reads --weights_dir and writes into --save_dir");
+            var name = values["model"];
+            var weightsDir = Required(values, "weights_dir", "--weights_dir");
+            var saveDir = Required(values, "save_dir", "--save_dir");
+            var model = ModelCatalog.Find(name);
+            if (model == null)
+            {
+                var known = new List<string>();
+                foreach (var m in ModelCatalog.All) known.Add(m.Name);
+                throw new DarknetException(ErrorCodes.UnknownBuiltInModel, $"unknown model '{name}'; built in: {string.Join(", ", known)}");
+            }
+            options.LayerLimit ??= model.LayerLimit;
+            options.LayerNames = model.LayerNames;
+            var extension = options.Format == OutputFormat.Npz ? ".npz" : ".npy";
+            return new Request
+            {
+                Layout = () => model.Layout,
+                WeightsPath = Path.Combine(weightsDir, model.WeightsFileName),
+                OutputPath = Path.Combine(saveDir, model.OutputName + extension),
+                Options = options,
+            };
+        }
+
+        private static Request ParseCfg(Dictionary<string, string> values, ConversionOptions options)
+        {
+            if (values.ContainsKey("weights_dir") || values.ContainsKey("save_dir")) throw new UsageException("--weights_dir/--save_dir go with --model; with --cfg use --weights and --out");
+            var cfg = Required(values, "cfg", "--cfg");
+            var weights = Required(values, "weights", "--weights");
+            var output = Required(values, "out", "--out");
+            if (string.Equals(Path.GetFullPath(weights), Path.GetFullPath(output), StringComparison.Ordinal))
+                throw new UsageException("--out must not be the --weights file");
+            return new Request
+            {
+                Layout = () =>
+                {
+                    if (!File.Exists(cfg)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {cfg}");
+                    return NetworkLayout.FromCfgFile(cfg);
+                },
+                WeightsPath = weights,
+                OutputPath = output,
+                Options = options,
+            };
+        }
+
+        private static OutputFormat ParseFormat(Dictionary<string, string> values)
+        {
+            if (!values.TryGetValue("format", out var text)) return OutputFormat.Npy;
+            switch (text.ToLowerInvariant())
+            {
+                case "npy": return OutputFormat.Npy;
+                case "npz": return OutputFormat.Npz;
+                default: throw new UsageException($"--format is npy or npz, not '{text}'");
+            }
+        }
+
+        private static string Required(Dictionary<string, string> values, string key, string flag)
+        {
+            if (values.TryGetValue(key, out var value) && value.Length > 0) return value;
+            throw new UsageException($"{flag} is missing");
+        }
+
+        private sealed class Request
+        {
+            public bool Help;
+            public Func<NetworkLayout> Layout = () => throw new InvalidOperationException();
+            public string WeightsPath = "";
+            public string OutputPath = "";
+            public ConversionOptions Options = new ConversionOptions();
+        }
+
+        private sealed class UsageException : Exception
+        {
+            public UsageException(string message) : base(message)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+namespace Darknet.Weights
+{
+    /// <summary>
+    /// Hands a written layer's weight array to a later layer of exactly the same size, so darknet's repeating blocks
+    /// (1x1 then 3x3, again and again) reuse two arrays instead of leaving a large-object-heap array behind per layer.
+    /// Only for the file writers, which are done with a layer when Write returns; a caller's sink may keep what it gets.
+    /// </summary>
+    internal sealed class RecycledWeightArrays
+    {
+        private readonly bool _enabled;
+        private float[]? _newer;
+        private float[]? _older;
+
+        public RecycledWeightArrays(bool enabled) => _enabled = enabled;
+
+        /// <summary>An array of <paramref name="length"/> floats; a recycled one holds old values, so the caller overwrites all of it.</summary>
+        public float[] Take(int length)
+        {
+            if (_newer != null && _newer.Length == length)
+            {
+                var taken = _newer;
+                _newer = null;
+                return taken;
+            }
+            if (_older != null && _older.Length == length)
+            {
+                var taken = _older;
+                _older = null;
+                return taken;
+            }
+            return new float[length];
+        }
+
+        /// <summary>The sink has written this layer: its weights may be reused (the oldest kept array is let go).</summary>
+        public void Release(LayerParameters written)
+        {
+            if (!_enabled || written.Weights == null) return;
+            _older = _newer ?? _older;
+            _newer = written.Weights.Data;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace Darknet.Weights
+{
+    /// <summary>
+    /// Places darknet's weights, as they arrive in file order (out, in, h, w), at their (h, w, in, out) positions:
+    /// numpy's <c>transpose(2, 3, 1, 0)</c>, C-contiguous. Fed chunk by chunk, so no copy of the raw layer is ever held.
+    /// A connected layer's (outputs, inputs) matrix is the same walk with h = w = 1, giving (inputs, outputs).
+    /// </summary>
+    internal sealed class WeightTransposition
+    {
+        private readonly float[] _destination;
+        private readonly int _outChannels;
+        private readonly int _inChannels;
+        private readonly int _plane;
+        private readonly int _stride;
+        private int _o, _i, _p, _at;
+
+        public WeightTransposition(float[] destination, int outChannels, int inChannels, int height, int width)
+        {
+            _destination = destination;
+            _outChannels = outChannels;
+            _inChannels = inChannels;
+            _plane = height * width;
+            _stride = inChannels * outChannels;
+        }
+
+        /// <summary>Takes the next <paramref name="count"/> values of the file order.</summary>
+        public void Add(float[] values, int count)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                // (o, i, p) lands at p*in*out + i*out + o: walk the h*w plane with a stride of in*out.
+                _destination[_at] = values[k];
+                _at += _stride;
+                if (++_p < _plane) continue;
+                _p = 0;
+                if (++_i == _inChannels)
+                {
+                    _i = 0;
+                    _o++;
+                }
+                _at = _i * _outChannels + _o;
+            }
+        }
+
+        /// <summary>The whole (out, in, h, w) array at once (only its first out*in*h*w values are read).</summary>
+        public static float[] ConvToHwio(float[] source, int outChannels, int inChannels, int height, int width)
+        {
+            var result = new float[(long)outChannels * inChannels * height * width];
+            new WeightTransposition(result, outChannels, inChannels, height, width).Add(source, result.Length);
+            return result;
+        }
+
+        /// <summary>A (rows, cols) C-order matrix to (cols, rows).</summary>
+        public static float[] Matrix(float[] source, int rows, int cols) => ConvToHwio(source, rows, cols, 1, 1);
+    }
+}

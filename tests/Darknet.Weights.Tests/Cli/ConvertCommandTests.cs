@@ -1,0 +1,175 @@
+using Darknet.TestSupport;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Numpy;
+using Darknet.Weights.Tests.Conversion;
+using Xunit;
+
+namespace Darknet.Weights.Tests.Cli;
+
+public class ConvertCommandTests
+{
+    private static void NoTrace(string stderr) => Assert.DoesNotContain("   at ", stderr);
+
+    private static (TempDirectory Dir, string Cfg, string Weights) TwoConvFiles(long floats)
+    {
+        var dir = new TempDirectory();
+        var cfg = dir.File("two.cfg");
+        File.WriteAllText(cfg, TestCfgs.TwoConvs);
+        var weights = dir.File("two.weights");
+        SyntheticWeights.WriteFile(weights, floats);
+        return (dir, cfg, weights);
+    }
+
+    [Fact]
+    public void NoCommandPrintsUsageAndExits2()
+    {
+        var (exit, _, stderr) = CliRunner.Run();
+        Assert.Equal(2, exit);
+        Assert.Contains("darknet convert --model", stderr);
+    }
+
+    [Fact]
+    public void UnknownCommandExits2()
+    {
+        var (exit, _, stderr) = CliRunner.Run("frobnicate");
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown command 'frobnicate'", stderr);
+    }
+
+    [Theory]
+    [InlineData("--bogus", "x")]
+    [InlineData("--cfg", "a.cfg", "--weights", "a.weights")]
+    [InlineData("--cfg", "a.cfg", "--weights", "a.weights", "--out", "a.npy", "--format", "h5")]
+    [InlineData("--cfg", "a.cfg", "--weights", "a.weights", "--out", "a.npy", "--layers", "many")]
+    [InlineData("--model", "yolov3", "--weights_dir", "w")]
+    [InlineData("--model", "yolov3", "--cfg", "a.cfg", "--weights_dir", "w", "--save_dir", "s")]
+    [InlineData("--cfg")]
+    [InlineData()]
+    public void UsageErrorsExit2(params string[] args)
+    {
+        var (exit, _, stderr) = CliRunner.Run(new[] { "convert" }.Concat(args).ToArray());
+        Assert.Equal(2, exit);
+        Assert.Contains("usage:", stderr);
+        NoTrace(stderr);
+    }
+
+    [Fact]
+    public void UnknownModelIsAUsageErrorWithItsCode()
+    {
+        var (exit, _, stderr) = CliRunner.Run("convert", "--model", "resnet9000", "--weights_dir", ".", "--save_dir", ".");
+        Assert.Equal(2, exit);
+        Assert.Contains("darknet: DKN2007:", stderr);
+        Assert.Contains("resnet9000", stderr);
+    }
+
+    [Fact]
+    public void ConvertsACfgAndPrintsASummary()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+        var output = dir.File("two.npy");
+
+        var (exit, stdout, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", weights, "--out", output);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("converted 2 layers (67 floats", stdout);
+        Assert.Contains(output, stdout);
+        Assert.Equal(2, ModelFileReader.ReadFile(output).Count);
+    }
+
+    [Fact]
+    public void LayersAndFormatFlags()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+        var output = dir.File("two.npz");
+
+        var (exit, stdout, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", weights, "--out=" + output, "--layers", "1", "--format", "npz");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("converted 1 layers (10 floats", stdout);
+        Assert.Single(ModelFileReader.ReadFile(output));
+    }
+
+    [Fact]
+    public void ShortWeightsExit1WithCodeAndLeaveNoOutput()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(30);
+        using var _ = dir;
+        var output = dir.File("two.npy");
+
+        var (exit, _, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", weights, "--out", output);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN2003: ", stderr);
+        Assert.Contains("holds only 30 floats", stderr);
+        Assert.False(File.Exists(output));
+        NoTrace(stderr);
+    }
+
+    [Fact]
+    public void HtmlWeightsExit1()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+        File.WriteAllText(weights, "<!DOCTYPE html><html></html>");
+
+        var (exit, _, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", weights, "--out", dir.File("two.npy"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("DKN2002", stderr);
+        Assert.Contains("HTML page", stderr);
+    }
+
+    [Fact]
+    public void MissingFilesExit1WithTheirCodes()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+
+        var noCfg = CliRunner.Run("convert", "--cfg", dir.File("none.cfg"), "--weights", weights, "--out", dir.File("a.npy"));
+        var noWeights = CliRunner.Run("convert", "--cfg", cfg, "--weights", dir.File("none.weights"), "--out", dir.File("a.npy"));
+
+        Assert.Equal((1, 1), (noCfg.Exit, noWeights.Exit));
+        Assert.Contains("DKN1006", noCfg.Stderr);
+        Assert.Contains("DKN2006", noWeights.Stderr);
+    }
+
+    [Fact]
+    public void UnwritableOutputIsAClearErrorNotATrace()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+        var blocker = dir.File("file");
+        File.WriteAllText(blocker, "a file where a directory should be");
+
+        var (exit, _, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", weights, "--out", Path.Combine(blocker, "two.npy"));
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN2008: ", stderr);
+        NoTrace(stderr);
+    }
+
+    [SkippableFact]
+    public void RealProcessConvertsACfg()
+    {
+        var cfg = SharedFiles.RequireCfg("yolov3-tiny.cfg");
+        var layout = NetworkLayout.FromCfgFile(cfg);
+        using var dir = new TempDirectory();
+        var weights = dir.File("yolov3-tiny.weights");
+        SyntheticWeights.WriteFile(weights, layout.FloatCount());
+        var output = dir.File("tiny.npy");
+
+        var (exit, stdout, stderr) = CliRunner.RunProcess("convert", "--cfg", cfg, "--weights", weights, "--out", output);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("converted 13 layers (8,858,734 floats", stdout);
+        Assert.Equal(13, ModelFileReader.ReadFile(output).Count);
+
+        var failed = CliRunner.RunProcess("convert", "--cfg", cfg, "--weights", cfg, "--out", dir.File("bad.npy"));
+        Assert.Equal(1, failed.Exit);
+        Assert.StartsWith("darknet: DKN", failed.Stderr);
+        NoTrace(failed.Stderr);
+        Assert.Equal(2, CliRunner.RunProcess().Exit);
+    }
+}

@@ -1,0 +1,104 @@
+using Darknet.Weights.Layout;
+using Xunit;
+
+namespace Darknet.Weights.Tests.Conversion;
+
+/// <summary>
+/// The test's own statement of where each value of a layer sits in the .weights file (darknet's parser.c order) and
+/// where it must land in the seed's layout; used to spot-check converted layers against <see cref="SyntheticWeights.At"/>.
+/// </summary>
+internal static class ParameterLayout
+{
+    /// <summary>Checks shapes, then the listed or sampled positions of every array of <paramref name="p"/>.</summary>
+    public static void Check(LayerInfo layer, LayerParameters p, long start, uint seed, bool transposeConnected = false, int samples = 16)
+    {
+        float F(long index) => SyntheticWeights.At(seed, index);
+        var random = new Random(layer.Index);
+        switch (layer.Type)
+        {
+            case LayerType.Convolutional:
+            case LayerType.Deconvolutional:
+            {
+                int n = layer.Filters, k = layer.Size;
+                bool deconv = layer.Type == LayerType.Deconvolutional;
+                int d0 = deconv ? layer.InputChannels : n;
+                int d1 = deconv ? n : layer.InputChannels / Math.Max(1, layer.Groups);
+                long w0 = start + (layer.BatchNormalize ? 4 * n : n);
+                CheckVectors(p, layer.BatchNormalize, n, start, F);
+                Assert.Equal(new[] { k, k, d1, d0 }, p.Weights!.Shape);
+                var picks = new List<(int, int, int, int)> { (0, 0, 0, 0), (d0 - 1, d1 - 1, k - 1, k - 1), (d0 - 1, 0, 0, k - 1), (0, d1 - 1, k - 1, 0) };
+                for (int s = 0; s < samples; s++) picks.Add((random.Next(d0), random.Next(d1), random.Next(k), random.Next(k)));
+                foreach (var (a, b, y, x) in picks)
+                    Assert.Equal(F(w0 + (((long)a * d1 + b) * k + y) * k + x), p.Weights.Data[(((long)y * k + x) * d1 + b) * d0 + a]);
+                break;
+            }
+            case LayerType.Connected:
+            {
+                int n = layer.Filters, inputs = layer.Inputs;
+                Assert.Equal(new[] { inputs, n }, p.Weights!.Shape);
+                var picks = new List<(int, int)> { (0, 0), (n - 1, inputs - 1), (0, inputs - 1), (n - 1, 0) };
+                for (int s = 0; s < samples; s++) picks.Add((random.Next(n), random.Next(inputs)));
+                foreach (var (o, i) in picks)
+                {
+                    long filePos = transposeConnected ? (long)i * n + o : (long)o * inputs + i;
+                    Assert.Equal(F(start + n + filePos), p.Weights.Data[(long)i * n + o]);
+                }
+                long after = start + n + (long)n * inputs;
+                if (layer.BatchNormalize)
+                {
+                    Assert.Null(p.Biases);
+                    Assert.Equal(4, p.BatchNorm!.Length);
+                    for (int j = 0; j < n; j++)
+                    {
+                        Assert.Equal(F(after + j), p.BatchNorm[0].Data[j]);        // gamma
+                        Assert.Equal(F(start + j), p.BatchNorm[1].Data[j]);        // the bias serves as beta
+                        Assert.Equal(F(after + n + j), p.BatchNorm[2].Data[j]);    // mean
+                        Assert.Equal(F(after + 2 * n + j), p.BatchNorm[3].Data[j]); // variance
+                    }
+                }
+                else
+                {
+                    Assert.Null(p.BatchNorm);
+                    Assert.Equal(Enumerable.Range(0, n).Select(j => F(start + j)), p.Biases!.Data);
+                }
+                break;
+            }
+            case LayerType.BatchNorm:
+            {
+                int c = layer.OutputChannels;
+                Assert.Null(p.Weights);
+                Assert.Null(p.Biases);
+                Assert.Equal(4, p.BatchNorm!.Length);
+                Assert.All(p.BatchNorm, t => Assert.Equal(new[] { c }, t.Shape));
+                Assert.Equal(Enumerable.Range(0, c).Select(j => F(start + j)), p.BatchNorm[0].Data);
+                Assert.All(p.BatchNorm[1].Data, v => Assert.Equal(0f, v));
+                Assert.Equal(Enumerable.Range(0, c).Select(j => F(start + c + j)), p.BatchNorm[2].Data);
+                Assert.Equal(Enumerable.Range(0, c).Select(j => F(start + 2 * c + j)), p.BatchNorm[3].Data);
+                break;
+            }
+            default:
+                throw new Xunit.Sdk.XunitException($"layer {layer.Index} of type {layer.Type} has no weights to check");
+        }
+    }
+
+    private static void CheckVectors(LayerParameters p, bool batchNormalize, int n, long start, Func<long, float> F)
+    {
+        if (batchNormalize)
+        {
+            Assert.Null(p.Biases);
+            Assert.Equal(4, p.BatchNorm!.Length);
+            Assert.All(p.BatchNorm, t => Assert.Equal(new[] { n }, t.Shape));
+            // file: beta, gamma, mean, variance; seed: gamma, beta, mean, variance
+            int[] fileSlot = { 1, 0, 2, 3 };
+            for (int b = 0; b < 4; b++)
+                foreach (var j in new[] { 0, n / 2, n - 1 })
+                    Assert.Equal(F(start + fileSlot[b] * n + j), p.BatchNorm[b].Data[j]);
+        }
+        else
+        {
+            Assert.Null(p.BatchNorm);
+            Assert.Equal(new[] { n }, p.Biases!.Shape);
+            Assert.Equal(Enumerable.Range(0, n).Select(j => F(start + j)), p.Biases.Data);
+        }
+    }
+}
