@@ -90,7 +90,10 @@ namespace Darknet.Weights.Numpy
                     case PickleOpcodes.ByteArray8: Push(ReadBytesObject(ReadLength(8, "BYTEARRAY8"), "BYTEARRAY8")); break;
                     // Python 2's str (what encoding='latin1' is for): bytes read as latin-1 text.
                     case PickleOpcodes.ShortBinString: Push(Latin1(_in.ReadExactly(_in.ReadByte("SHORT_BINSTRING"), "SHORT_BINSTRING"))); break;
-                    case PickleOpcodes.BinString: Push(Latin1(_in.ReadExactly(ReadLength(4, "BINSTRING"), "BINSTRING"))); break;
+                    case PickleOpcodes.BinString:
+                        long length = ReadLength(4, "BINSTRING");
+                        Push(IsArrayData(length) ? ReadBytesObject(length, "BINSTRING") : Latin1(_in.ReadExactly(length, "BINSTRING")));
+                        break;
 
                     case PickleOpcodes.EmptyTuple: Push(new PickleTuple(new object?[0])); break;
                     case PickleOpcodes.Tuple1: Push(new PickleTuple(new[] { Pop() })); break;
@@ -305,9 +308,12 @@ namespace Darknet.Weights.Numpy
             return value;
         }
 
-        // Large bytes objects are array data: read them as float32 right away so the file is not held twice.
+        // Large bytes objects (and Python 2 strings) are array data: read them as float32 right away so the file is not
+        // held twice.
+        private static bool IsArrayData(long length) => length >= 4096 && length % 4 == 0;
+
         private PickleBytes ReadBytesObject(long length, string opcode) =>
-            length >= 4096 && length % 4 == 0
+            IsArrayData(length)
                 ? new PickleBytes(_in.ReadFloatsLittleEndian(length, opcode))
                 : new PickleBytes(_in.ReadExactly(length, opcode));
 

@@ -5,7 +5,7 @@ using PythonNumpy = Darknet.TestSupport.Numpy;
 
 namespace Darknet.Weights.Tests.Numpy;
 
-/// <summary>Files written by real numpy (np.save of a dict at its default protocol 3, protocols 2, 4 and 5, np.savez) read back exactly.</summary>
+/// <summary>Files written by real numpy (np.save of a dict at its default protocol 3, protocols 2, 4 and 5, Python 2 style strings, np.savez) read back exactly.</summary>
 public sealed class ReadsWhatNumpyWroteTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "darknet-numpy-tests", Guid.NewGuid().ToString("N"));
@@ -34,6 +34,28 @@ public sealed class ReadsWhatNumpyWroteTests : IDisposable
         npy_with_protocol(os.path.join(out, 'protocol2.npy'), 2)
         npy_with_protocol(os.path.join(out, 'protocol4.npy'), 4)
         npy_with_protocol(os.path.join(out, 'protocol5.npy'), 5)  # arrays as _frombuffer(bytearray, ...)
+
+        # Python 2's numpy wrote str and bytes as SHORT_BINSTRING/BINSTRING: what encoding='latin1' is for
+        import struct
+        class Py2Pickler(pickle._Pickler):
+            def save_py2_string(self, obj):
+                raw = obj.encode('latin1') if isinstance(obj, str) else obj
+                if len(raw) < 256:
+                    self.write(pickle.SHORT_BINSTRING + bytes([len(raw)]) + raw)
+                else:
+                    self.write(pickle.BINSTRING + struct.pack('<i', len(raw)) + raw)
+                self.memoize(obj)
+            dispatch = pickle._Pickler.dispatch.copy()
+            dispatch[bytes] = save_py2_string
+            dispatch[str] = save_py2_string
+        body = io.BytesIO()
+        Py2Pickler(body, protocol=2).dump(np.asanyarray(expected))
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {'descr': '|O', 'fortran_order': False, 'shape': ()})
+        with open(os.path.join(out, 'python2_style.npy'), 'wb') as f:
+            f.write(header.getvalue() + body.getvalue())
+        d = np.load(os.path.join(out, 'python2_style.npy'), allow_pickle=True, encoding='latin1').item()
+        assert same(d['conv_big']['weights'], expected['conv_big']['weights'])
 
         # numpy 2 pickles name numpy._core.multiarray._reconstruct
         with open(os.path.join(out, 'numpy_save.npy'), 'rb') as f:
@@ -72,7 +94,7 @@ public sealed class ReadsWhatNumpyWroteTests : IDisposable
     public void ReadsEveryFileNumpyWrote()
     {
         Assert.StartsWith("ok", PythonNumpy.RunScript(WriteFiles, _dir));
-        foreach (var name in new[] { "numpy_save.npy", "protocol2.npy", "protocol4.npy", "protocol5.npy", "numpy2_names.npy", "savez.npz", "savez_compressed.npz" })
+        foreach (var name in new[] { "numpy_save.npy", "protocol2.npy", "protocol4.npy", "protocol5.npy", "python2_style.npy", "numpy2_names.npy", "savez.npz", "savez_compressed.npz" })
         {
             var read = ModelFileReader.ReadFile(Path.Combine(_dir, name));
             ReaderRoundTripTests.AssertSameLayers(Expected(), read);
