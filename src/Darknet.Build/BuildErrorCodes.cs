@@ -22,5 +22,16 @@ namespace Darknet.Build
         public const string CacheUnusable = "DKN4012";
         public const string NoUrls = "DKN4013";
         public const string BadUrl = "DKN4014";
+
+        // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (docs/msbuild.md)
+        public const string UnknownModel = "DKN5001";
+        public const string NoWeightsSource = "DKN5002";
+        public const string InvalidMetadata = "DKN5003";
+        public const string ConflictingMetadata = "DKN5004";
+        public const string LocalFileNotFound = "DKN5005";
+        public const string DuplicateOutput = "DKN5006";
+        public const string PlacingOutputFailed = "DKN5007";
+        public const string TaskCancelled = "DKN5008";
+        public const string Unexpected = "DKN5099";
     }
 }

@@ -18,11 +18,11 @@ namespace Darknet.Weights
 
         public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength, RecycledWeightArrays weightArrays)
         {
-            _weightArrays = weightArrays;
             _reader = reader;
             _header = header;
             _plan = plan;
             _weightsLength = weightsLength;
+            _weightArrays = weightArrays;
         }
 
         public LayerParameters Read(int planIndex)

@@ -18,12 +18,14 @@ namespace Darknet.Weights.Numpy
         private readonly byte[] _small = new byte[8];
 
         /// <param name="knownLength">The stream's length from its position, when it is known (seekable, or a zip entry's size).</param>
-        public BoundedReader(Stream input, string sourceName, string truncatedCode, long? knownLength)
+        /// <param name="startOffset">Where the stream's position is in the file, for the offsets in messages.</param>
+        public BoundedReader(Stream input, string sourceName, string truncatedCode, long? knownLength, long startOffset = 0)
         {
             _input = input;
             SourceName = sourceName;
             TruncatedCode = truncatedCode;
-            _end = knownLength;
+            Offset = startOffset;
+            _end = startOffset + knownLength;
         }
 
         public string SourceName { get; }
@@ -32,8 +34,8 @@ namespace Darknet.Weights.Numpy
 
         public long Offset { get; private set; }
 
-        public static BoundedReader For(Stream input, string sourceName, string truncatedCode) =>
-            new BoundedReader(input, sourceName, truncatedCode, input.CanSeek ? input.Length - input.Position : (long?)null);
+        public static BoundedReader For(Stream input, string sourceName, string truncatedCode, long startOffset) =>
+            new BoundedReader(input, sourceName, truncatedCode, input.CanSeek ? input.Length - input.Position : (long?)null, startOffset);
 
         public int ReadByte(string what)
         {

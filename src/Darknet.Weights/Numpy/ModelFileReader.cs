@@ -49,7 +49,7 @@ namespace Darknet.Weights.Numpy
                 throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is neither a numpy .npy file (\\x93NUMPY) nor a .npz (zip) file: it starts with {Printable(start, got)}");
 
             // the two remaining magic bytes, then the header
-            var reader = BoundedReader.For(input, sourceName, ErrorCodes.MalformedPickle);
+            var reader = BoundedReader.For(input, sourceName, ErrorCodes.MalformedPickle, startOffset: start.Length);
             var rest = reader.ReadSmall(2, "the .npy magic");
             if (rest[0] != NpyHeader.Magic[4] || rest[1] != NpyHeader.Magic[5])
                 throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is not a numpy .npy file: it does not start with \\x93NUMPY");

@@ -92,6 +92,23 @@ public class ConvertCommandTests
     }
 
     [Fact]
+    public void ProgramDispatchesInspectOnWhatConvertWrote()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+        var output = dir.File("two.npy");
+        Assert.Equal(0, CliRunner.Run("convert", "--cfg", cfg, "--weights", weights, "--out", output).Exit);
+
+        var (exit, stdout, stderr) = CliRunner.Run("inspect", output);
+
+        Assert.True(exit == 0, stderr);
+        var names = Darknet.Weights.Naming.LayerNaming.NamesFor(NetworkLayout.FromCfgFile(cfg));
+        Assert.Contains(names[0] + "  weights (1, 1, 1, 2)", stdout);
+        Assert.Contains(names[1] + "  weights (3, 3, 2, 3)", stdout);
+        Assert.Equal(2, CliRunner.Run("inspect").Exit);
+    }
+
+    [Fact]
     public void ShortWeightsExit1WithCodeAndLeaveNoOutput()
     {
         var (dir, cfg, weights) = TwoConvFiles(30);

@@ -172,6 +172,7 @@ public sealed class HostileFileTests : IDisposable
         var bytes4 = Npy(new byte[] { 0x80, 3, (byte)'B', 0xff, 0xff, 0xff, 0xff, 1, 2, 3 });
         var e = Refused(bytes4, ErrorCodes.MalformedPickle);
         Assert.Contains("4294967295", e.Message);
+        Assert.Contains("offset 135", e.Message); // file offsets: 128-byte header, PROTO 3, 'B', 4-byte length
         var bytes8 = Npy(new byte[] { 0x80, 4, 0x8d, 0, 0, 0, 0, 0, 0, 0, 0x40, 1, 2, 3 });
         Refused(bytes8, ErrorCodes.MalformedPickle);
 

@@ -1,0 +1,27 @@
+using System;
+using Darknet.Build.Download;
+
+namespace Darknet.Build.Tasks
+{
+    /// <summary>The project-wide properties of the acquire step ($(DarknetMirror), $(DarknetOffline), ...) and its logging.</summary>
+    internal sealed class AcquireSettings
+    {
+        public string? Mirror;
+        public bool Offline;
+        public bool AllowHttp;
+        public TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+        /// <summary>Messages the user should see in a normal build (progress, conversion).</summary>
+        public Action<string> Log = _ => { };
+        /// <summary>Details for detailed verbosity (each failed attempt before a retry).</summary>
+        public Action<string> Detail = _ => { };
+
+        public DownloadOptions DownloadOptions(string? mirror) => new DownloadOptions
+        {
+            Mirror = mirror,
+            AllowHttp = AllowHttp,
+            StallTimeout = StallTimeout,
+            Progress = progress => Log(progress.ToString()),
+            Log = Detail,
+        };
+    }
+}
