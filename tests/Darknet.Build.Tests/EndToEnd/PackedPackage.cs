@@ -30,7 +30,7 @@ public static class PackedPackage
         throw new InvalidOperationException("Darknet.Build.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static void CopyTree(string from, string to)
+    public static void CopyTree(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from))
