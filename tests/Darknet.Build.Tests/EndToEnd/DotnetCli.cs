@@ -12,7 +12,11 @@ public sealed record DotnetResult(string Arguments, int ExitCode, string Output,
 /// <summary>Runs `dotnet` with no build servers or node reuse (nothing outlives a test), no telemetry, no logo.</summary>
 public static class DotnetCli
 {
-    public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Run(workingDirectory, environment, arguments, whileRunning: null);
+
+    /// <summary><paramref name="whileRunning"/> gets the process id, on another thread, once the process has started.</summary>
+    public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] arguments, Action<int>? whileRunning)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -40,12 +44,14 @@ public static class DotnetCli
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        var watcher = whileRunning == null ? Task.CompletedTask : Task.Run(() => whileRunning(process.Id));
         if (!process.WaitForExit((int)TimeSpan.FromMinutes(6).TotalMilliseconds))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in 6 minutes\n{output}");
         }
         process.WaitForExit();
+        watcher.Wait(TimeSpan.FromSeconds(30));
         lock (output) return new DotnetResult(string.Join(' ', arguments), process.ExitCode, output.ToString(), watch.Elapsed);
     }
 }

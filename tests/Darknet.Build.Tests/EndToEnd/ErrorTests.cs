@@ -17,6 +17,7 @@ public sealed class ErrorTests
         var app = _fixture.CreateProject("UnknownApp", _fixture.NewDirectory("unknown-cache"), """<DarknetModel Include="yolov9000" />""");
         var result = app.Build();
         FailedWith(result, "DKN5001");
+        Assert.Contains(app.ProjectPath + " : error DKN5001", result.Output);   // points at the project, not at our .targets
         Assert.Contains("yolov9000", result.Output);
         Assert.Contains("yolov3-tiny", result.Output);
         Assert.Contains("darknet53", result.Output);

@@ -70,11 +70,14 @@ public sealed class TestProject
         Run(_fixture, Directory, CacheDirectory, new[] { command, target }.Concat(arguments).ToArray());
 
     public static DotnetResult Run(EndToEndFixture fixture, string directory, string cacheDirectory, params string[] arguments) =>
+        Run(fixture, directory, cacheDirectory, arguments, whileRunning: null);
+
+    public static DotnetResult Run(EndToEndFixture fixture, string directory, string cacheDirectory, string[] arguments, Action<int>? whileRunning) =>
         DotnetCli.Run(directory, new Dictionary<string, string>
         {
             ["NUGET_PACKAGES"] = fixture.PackagesDirectory,
             ["DARKNET_CACHE_DIR"] = cacheDirectory,
         }, arguments.Concat(arguments[0] is "build" or "publish"
             ? new[] { "-nodeReuse:false", "--disable-build-servers", "-v:m" }
-            : new[] { "-nodeReuse:false", "-v:m" }).ToArray());
+            : new[] { "-nodeReuse:false", "-v:m" }).ToArray(), whileRunning);
 }
