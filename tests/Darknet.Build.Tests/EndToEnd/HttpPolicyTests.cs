@@ -10,27 +10,7 @@ namespace Darknet.Build.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class HttpPolicyTests
 {
-    private const string Cfg = """
-        [net]
-        width=16
-        height=16
-        channels=3
-
-        [convolutional]
-        batch_normalize=1
-        filters=8
-        size=3
-        stride=1
-        pad=1
-        activation=leaky
-
-        [convolutional]
-        filters=4
-        size=1
-        stride=1
-        pad=1
-        activation=linear
-        """;
+    private const string Cfg = CustomModelTests.TinyCfg;
 
     private readonly EndToEndFixture _fixture;
 
