@@ -68,4 +68,47 @@ public sealed class CustomModelTests
         Assert.Equal(LayerNaming.NamesFor(layout).Take(2), NumpyLayerNames(output));
         Assert.Equal(requestsBefore, _fixture.Server.TotalRequests);
     }
+
+    /// <summary>Changing an item's metadata (here Layers) re-runs the acquire step; an unchanged project does not.</summary>
+    [SkippableFact]
+    public void ChangedMetadataRebuildsTheOutput()
+    {
+        var directory = _fixture.NewDirectory("custom-layers");
+        var layout = NetworkLayout.FromCfg(TinyCfg, "tiny.cfg");
+        File.WriteAllText(Path.Combine(directory, "tiny.cfg"), TinyCfg);
+        File.WriteAllBytes(Path.Combine(directory, "mynet.weights"),
+            SyntheticWeights.OfSize("mynet.weights", DarknetConverter.ExpectedFileSize(layout, 20, null), seed: 9).Bytes);
+        var cache = _fixture.NewDirectory("custom-layers-cache");
+        TestProject Project(int layers) => _fixture.CreateProject("LayersApp", cache,
+            $"""<DarknetModel Include="mynet" WeightsFile="mynet.weights" Config="tiny.cfg" Layers="{layers}" />""", directory: directory);
+
+        var app = Project(2);
+        Succeeded(app.Build());
+        var output = Path.Combine(app.BinDirectory, "mynet.npy");
+        Assert.Equal(LayerNaming.NamesFor(layout).Take(2), NumpyLayerNames(output));
+
+        Project(3);
+        var rebuilt = app.Build();
+        Succeeded(rebuilt);
+        Assert.Contains("Converting mynet.weights to mynet.npy", rebuilt.Output);
+        Assert.Equal(LayerNaming.NamesFor(layout).Take(3), NumpyLayerNames(output));
+    }
+
+    /// <summary>The core library's conversion errors reach the build as coded MSBuild errors.</summary>
+    [Fact]
+    public void ATruncatedWeightsFileIsACodedBuildError()
+    {
+        var directory = _fixture.NewDirectory("custom-short");
+        var layout = NetworkLayout.FromCfg(TinyCfg, "tiny.cfg");
+        File.WriteAllText(Path.Combine(directory, "tiny.cfg"), TinyCfg);
+        File.WriteAllBytes(Path.Combine(directory, "mynet.weights"),
+            SyntheticWeights.OfSize("mynet.weights", DarknetConverter.ExpectedFileSize(layout, 20, null) - 400, seed: 9).Bytes);
+        var app = _fixture.CreateProject("ShortApp", _fixture.NewDirectory("custom-short-cache"),
+            """<DarknetModel Include="mynet" WeightsFile="mynet.weights" Config="tiny.cfg" />""", directory: directory);
+
+        var result = app.Build();
+
+        FailedWith(result, ErrorCodes.WeightsTooShort);
+        Assert.False(File.Exists(Path.Combine(app.ObjModelDirectory, "mynet.npy")), "nothing under the final name");
+    }
 }
