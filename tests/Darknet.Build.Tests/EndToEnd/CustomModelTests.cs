@@ -48,14 +48,21 @@ public sealed class CustomModelTests
 
     public CustomModelTests(EndToEndFixture fixture) => _fixture = fixture;
 
+    /// <summary>Writes tiny.cfg and mynet.weights (synthetic, the size the cfg implies plus <paramref name="sizeAdjustment"/>) into <paramref name="directory"/>.</summary>
+    private static NetworkLayout WriteTinyModel(string directory, int seed, long sizeAdjustment = 0)
+    {
+        var layout = NetworkLayout.FromCfg(TinyCfg, "tiny.cfg");
+        File.WriteAllText(Path.Combine(directory, "tiny.cfg"), TinyCfg);
+        var size = DarknetConverter.ExpectedFileSize(layout, 20, null) + sizeAdjustment;
+        File.WriteAllBytes(Path.Combine(directory, "mynet.weights"), SyntheticWeights.OfSize("mynet.weights", size, seed).Bytes);
+        return layout;
+    }
+
     [SkippableFact]
     public void LocalWeightsFileAndConfigWithLayersAsNpz()
     {
         var directory = _fixture.NewDirectory("custom");
-        var layout = NetworkLayout.FromCfg(TinyCfg, "tiny.cfg");
-        var weights = SyntheticWeights.OfSize("mynet.weights", DarknetConverter.ExpectedFileSize(layout, 20, null), seed: 7);
-        File.WriteAllText(Path.Combine(directory, "tiny.cfg"), TinyCfg);
-        File.WriteAllBytes(Path.Combine(directory, "mynet.weights"), weights.Bytes);
+        var layout = WriteTinyModel(directory, seed: 7);
         var requestsBefore = _fixture.Server.TotalRequests;
 
         var app = _fixture.CreateProject("CustomApp", _fixture.NewDirectory("custom-cache"),
@@ -74,10 +81,7 @@ public sealed class CustomModelTests
     public void ChangedMetadataRebuildsTheOutput()
     {
         var directory = _fixture.NewDirectory("custom-layers");
-        var layout = NetworkLayout.FromCfg(TinyCfg, "tiny.cfg");
-        File.WriteAllText(Path.Combine(directory, "tiny.cfg"), TinyCfg);
-        File.WriteAllBytes(Path.Combine(directory, "mynet.weights"),
-            SyntheticWeights.OfSize("mynet.weights", DarknetConverter.ExpectedFileSize(layout, 20, null), seed: 9).Bytes);
+        var layout = WriteTinyModel(directory, seed: 9);
         var cache = _fixture.NewDirectory("custom-layers-cache");
         TestProject Project(int layers) => _fixture.CreateProject("LayersApp", cache,
             $"""<DarknetModel Include="mynet" WeightsFile="mynet.weights" Config="tiny.cfg" Layers="{layers}" />""", directory: directory);
@@ -99,10 +103,7 @@ public sealed class CustomModelTests
     public void ATruncatedWeightsFileIsACodedBuildError()
     {
         var directory = _fixture.NewDirectory("custom-short");
-        var layout = NetworkLayout.FromCfg(TinyCfg, "tiny.cfg");
-        File.WriteAllText(Path.Combine(directory, "tiny.cfg"), TinyCfg);
-        File.WriteAllBytes(Path.Combine(directory, "mynet.weights"),
-            SyntheticWeights.OfSize("mynet.weights", DarknetConverter.ExpectedFileSize(layout, 20, null) - 400, seed: 9).Bytes);
+        WriteTinyModel(directory, seed: 9, sizeAdjustment: -400);
         var app = _fixture.CreateProject("ShortApp", _fixture.NewDirectory("custom-short-cache"),
             """<DarknetModel Include="mynet" WeightsFile="mynet.weights" Config="tiny.cfg" />""", directory: directory);
 
