@@ -33,7 +33,7 @@ public class ConvertCommandTests
     {
         var (exit, _, stderr) = CliRunner.Run("frobnicate");
         Assert.Equal(2, exit);
-        Assert.Contains("unknown command 'frobnicate'", stderr);
+        Assert.StartsWith("darknet: DKN2009: unknown command 'frobnicate'", stderr);
     }
 
     [Theory]
@@ -49,6 +49,7 @@ public class ConvertCommandTests
     {
         var (exit, _, stderr) = CliRunner.Run(new[] { "convert" }.Concat(args).ToArray());
         Assert.Equal(2, exit);
+        Assert.StartsWith("darknet: DKN2009: convert: ", stderr);
         Assert.Contains("usage:", stderr);
         NoTrace(stderr);
     }

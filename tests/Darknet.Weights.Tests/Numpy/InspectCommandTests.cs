@@ -78,6 +78,7 @@ public class InspectCommandTests
     {
         var (exit, _, errors) = Inspect(args);
         Assert.Equal(2, exit);
+        Assert.StartsWith("darknet: DKN2009: inspect: ", errors);
         Assert.Contains("usage: darknet inspect", errors);
     }
 }
