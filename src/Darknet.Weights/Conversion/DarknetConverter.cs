@@ -39,6 +39,11 @@ namespace Darknet.Weights
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
+            if (Directory.Exists(outputPath))
+                throw new DarknetException(ErrorCodes.FileAccessFailed, $"the output path is a directory: {outputPath} (give a file name, e.g. {Path.Combine(outputPath, "model.npy")})");
+            var outputFolder = Path.GetDirectoryName(Path.GetFullPath(outputPath));
+            if (!string.IsNullOrEmpty(outputFolder) && File.Exists(outputFolder))
+                throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot write {outputPath}: {outputFolder} is a file, not a folder");
             if (!File.Exists(weightsPath))
                 throw new DarknetException(ErrorCodes.WeightsNotFound, $"weights file not found: {weightsPath}");
 
