@@ -68,7 +68,7 @@ namespace Darknet.Weights.Config
             long length = new FileInfo(path).Length;
             if (length > MaxCfgBytes)
                 throw Malformed(name, 0, $"is {length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB; is this the .weights file?)");
-            var bytes = File.ReadAllBytes(path);
+            var bytes = ReadAtMost(path, name);
             int nul = Array.IndexOf(bytes, (byte)0);
             if (nul >= 0)
             {
@@ -80,6 +80,22 @@ namespace Darknet.Weights.Config
             using (var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
                 text = reader.ReadToEnd();
             return Parse(text, name);
+        }
+
+        // The length a device or pipe reports is no limit (/dev/zero says 0 bytes): read at most MaxCfgBytes.
+        private static byte[] ReadAtMost(string path, string name)
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var buffer = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            int n;
+            while ((n = file.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > MaxCfgBytes)
+                    throw Malformed(name, 0, $"holds more than {MaxCfgBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB)");
+            }
+            return buffer.ToArray();
         }
 
         /// <summary>A line as quoted in an error: trimmed, control characters shown as '?', at most 60 characters.</summary>

@@ -123,6 +123,15 @@ public class CfgReaderTests
         }
     }
 
+    [SkippableFact]
+    public void An_endless_device_as_cfg_is_refused_after_a_bounded_read()
+    {
+        Skip.IfNot(File.Exists("/dev/zero"), "no /dev/zero on this system");
+        var e = Assert.Throws<DarknetException>(() => CfgReader.ReadFile("/dev/zero")); // its length reads as 0; it never ends
+        Assert.Equal(ErrorCodes.MalformedCfg, e.Code);
+        Assert.Contains("not a cfg", e.Message);
+    }
+
     [Fact]
     public void A_long_malformed_line_is_quoted_short_and_without_control_characters()
     {
