@@ -50,6 +50,8 @@ namespace Darknet.Weights
             using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
             var header = WeightsHeader.Read(weights);
             long length = weights.Length;
+            if (length < weights.Position) // a device or pipe: /dev/zero reads forever and says 0 bytes
+                throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file (its length reads as {length} bytes after a {header.Size}-byte header was read from it)");
             plan.CheckLength(header, length);
 
             ConversionResult? result = null;

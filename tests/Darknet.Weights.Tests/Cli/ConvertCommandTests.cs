@@ -188,6 +188,20 @@ public class ConvertCommandTests
         Assert.False(File.Exists(dir.File("a.npy")) || File.Exists(dir.File("b.npy")));
     }
 
+    [SkippableFact]
+    public void AnEndlessDeviceAsWeightsIsNotAWeightsFile()
+    {
+        Skip.IfNot(File.Exists("/dev/zero"), "no /dev/zero on this system");
+        var (dir, cfg, _) = TwoConvFiles(67);
+        using var _ = dir;
+
+        var (exit, _, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", "/dev/zero", "--out", dir.File("z.npy"));
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN2002: /dev/zero is not a regular file", stderr);
+        Assert.False(File.Exists(dir.File("z.npy")));
+    }
+
     [Fact]
     public void UnwritableOutputIsAClearErrorNotATrace()
     {
