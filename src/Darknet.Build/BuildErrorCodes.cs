@@ -2,7 +2,7 @@ namespace Darknet.Build
 {
     /// <summary>
     /// Error codes of the build side (DKN4xxx: cache and download; DKN5xxx: MSBuild task level).
-    /// Thrown as <see cref="Darknet.Weights.DarknetException"/> with <c>.Code</c>; docs/errors-build.md lists cause and fix.
+    /// Thrown as <see cref="Darknet.Weights.DarknetException"/> with <c>.Code</c>; the README's error table lists cause and fix.
     /// Add codes, never renumber.
     /// </summary>
     public static class BuildErrorCodes
@@ -23,7 +23,7 @@ namespace Darknet.Build
         public const string NoUrls = "DKN4013";
         public const string BadUrl = "DKN4014";
 
-        // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (docs/msbuild.md)
+        // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (the README's item reference)
         public const string UnknownModel = "DKN5001";
         public const string NoWeightsSource = "DKN5002";
         public const string InvalidMetadata = "DKN5003";

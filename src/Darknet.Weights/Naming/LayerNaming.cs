@@ -7,7 +7,7 @@ using Darknet.Weights.Models;
 namespace Darknet.Weights.Naming
 {
     /// <summary>
-    /// The dictionary key of every weighted layer (docs/naming.md has the table):
+    /// The dictionary key of every weighted layer (the README's "Layer names" has the table):
     /// YOLOv3's structure gets the names its model code expects; the Darknet-53 classifier ends in <c>conv_fc_1</c>;
     /// every other network is numbered per layer type: conv_1, conv_2, … fc_1, … bn_1, … deconv_1, …
     /// </summary>
