@@ -16,7 +16,7 @@ namespace Darknet.Build
         public const string OfflineMiss = "DKN4006";
         public const string LockTimeout = "DKN4007";
         public const string AllUrlsFailed = "DKN4008";
-        public const string Cancelled = "DKN4009";
+        // DKN4009 (download cancelled) is retired: a cancelled build reports DKN5008 (TaskCancelled). Never reuse it.
         public const string Stalled = "DKN4010";
         public const string NetworkError = "DKN4011";
         public const string CacheUnusable = "DKN4012";

@@ -131,7 +131,7 @@ namespace Darknet.Build.Download
                 {
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
                 }
-                _options.Log?.Invoke(retry.Error.Code + ": " + retry.Error.Message + "; retrying in " + wait.TotalSeconds + " s");
+                _options.Log?.Invoke(retry.Error.Code + ": " + retry.Error.Message + "; retrying in " + wait.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + " s");
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
 

@@ -72,28 +72,29 @@ namespace Darknet.Build.Tasks
 
         private (string Path, string Sha256) DownloadedWeights(ModelRequest request, NetworkLayout layout)
         {
+            var weightsRequest = WeightsRequestFor(request, layout);
+            // $(DarknetMirror) stands in for the catalog's hosts only; a WeightsUrl the user wrote is used as written.
+            var mirror = request.Config == null && request.BuiltIn != null && request.WeightsUrl == null ? _settings.Mirror : null;
+            var downloader = _settings.Offline ? null : new WeightsDownloader(_settings.DownloadOptions(mirror));
+            var cached = _cache.GetWeights(weightsRequest, downloader == null ? null : downloader.DownloadAsync, _cancellationToken);
+            return (cached.Path, cached.Hashes.Sha256);
+        }
+
+        /// <summary>What to download and how to verify it: the catalog's file (a pinned Sha256 replacing its hashes), or a custom network's.</summary>
+        internal static WeightsRequest WeightsRequestFor(ModelRequest request, NetworkLayout layout)
+        {
             var builtIn = request.Config == null ? request.BuiltIn : null;
-            WeightsRequest weightsRequest;
             if (builtIn != null)
             {
                 // A pinned Sha256 replaces the catalog's hashes (a private mirror's copy); the size is the catalog's.
                 var urls = request.WeightsUrl != null ? SplitUrls(request.WeightsUrl) : builtIn.Urls;
-                weightsRequest = new WeightsRequest(builtIn.WeightsFileName, builtIn.WeightsSize, urls,
+                return new WeightsRequest(builtIn.WeightsFileName, builtIn.WeightsSize, urls,
                     request.Sha256 ?? builtIn.Sha256, request.Sha256 != null ? null : builtIn.Sha1);
             }
-            else
-            {
-                // A custom network: its size follows from the cfg (modern 20-byte header, every layer present).
-                var urls = SplitUrls(request.WeightsUrl!);
-                var size = DarknetConverter.ExpectedFileSize(layout, 20, null);
-                weightsRequest = new WeightsRequest(FileNameOf(urls[0], request.Name + ".weights"), size, urls, request.Sha256);
-            }
-
-            // $(DarknetMirror) stands in for the catalog's hosts only; a WeightsUrl the user wrote is used as written.
-            var mirror = builtIn != null && request.WeightsUrl == null ? _settings.Mirror : null;
-            var downloader = _settings.Offline ? null : new WeightsDownloader(_settings.DownloadOptions(mirror));
-            var cached = _cache.GetWeights(weightsRequest, downloader == null ? null : downloader.DownloadAsync, _cancellationToken);
-            return (cached.Path, cached.Hashes.Sha256);
+            // A custom network: its size follows from the cfg (modern 20-byte header, every layer present).
+            var customUrls = SplitUrls(request.WeightsUrl!);
+            var size = DarknetConverter.ExpectedFileSize(layout, 20, null);
+            return new WeightsRequest(FileNameOf(customUrls[0], request.Name + ".weights"), size, customUrls, request.Sha256);
         }
 
         private string ReadConfig(ModelRequest request)

@@ -119,6 +119,28 @@ public sealed class WeightsDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Retry_delays_double_up_to_the_maximum()
+    {
+        _server.Serve(File, _content);
+        _server.FailNext(File, 4, 503);
+        var options = Fast();
+        options.InitialRetryDelay = TimeSpan.FromMilliseconds(200);
+        options.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+        options.MaxAttemptsPerUrl = 5;
+        var log = new List<string>();
+        options.Log = log.Add;
+        var clock = Stopwatch.StartNew();
+
+        await new WeightsDownloader(options).DownloadAsync(Pinned(), Destination);
+
+        var waits = log.Select(line => System.Text.RegularExpressions.Regex.Match(line, @"retrying in ([0-9.]+) s"))
+            .Where(m => m.Success).Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(new[] { 0.2, 0.4, 0.5, 0.5 }, waits);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.5), "the delays were waited for: " + clock.Elapsed);
+        Assert.Equal(5, _server.RequestCount(File));
+    }
+
+    [Fact]
     public async Task Honours_retry_after_on_429()
     {
         _server.Serve(File, _content);

@@ -9,7 +9,8 @@ namespace Darknet.Build.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class CustomModelTests
 {
-    private const string TinyCfg = """
+    /// <summary>A small custom network (also used by HttpPolicyTests).</summary>
+    internal const string TinyCfg = """
         [net]
         width=32
         height=32

@@ -32,4 +32,24 @@ public sealed class DesignTimeBuildTests
         Assert.False(File.Exists(Path.Combine(app.ObjModelDirectory, "yolov3-tiny.npy")), "a design-time build writes no model");
         Assert.Equal(0, _fixture.Server.RequestCount("designtime/yolov3-tiny.weights"));
     }
+
+    /// <summary>Visual Studio's fast up-to-date check sees a custom model's local WeightsFile and Config as inputs.</summary>
+    [Fact]
+    public void LocalWeightsFileAndConfigAreUpToDateCheckInputs()
+    {
+        var directory = _fixture.NewDirectory("uptodate");
+        var app = _fixture.CreateProject("UpToDateApp", _fixture.NewDirectory("uptodate-cache"),
+            """<DarknetModel Include="mynet" WeightsFile="models/mynet.weights" Config="models/mynet.cfg" />""", directory: directory);
+
+        var result = app.Msbuild("-restore", "-t:DarknetResolveModels",
+            "-p:DesignTimeBuild=true", "-getItem:UpToDateCheckInput,UpToDateCheckBuilt");
+
+        Succeeded(result);
+        var items = JsonDocument.Parse(result.Output[result.Output.IndexOf('{')..]).RootElement.GetProperty("Items");
+        var inputs = items.GetProperty("UpToDateCheckInput").EnumerateArray().Select(i => i.GetProperty("FullPath").GetString()).ToList();
+        Assert.Contains(Path.Combine(directory, "models", "mynet.weights"), inputs);
+        Assert.Contains(Path.Combine(directory, "models", "mynet.cfg"), inputs);
+        Assert.Contains(items.GetProperty("UpToDateCheckBuilt").EnumerateArray(),
+            i => i.GetProperty("FullPath").GetString() == Path.Combine(app.ObjModelDirectory, "mynet.npy"));
+    }
 }

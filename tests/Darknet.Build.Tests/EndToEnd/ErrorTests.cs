@@ -50,4 +50,25 @@ public sealed class ErrorTests
         Assert.Contains("yolov3-tiny.weights", result.Output);
         Assert.Equal(0, _fixture.Server.RequestCount("offline/yolov3-tiny.weights"));
     }
+
+    /// <summary>$(DarknetCacheDir) places the machine cache when DARKNET_CACHE_DIR is unset; the variable wins when both are set.</summary>
+    [Fact]
+    public void DarknetCacheDirPlacesTheCacheUnlessTheVariableIsSet()
+    {
+        var property = _fixture.NewDirectory("cachedir-property");
+        var variable = _fixture.NewDirectory("cachedir-variable");
+        // An empty DARKNET_CACHE_DIR counts as unset.
+        var app = _fixture.CreateProject("CacheDirApp", "",
+            """<DarknetModel Include="yolov3-tiny" />""",
+            $"<DarknetCacheDir>{property}</DarknetCacheDir><DarknetOffline>true</DarknetOffline>");
+
+        var fromProperty = app.Build();
+        FailedWith(fromProperty, "DKN4006");
+        Assert.Contains(Path.Combine(property, "weights"), fromProperty.Output);
+
+        var fromVariable = TestProject.Run(_fixture, app.Directory, variable, "build", app.ProjectPath);
+        FailedWith(fromVariable, "DKN4006");
+        Assert.Contains(Path.Combine(variable, "weights"), fromVariable.Output);
+        Assert.DoesNotContain(Path.Combine(property, "weights"), fromVariable.Output);
+    }
 }

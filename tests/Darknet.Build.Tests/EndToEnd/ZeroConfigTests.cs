@@ -29,6 +29,7 @@ public sealed class ZeroConfigTests
         var first = app.Build();
         Succeeded(first);
         Assert.Contains("Downloading yolov3-tiny.weights: 100%", first.Output);  // progress is logged at high importance
+        Assert.Contains("Converting yolov3-tiny.weights to yolov3-tiny.npy", first.Output);  // so its absence below means something
         var binFile = Path.Combine(app.BinDirectory, "yolov3-tiny.npy");
         var objFile = Path.Combine(app.ObjModelDirectory, "yolov3-tiny.npy");
         Assert.True(File.Exists(binFile), binFile);
@@ -62,10 +63,13 @@ public sealed class ZeroConfigTests
         Succeeded(app.Build("-p:DarknetOffline=true"));
         Assert.True(File.Exists(binFile), binFile);
 
-        // Another project on the same machine cache: no request at all.
+        // Another project on the same machine cache: no request at all, and no conversion either.
         var other = _fixture.CreateProject("ZeroOther", cache, items, properties);
-        Succeeded(other.Build());
+        var otherBuild = other.Build();
+        Succeeded(otherBuild);
         Assert.True(File.Exists(Path.Combine(other.BinDirectory, "yolov3-tiny.npy")));
         Assert.Equal(requests, _fixture.Server.RequestCount(path));
+        Assert.DoesNotContain("Converting", otherBuild.Output);
+        Assert.Single(Directory.GetFiles(Path.Combine(cache, "converted"), "yolov3-tiny.npy", SearchOption.AllDirectories));
     }
 }
