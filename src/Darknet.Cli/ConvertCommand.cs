@@ -40,7 +40,7 @@ namespace Darknet.Cli
             }
             catch (UsageException e)
             {
-                stderr.WriteLine("darknet convert: " + e.Message);
+                stderr.WriteLine($"darknet: {ErrorCodes.BadCommandLine}: convert: {e.Message}");
                 stderr.Write(Program.Usage);
                 return Program.UsageError;
             }

@@ -25,7 +25,7 @@ namespace Darknet.Cli
             }
             if (args.Length != 1 || args[0].StartsWith("-", StringComparison.Ordinal))
             {
-                stderr.Write("darknet inspect: expected one FILE.npy or FILE.npz\n" + Usage);
+                stderr.Write($"darknet: {ErrorCodes.BadCommandLine}: inspect: expected one FILE.npy or FILE.npz\n" + Usage);
                 return 2;
             }
 

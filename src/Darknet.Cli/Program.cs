@@ -29,7 +29,7 @@ namespace Darknet.Cli
                 case "inspect":
                     return InspectCommand.Run(rest, stdout, stderr);
                 default:
-                    stderr.WriteLine($"darknet: unknown command '{args[0]}'");
+                    stderr.WriteLine($"darknet: {Darknet.Weights.ErrorCodes.BadCommandLine}: unknown command '{args[0]}'");
                     stderr.Write(Usage);
                     return UsageError;
             }

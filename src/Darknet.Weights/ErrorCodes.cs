@@ -23,6 +23,8 @@ namespace Darknet.Weights
         public const string WeightsNotFound = "DKN2006";
         public const string UnknownBuiltInModel = "DKN2007";
         public const string FileAccessFailed = "DKN2008";
+        /// <summary>The command line is wrong (unknown option, missing or bad value): the CLI exits 2 with its usage.</summary>
+        public const string BadCommandLine = "DKN2009";
 
         // .npy / .npz reading
         public const string NotNumpyFile = "DKN3001";

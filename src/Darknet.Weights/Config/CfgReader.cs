@@ -33,7 +33,7 @@ namespace Darknet.Weights.Config
                     if (line[0] == '[')
                     {
                         if (line[line.Length - 1] != ']' || line.Length < 3)
-                            throw Malformed(sourceName, lineNumber, $"section header '{raw.Trim()}' must look like [name]");
+                            throw Malformed(sourceName, lineNumber, $"section header '{Quote(raw)}' must look like [name]");
                         current = new CfgSection(line.Substring(1, line.Length - 2), lineNumber, sourceName);
                         sections.Add(current);
                         continue;
@@ -41,9 +41,9 @@ namespace Darknet.Weights.Config
 
                     var equals = line.IndexOf('=');
                     if (equals <= 0)
-                        throw Malformed(sourceName, lineNumber, $"'{raw.Trim()}' is neither [section], key=value nor a comment");
+                        throw Malformed(sourceName, lineNumber, $"'{Quote(raw)}' is neither [section], key=value nor a comment");
                     if (current == null)
-                        throw Malformed(sourceName, lineNumber, $"'{raw.Trim()}' comes before the first [section]");
+                        throw Malformed(sourceName, lineNumber, $"'{Quote(raw)}' comes before the first [section]");
                     var value = line.Substring(equals + 1);
                     var comment = value.IndexOfAny(CommentStarts);
                     if (comment >= 0) value = value.Substring(0, comment);
@@ -53,11 +53,61 @@ namespace Darknet.Weights.Config
             return sections;
         }
 
+        /// <summary>The largest file taken for a cfg. Upstream cfgs are a few KB (densenet201.cfg, the largest, ~20 KB).</summary>
+        public const long MaxCfgBytes = 4 * 1024 * 1024;
+
+        /// <summary>
+        /// Reads and parses a cfg file. A file larger than <see cref="MaxCfgBytes"/> or holding a NUL byte is binary (a
+        /// .weights file passed as the cfg, say) and is refused before it is decoded, so it never becomes a huge string.
+        /// </summary>
         public static IReadOnlyList<CfgSection> ReadFile(string path)
         {
             if (!File.Exists(path))
                 throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {path}");
-            return Parse(File.ReadAllText(path), Path.GetFileName(path));
+            var name = Path.GetFileName(path);
+            long length = new FileInfo(path).Length;
+            if (length > MaxCfgBytes)
+                throw Malformed(name, 0, $"is {length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB; is this the .weights file?)");
+            var bytes = ReadAtMost(path, name);
+            int nul = Array.IndexOf(bytes, (byte)0);
+            if (nul >= 0)
+            {
+                int line = 1;
+                for (int i = 0; i < nul; i++) if (bytes[i] == (byte)'\n') line++;
+                throw Malformed(name, line, "a NUL byte: this is a binary file, not a cfg (is it the .weights file?)");
+            }
+            string text;
+            using (var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+                text = reader.ReadToEnd();
+            return Parse(text, name);
+        }
+
+        // The length a device or pipe reports is no limit (/dev/zero says 0 bytes): read at most MaxCfgBytes.
+        private static byte[] ReadAtMost(string path, string name)
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var buffer = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            int n;
+            while ((n = file.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > MaxCfgBytes)
+                    throw Malformed(name, 0, $"holds more than {MaxCfgBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB)");
+            }
+            return buffer.ToArray();
+        }
+
+        /// <summary>A line as quoted in an error: trimmed, control characters shown as '?', at most 60 characters.</summary>
+        internal static string Quote(string raw)
+        {
+            const int max = 60;
+            var text = raw.Trim();
+            var builder = new StringBuilder(Math.Min(text.Length, max) + 3);
+            for (int i = 0; i < text.Length && i < max; i++)
+                builder.Append(char.IsControl(text[i]) || text[i] == '\uFFFD' ? '?' : text[i]);
+            if (text.Length > max) builder.Append("...");
+            return builder.ToString();
         }
 
         internal static string Where(string sourceName, int line) => line > 0 ? $"{sourceName}, line {line}" : sourceName;

@@ -66,7 +66,7 @@ namespace Darknet.Weights.Config
         {
             if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
             throw new DarknetException(ErrorCodes.MalformedCfg,
-                $"{Where(option.Line)}: [{Name}] {option.Key}={option.Value}: expected a whole number, got '{text}'");
+                $"{Where(option.Line)}: [{Name}] {CfgReader.Quote(option.Key)}={CfgReader.Quote(option.Value)}: expected a whole number, got '{CfgReader.Quote(text)}'");
         }
     }
 }

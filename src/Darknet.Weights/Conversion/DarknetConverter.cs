@@ -39,12 +39,19 @@ namespace Darknet.Weights
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
+            if (Directory.Exists(outputPath))
+                throw new DarknetException(ErrorCodes.FileAccessFailed, $"the output path is a directory: {outputPath} (give a file name, e.g. {Path.Combine(outputPath, "model.npy")})");
+            var outputFolder = Path.GetDirectoryName(Path.GetFullPath(outputPath));
+            if (!string.IsNullOrEmpty(outputFolder) && File.Exists(outputFolder))
+                throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot write {outputPath}: {outputFolder} is a file, not a folder");
             if (!File.Exists(weightsPath))
                 throw new DarknetException(ErrorCodes.WeightsNotFound, $"weights file not found: {weightsPath}");
 
             using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
             var header = WeightsHeader.Read(weights);
             long length = weights.Length;
+            if (length < weights.Position) // a device or pipe: /dev/zero reads forever and says 0 bytes
+                throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file (its length reads as {length} bytes after a {header.Size}-byte header was read from it)");
             plan.CheckLength(header, length);
 
             ConversionResult? result = null;

@@ -17,7 +17,7 @@ namespace Darknet.Weights.Layout
             var net = sections[0];
             if (!SectionNames.IsNetwork(net.Name))
                 throw new DarknetException(ErrorCodes.MalformedCfg,
-                    $"{net.Where(net.Line)}: the first section must be [net] or [network], found [{net.Name}]");
+                    $"{net.Where(net.Line)}: the first section must be [net] or [network], found [{CfgReader.Quote(net.Name)}]");
 
             var builder = new LayoutBuilder(net.GetInt("width", 0), net.GetInt("height", 0), net.GetInt("channels", 3), sourceName, net.Line);
             for (var i = 1; i < sections.Count; i++)
@@ -40,7 +40,7 @@ namespace Darknet.Weights.Layout
                 throw new DarknetException(ErrorCodes.UnsupportedLayer,
                     $"{section.Where(section.Line)}: [{section.Name}] layers are not supported by this converter");
             throw new DarknetException(ErrorCodes.UnknownSection,
-                $"{section.Where(section.Line)}: unknown section [{section.Name}]");
+                $"{section.Where(section.Line)}: unknown section [{CfgReader.Quote(section.Name)}]");
         }
 
         private static void AddLayer(LayoutBuilder builder, CfgSection s, LayerType type)
@@ -144,7 +144,7 @@ namespace Darknet.Weights.Layout
         {
             var option = s.Find(key);
             if (option != null && s.GetInt(key, expected) != expected)
-                throw Unsupported(s, option, $"{key}={option.Value} is not supported (only {expected})");
+                throw Unsupported(s, option, $"{key}={CfgReader.Quote(option.Value)} is not supported (only {expected})");
         }
 
         private static void RefuseIfPresent(CfgSection s, string key)

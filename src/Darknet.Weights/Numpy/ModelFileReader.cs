@@ -20,6 +20,7 @@ namespace Darknet.Weights.Numpy
         public static IReadOnlyList<LayerParameters> ReadFile(string path)
         {
             if (path == null) throw new ArgumentNullException(nameof(path));
+            if (Directory.Exists(path)) throw new DarknetException(ErrorCodes.NumpyFileUnreadable, $"cannot read {path}: it is a directory");
             FileStream file;
             try
             {

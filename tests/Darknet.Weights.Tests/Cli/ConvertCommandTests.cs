@@ -33,7 +33,7 @@ public class ConvertCommandTests
     {
         var (exit, _, stderr) = CliRunner.Run("frobnicate");
         Assert.Equal(2, exit);
-        Assert.Contains("unknown command 'frobnicate'", stderr);
+        Assert.StartsWith("darknet: DKN2009: unknown command 'frobnicate'", stderr);
     }
 
     [Theory]
@@ -49,6 +49,7 @@ public class ConvertCommandTests
     {
         var (exit, _, stderr) = CliRunner.Run(new[] { "convert" }.Concat(args).ToArray());
         Assert.Equal(2, exit);
+        Assert.StartsWith("darknet: DKN2009: convert: ", stderr);
         Assert.Contains("usage:", stderr);
         NoTrace(stderr);
     }
@@ -153,6 +154,55 @@ public class ConvertCommandTests
     }
 
     [Fact]
+    public void ADirectoryAsOutIsRefusedBeforeAnythingIsWritten()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+        var target = dir.File("out");
+        Directory.CreateDirectory(target);
+
+        var (exit, _, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", weights, "--out", target);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN2008: the output path is a directory: ", stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(target));
+        Assert.Equal(new[] { cfg, weights }.Order(), Directory.GetFiles(dir.Path).Order());
+        NoTrace(stderr);
+    }
+
+    [Fact]
+    public void AWeightsFileAsCfgIsRefusedAsBinaryWithoutReadingIt()
+    {
+        var (dir, cfg, weights) = TwoConvFiles(67);
+        using var _ = dir;
+        var big = dir.File("big.weights");
+        using (var file = File.Create(big)) file.SetLength(200_000_000); // sparse, like a real .weights in size
+
+        var asCfg = CliRunner.Run("convert", "--cfg", big, "--weights", weights, "--out", dir.File("a.npy"));
+        var small = CliRunner.Run("convert", "--cfg", weights, "--weights", weights, "--out", dir.File("b.npy"));
+
+        Assert.Equal((1, 1), (asCfg.Exit, small.Exit));
+        Assert.StartsWith("darknet: DKN1001: big.weights: is 200,000,000 bytes, not a cfg", asCfg.Stderr);
+        Assert.StartsWith("darknet: DKN1001: two.weights, line 1: a NUL byte", small.Stderr);
+        Assert.True(asCfg.Stderr.Length + small.Stderr.Length < 400);
+        Assert.False(File.Exists(dir.File("a.npy")) || File.Exists(dir.File("b.npy")));
+    }
+
+    [SkippableFact]
+    public void AnEndlessDeviceAsWeightsIsNotAWeightsFile()
+    {
+        Skip.IfNot(File.Exists("/dev/zero"), "no /dev/zero on this system");
+        var (dir, cfg, _) = TwoConvFiles(67);
+        using var _ = dir;
+
+        var (exit, _, stderr) = CliRunner.Run("convert", "--cfg", cfg, "--weights", "/dev/zero", "--out", dir.File("z.npy"));
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN2002: /dev/zero is not a regular file", stderr);
+        Assert.False(File.Exists(dir.File("z.npy")));
+    }
+
+    [Fact]
     public void UnwritableOutputIsAClearErrorNotATrace()
     {
         var (dir, cfg, weights) = TwoConvFiles(67);
@@ -164,6 +214,7 @@ public class ConvertCommandTests
 
         Assert.Equal(1, exit);
         Assert.StartsWith("darknet: DKN2008: ", stderr);
+        Assert.Contains("is a file, not a folder", stderr);
         NoTrace(stderr);
     }
 

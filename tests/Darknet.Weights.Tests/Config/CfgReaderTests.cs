@@ -87,6 +87,63 @@ public class CfgReaderTests
     }
 
     [Fact]
+    public void A_binary_file_as_cfg_is_refused_at_the_line_of_its_first_nul_byte()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cfgreader-{Guid.NewGuid():N}.weights");
+        try
+        {
+            File.WriteAllBytes(path, new byte[] { (byte)'[', (byte)'n', (byte)'e', (byte)'t', (byte)']', (byte)'\n', 0, 2, 0, 0, 0x93, 0xFF });
+            var e = Assert.Throws<DarknetException>(() => CfgReader.ReadFile(path));
+            Assert.Equal(ErrorCodes.MalformedCfg, e.Code);
+            Assert.Contains($"{Path.GetFileName(path)}, line 2", e.Message);
+            Assert.Contains("binary file", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_file_far_larger_than_any_cfg_is_refused_before_it_is_read()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cfgreader-{Guid.NewGuid():N}.cfg");
+        try
+        {
+            using (var file = File.Create(path)) file.SetLength(CfgReader.MaxCfgBytes + 1); // sparse: nothing is written
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Assert.Throws<DarknetException>(() => CfgReader.ReadFile(path));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the file was read");
+            Assert.Equal(ErrorCodes.MalformedCfg, e.Code);
+            Assert.Contains("not a cfg", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [SkippableFact]
+    public void An_endless_device_as_cfg_is_refused_after_a_bounded_read()
+    {
+        Skip.IfNot(File.Exists("/dev/zero"), "no /dev/zero on this system");
+        var e = Assert.Throws<DarknetException>(() => CfgReader.ReadFile("/dev/zero")); // its length reads as 0; it never ends
+        Assert.Equal(ErrorCodes.MalformedCfg, e.Code);
+        Assert.Contains("not a cfg", e.Message);
+    }
+
+    [Fact]
+    public void A_long_malformed_line_is_quoted_short_and_without_control_characters()
+    {
+        var e = Assert.Throws<DarknetException>(() => CfgReader.Parse("[net]\n" + "\u0001" + new string('x', 100_000) + "\n", "bad.cfg"));
+        Assert.Contains("bad.cfg, line 2: '?xxx", e.Message);
+        Assert.True(e.Message.Length < 200, e.Message);
+        var unknown = Assert.Throws<DarknetException>(() => Darknet.Weights.Layout.NetworkLayout.FromCfg("[net]\nwidth=8\nheight=8\nchannels=3\n[" + new string('y', 100_000) + "]\n", "bad.cfg"));
+        Assert.Equal(ErrorCodes.UnknownSection, unknown.Code);
+        Assert.True(unknown.Message.Length < 200, unknown.Message);
+    }
+
+    [Fact]
     public void A_missing_file_is_reported_as_such()
     {
         var e = Assert.Throws<DarknetException>(() => CfgReader.ReadFile(Path.Combine(Path.GetTempPath(), "no-such-dir-4711", "x.cfg")));

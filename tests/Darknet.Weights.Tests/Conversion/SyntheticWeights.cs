@@ -93,6 +93,7 @@ internal sealed class SyntheticWeightsStream : Stream
     public override int Read(byte[] buffer, int offset, int count)
     {
         int n = (int)Math.Min(count, _length - _position);
+        Span<byte> bytes = stackalloc byte[4];
         for (int k = 0; k < n; k++)
         {
             long p = _position + k;
@@ -110,7 +111,6 @@ internal sealed class SyntheticWeightsStream : Stream
                 }
                 else
                 {
-                    Span<byte> bytes = stackalloc byte[4];
                     System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes, SyntheticWeights.At(_seed, index));
                     buffer[offset + k] = bytes[(int)(body % 4)];
                 }

@@ -70,6 +70,15 @@ public class InspectCommandTests
         Assert.StartsWith("darknet: DKN3006: cannot read /nonexistent/yolov3.npy", errors);
     }
 
+    [Fact]
+    public void ADirectoryIsNamedAsSuch()
+    {
+        var (exit, _, errors) = Inspect(Path.GetTempPath());
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN3006: ", errors);
+        Assert.Contains("it is a directory", errors);
+    }
+
     [Theory]
     [InlineData]
     [InlineData("a.npy", "b.npy")]
@@ -78,6 +87,7 @@ public class InspectCommandTests
     {
         var (exit, _, errors) = Inspect(args);
         Assert.Equal(2, exit);
+        Assert.StartsWith("darknet: DKN2009: inspect: ", errors);
         Assert.Contains("usage: darknet inspect", errors);
     }
 }
