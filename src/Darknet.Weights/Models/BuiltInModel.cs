@@ -24,7 +24,8 @@ namespace Darknet.Weights.Models
             string[] urls,
             int? layerLimit,
             Func<NetworkLayout> layout,
-            Func<NetworkLayout, IReadOnlyList<string>> layerNames)
+            Func<NetworkLayout, IReadOnlyList<string>> layerNames,
+            int headerSize = 20)
         {
             Name = name;
             Aliases = aliases;
@@ -34,6 +35,7 @@ namespace Darknet.Weights.Models
             Sha1 = sha1;
             Urls = urls;
             LayerLimit = layerLimit;
+            HeaderSize = headerSize;
             this.layout = new Lazy<NetworkLayout>(layout);
             this.layerNames = layerNames;
         }
@@ -50,8 +52,14 @@ namespace Darknet.Weights.Models
         /// <summary>The converted file's name without extension, e.g. "yolov3_feat" for yolov3_feat.npy.</summary>
         public string OutputName { get; }
 
-        /// <summary>Size in bytes of the published .weights file: a 20-byte header plus 4 bytes per float the layout reads.</summary>
+        /// <summary>Size in bytes of the published .weights file: <see cref="HeaderSize"/> plus 4 bytes per float the layout reads.</summary>
         public long WeightsSize { get; }
+
+        /// <summary>
+        /// Bytes of the published file's header: 20 for files darknet 0.2 and later wrote (a 64-bit "seen"), 16 for older
+        /// ones (yolov2.weights, version 0.1).
+        /// </summary>
+        public int HeaderSize { get; }
 
         public string? Sha1 { get; }
 

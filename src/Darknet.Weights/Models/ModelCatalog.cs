@@ -45,6 +45,17 @@ namespace Darknet.Weights.Models
                 weightsSize: 162_482_580, sha1: null,
                 urls: new[] { PjReddie + "darknet53.conv.74" },
                 layerLimit: null, layout: () => Darknet53.Conv74(), layerNames: _ => LayerNaming.Darknet53FeatureNames()),
+            new BuiltInModel(
+                "yolov3-openimages", new[] { "yolov3_openimages" }, "yolov3-openimages.weights", "yolov3-openimages",
+                weightsSize: 259_229_388, sha1: null,
+                urls: new[] { PjReddie + "yolov3-openimages.weights" },
+                layerLimit: null, layout: () => YoloV3.Full(classes: 601), layerNames: LayerNaming.NamesFor),
+            // Written by darknet 0.1: a 16-byte header (32-bit "seen").
+            new BuiltInModel(
+                "yolov2", new string[0], "yolov2.weights", "yolov2",
+                weightsSize: 203_934_260, sha1: null,
+                urls: new[] { PjReddie + "yolov2.weights" },
+                layerLimit: null, layout: () => YoloV2.Full(), layerNames: LayerNaming.NamesFor, headerSize: 16),
         };
 
         /// <summary>The model whose name or alias is <paramref name="nameOrAlias"/> (case-insensitive), or null.</summary>

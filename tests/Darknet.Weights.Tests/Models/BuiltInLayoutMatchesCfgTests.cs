@@ -14,11 +14,32 @@ public class BuiltInLayoutMatchesCfgTests
     [InlineData("yolov3_feat", "darknet53_448.cfg")]
     [InlineData("yolov3-tiny", "yolov3-tiny.cfg")]
     [InlineData("yolov3-spp", "yolov3-spp.cfg")]
+    [InlineData("yolov3-openimages", "yolov3-openimages.cfg")]
+    [InlineData("yolov2", "yolov2.cfg")]
     public void The_built_in_layout_equals_the_upstream_cfg(string model, string cfg)
     {
-        var fromCfg = NetworkLayout.FromCfgFile(SharedFiles.RequireCfg(cfg));
-        var builtIn = ModelCatalog.Find(model)!.Layout;
+        AssertSameLayout(NetworkLayout.FromCfgFile(SharedFiles.RequireCfg(cfg)), ModelCatalog.Find(model)!.Layout);
+    }
 
+    [SkippableFact]
+    public void Yolov2_with_20_classes_at_416_equals_yolov2_voc_cfg()
+    {
+        AssertSameLayout(NetworkLayout.FromCfgFile(SharedFiles.RequireCfg("yolov2-voc.cfg")), YoloV2.Full(size: 416, classes: 20));
+    }
+
+    [SkippableFact]
+    public void Yolov2s_backbone_is_darknet19_without_its_classifier()
+    {
+        var fromCfg = NetworkLayout.FromCfgFile(SharedFiles.RequireCfg("darknet19.cfg"));
+        var backbone = new LayoutBuilder(fromCfg.Width, fromCfg.Height).Darknet19Backbone().Build();
+
+        Assert.Equal(fromCfg.Layers.Count - 3, backbone.Layers.Count); // darknet19.cfg ends in conv 1000, [avgpool], [softmax]
+        for (var i = 0; i < backbone.Layers.Count; i++) AssertSameLayer(fromCfg.Layers[i], backbone.Layers[i]);
+        Assert.Equal(fromCfg.FloatCount(18), backbone.FloatCount());
+    }
+
+    private static void AssertSameLayout(NetworkLayout fromCfg, NetworkLayout builtIn)
+    {
         Assert.Equal((fromCfg.Width, fromCfg.Height, fromCfg.Channels), (builtIn.Width, builtIn.Height, builtIn.Channels));
         Assert.Equal(fromCfg.Layers.Count, builtIn.Layers.Count);
         for (var i = 0; i < fromCfg.Layers.Count; i++) AssertSameLayer(fromCfg.Layers[i], builtIn.Layers[i]);

@@ -5,6 +5,7 @@ namespace Darknet.Weights.Tests.Models;
 
 public class ModelCatalogTests
 {
+    /// <summary>The header of files darknet 0.2 and later wrote; yolov2.weights (0.1) has 16 bytes.</summary>
     private const int HeaderSize = 20;
 
     public static IEnumerable<object[]> ModelNames => ModelCatalog.All.Select(m => new object[] { m.Name });
@@ -21,6 +22,10 @@ public class ModelCatalogTests
     [InlineData("yolov3-spp", "yolov3-spp")]
     [InlineData("darknet53.conv.74", "darknet53.conv.74")]
     [InlineData(" Darknet53.Conv.74 ", "darknet53.conv.74")]
+    [InlineData("yolov3-openimages", "yolov3-openimages")]
+    [InlineData("YOLOv3_OpenImages", "yolov3-openimages")]
+    [InlineData("yolov2", "yolov2")]
+    [InlineData("YOLOv2", "yolov2")]
     public void Find_accepts_names_and_aliases_in_any_case(string query, string name)
     {
         Assert.Equal(name, ModelCatalog.Find(query)?.Name);
@@ -47,7 +52,14 @@ public class ModelCatalogTests
     public void The_published_size_is_the_header_plus_the_floats_of_the_layout(string name)
     {
         var model = ModelCatalog.Find(name)!;
-        Assert.Equal(model.WeightsSize, HeaderSize + 4 * model.Layout.FloatCount());
+        Assert.Equal(model.WeightsSize, model.HeaderSize + 4 * model.Layout.FloatCount());
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void Only_yolov2_has_the_old_16_byte_header(string name)
+    {
+        Assert.Equal(name == "yolov2" ? 16 : HeaderSize, ModelCatalog.Find(name)!.HeaderSize);
     }
 
     [Theory]
@@ -141,5 +153,44 @@ public class ModelCatalogTests
         Assert.Equal(size, model.WeightsSize);
         Assert.Equal(weighted, model.Layout.WeightedLayers.Count);
         Assert.Equal("https://pjreddie.com/media/files/" + name + ".weights", model.Urls[0]);
+    }
+
+    [Fact]
+    public void Yolov3_openimages_is_yolov3_with_601_classes()
+    {
+        var model = ModelCatalog.Find("yolov3-openimages")!;
+        var yolov3 = ModelCatalog.Find("yolov3")!;
+        Assert.Equal("yolov3-openimages.weights", model.WeightsFileName);
+        Assert.Equal("yolov3-openimages", model.OutputName);
+        Assert.Equal(new[] { "https://pjreddie.com/media/files/yolov3-openimages.weights" }, model.Urls);
+        Assert.Null(model.Sha1);
+        Assert.Null(model.LayerLimit);
+        Assert.Equal(259_229_388L, model.WeightsSize);
+        Assert.Equal(64_807_342L, model.Layout.FloatCount());
+        Assert.Equal(yolov3.LayerNames, model.LayerNames);
+        // Only the three detection convs differ: 3 × (601 + 5) = 1818 filters instead of 255.
+        var weighted = model.Layout.WeightedLayers;
+        var heads = Enumerable.Range(0, weighted.Count).Where(i => !weighted[i].BatchNormalize).ToList();
+        Assert.Equal(new[] { "conv_1_7", "conv_2_7", "conv_3_7" }, heads.Select(i => model.LayerNames[i]));
+        Assert.All(heads, i => Assert.Equal(1818, weighted[i].Filters));
+        for (var i = 0; i < weighted.Count; i++)
+            if (!heads.Contains(i)) Assert.Equal(yolov3.Layout.WeightedLayers[i].FloatCount, weighted[i].FloatCount);
+    }
+
+    [Fact]
+    public void Yolov2_is_the_published_file_with_its_16_byte_header()
+    {
+        var model = ModelCatalog.Find("yolov2")!;
+        Assert.Equal("yolov2.weights", model.WeightsFileName);
+        Assert.Equal("yolov2", model.OutputName);
+        Assert.Equal(new[] { "https://pjreddie.com/media/files/yolov2.weights" }, model.Urls);
+        Assert.Null(model.Sha1);
+        Assert.Null(model.LayerLimit);
+        Assert.Equal(16, model.HeaderSize);
+        Assert.Equal(23, model.Layout.WeightedLayers.Count);
+        Assert.Equal(50_983_561L, model.Layout.FloatCount());
+        Assert.Equal(203_934_260L, model.WeightsSize);
+        Assert.Equal(425, model.Layout.WeightedLayers[22].Filters); // 5 anchors × (80 + 5)
+        Assert.Equal(Enumerable.Range(1, 23).Select(i => $"conv_{i}"), model.LayerNames);
     }
 }
