@@ -160,11 +160,7 @@ public class ModelCatalogTests
     {
         var model = ModelCatalog.Find("yolov3-openimages")!;
         var yolov3 = ModelCatalog.Find("yolov3")!;
-        Assert.Equal("yolov3-openimages.weights", model.WeightsFileName);
-        Assert.Equal("yolov3-openimages", model.OutputName);
-        Assert.Equal(new[] { "https://pjreddie.com/media/files/yolov3-openimages.weights" }, model.Urls);
-        Assert.Null(model.Sha1);
-        Assert.Null(model.LayerLimit);
+        AssertWholePjReddieFileWithoutHash(model);
         Assert.Equal(259_229_388L, model.WeightsSize);
         Assert.Equal(64_807_342L, model.Layout.FloatCount());
         Assert.Equal(yolov3.LayerNames, model.LayerNames);
@@ -181,16 +177,22 @@ public class ModelCatalogTests
     public void Yolov2_is_the_published_file_with_its_16_byte_header()
     {
         var model = ModelCatalog.Find("yolov2")!;
-        Assert.Equal("yolov2.weights", model.WeightsFileName);
-        Assert.Equal("yolov2", model.OutputName);
-        Assert.Equal(new[] { "https://pjreddie.com/media/files/yolov2.weights" }, model.Urls);
-        Assert.Null(model.Sha1);
-        Assert.Null(model.LayerLimit);
+        AssertWholePjReddieFileWithoutHash(model);
         Assert.Equal(16, model.HeaderSize);
         Assert.Equal(23, model.Layout.WeightedLayers.Count);
         Assert.Equal(50_983_561L, model.Layout.FloatCount());
         Assert.Equal(203_934_260L, model.WeightsSize);
         Assert.Equal(425, model.Layout.WeightedLayers[22].Filters); // 5 anchors × (80 + 5)
         Assert.Equal(Enumerable.Range(1, 23).Select(i => $"conv_{i}"), model.LayerNames);
+    }
+
+    /// <summary>name.weights from pjreddie.com only, written as name.npy, every layer converted, no published hash.</summary>
+    private static void AssertWholePjReddieFileWithoutHash(BuiltInModel model)
+    {
+        Assert.Equal(model.Name + ".weights", model.WeightsFileName);
+        Assert.Equal(model.Name, model.OutputName);
+        Assert.Equal(new[] { "https://pjreddie.com/media/files/" + model.Name + ".weights" }, model.Urls);
+        Assert.Null(model.Sha1);
+        Assert.Null(model.LayerLimit);
     }
 }
