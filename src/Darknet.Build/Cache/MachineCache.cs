@@ -3,6 +3,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Cache
 {
@@ -18,15 +19,13 @@ namespace Darknet.Build.Cache
     /// Layout under <see cref="Root"/>:
     /// <c>weights/&lt;key&gt;/&lt;fileName&gt;</c> with key = sha256-&lt;hex&gt; when pinned, else sha1-&lt;hex&gt;, else size-&lt;bytes&gt;;
     /// <c>converted/&lt;key&gt;/&lt;outputName&gt;</c>. Each entry has a ".lock" file (cross-process lock) and a ".verified" sidecar.
-    /// Entries appear atomically: a temp file "&lt;entry&gt;.&lt;id&gt;.part" in the same directory, verified, then renamed.
+    /// Entries appear atomically: a <see cref="TempFiles"/> temp in the same directory, verified, then renamed.
     /// A weights entry whose size is wrong, or whose hash is wrong when re-hashed (sidecar missing or older than the file),
     /// is deleted and replaced (or, offline, reported as missing) and never used.
     /// Errors: DarknetException with BuildErrorCodes.OfflineMiss, LockTimeout, CacheUnusable, WrongSize, HashMismatch.
     /// </summary>
     public sealed class MachineCache
     {
-        private const string TempSuffix = ".part";
-
         public MachineCache(string root)
         {
             Root = Path.GetFullPath(root);
@@ -86,7 +85,7 @@ namespace Darknet.Build.Cache
 
                 if (download == null) throw OfflineMiss(request, path, damage);
 
-                var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + TempSuffix;
+                var temp = TempFiles.PathFor(path);
                 try
                 {
                     var hashes = await download(request, temp, cancellationToken).ConfigureAwait(false);
@@ -96,7 +95,7 @@ namespace Darknet.Build.Cache
                     if (length != hashes.Size) throw WeightsVerifier.WrongSize(request, length, temp);
                     var problem = WeightsVerifier.Check(request, hashes, temp);
                     if (problem != null) throw problem;
-                    AtomicFile.MoveOver(temp, path);
+                    AtomicFile.Publish(temp, path);
                     Sidecar.Write(path, hashes.Size, hashes.Sha256, hashes.Sha1);
                     return new CachedWeights(path, hashes, downloaded: true);
                 }
@@ -132,7 +131,7 @@ namespace Darknet.Build.Cache
                 AtomicFile.TryDelete(path);
                 Sidecar.Delete(path);
 
-                var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + TempSuffix;
+                var temp = TempFiles.PathFor(path);
                 try
                 {
                     produce(temp);
@@ -140,7 +139,7 @@ namespace Darknet.Build.Cache
                     if (!File.Exists(temp))
                         throw new InvalidOperationException("The converter wrote nothing to " + temp + ".");
                     var length = new FileInfo(temp).Length;
-                    AtomicFile.MoveOver(temp, path);
+                    AtomicFile.Publish(temp, path);
                     Sidecar.Write(path, length, null, null);
                     return path;
                 }
@@ -195,20 +194,9 @@ namespace Darknet.Build.Cache
             return new DarknetException(BuildErrorCodes.OfflineMiss, message);
         }
 
-        private static void DeleteStaleTemps(string entryPath)
-        {
-            // Only called under the entry lock: any temp left now belongs to a process that died or was killed.
-            var directory = Path.GetDirectoryName(entryPath)!;
-            var prefix = Path.GetFileName(entryPath) + ".";
-            try
-            {
-                foreach (var file in Directory.GetFiles(directory, prefix + "*" + TempSuffix))
-                    AtomicFile.TryDelete(file);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        // Only called under the entry lock: any temp of this entry left now belongs to a process that died or was killed.
+        private static void DeleteStaleTemps(string entryPath) =>
+            TempFiles.DeleteOrphans(Path.GetDirectoryName(entryPath)!, Path.GetFileName(entryPath), evenLive: true);
 
         private static void CreateDirectory(string directory)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Cache
 {

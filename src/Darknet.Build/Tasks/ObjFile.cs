@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Tasks
 {
@@ -17,19 +18,11 @@ namespace Darknet.Build.Tasks
                 File.SetLastWriteTimeUtc(destination, DateTime.UtcNow);
                 return;
             }
-            // Copy beside, then replace: a cancelled build never leaves a half-written file under the final name.
-            var temp = destination + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
-            try
+            AtomicFile.Write(destination, output =>
             {
-                File.Copy(source, temp, overwrite: true);
-                File.SetLastWriteTimeUtc(temp, DateTime.UtcNow);
-                if (File.Exists(destination)) File.Delete(destination);
-                File.Move(temp, destination);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
-            }
+                using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                input.CopyTo(output, 1 << 20);
+            });
         }
 
         private static bool SameBytes(string a, string b)

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Numpy;
 

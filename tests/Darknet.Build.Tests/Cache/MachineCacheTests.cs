@@ -181,7 +181,7 @@ public sealed class MachineCacheTests : IDisposable
     public void Stale_temp_files_of_a_killed_build_are_removed()
     {
         var request = Request();
-        var stale = _cache.WeightsPath(request) + ".deadbeef.part";
+        var stale = Darknet.Weights.IO.TempFiles.PathFor(_cache.WeightsPath(request));
         Directory.CreateDirectory(Path.GetDirectoryName(stale)!);
         System.IO.File.WriteAllBytes(stale, new byte[10]);
 
