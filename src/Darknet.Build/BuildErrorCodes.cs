@@ -22,6 +22,10 @@ namespace Darknet.Build
         public const string CacheUnusable = "DKN4012";
         public const string NoUrls = "DKN4013";
         public const string BadUrl = "DKN4014";
+        // DKN4015-4019 are left to the cache's codes; the download's start at DKN4020.
+        public const string TooManyRedirects = "DKN4020";
+        public const string RedirectDowngrade = "DKN4021";
+        public const string CredentialVariableUnset = "DKN4022";
 
         // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (the README's item reference)
         public const string UnknownModel = "DKN5001";

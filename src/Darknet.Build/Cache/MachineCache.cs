@@ -190,7 +190,7 @@ namespace Darknet.Build.Cache
                           (damage != null ? " (the copy there was damaged and has been removed: " + damage + ")" : "") +
                           ". To seed this machine by hand, place the file at " + path +
                           " (" + request.Describe() + "); it is verified on first use.";
-            if (request.Urls.Count > 0) message += " It can be downloaded from " + string.Join(" or ", request.Urls) + ".";
+            if (request.Urls.Count > 0) message += " It can be downloaded from " + Download.SafeUrl.RedactText(string.Join(" or ", request.Urls)) + ".";
             return new DarknetException(BuildErrorCodes.OfflineMiss, message);
         }
 

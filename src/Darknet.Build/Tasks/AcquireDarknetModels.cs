@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Darknet.Build.Cache;
+using Darknet.Build.Download;
 using Darknet.Weights;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -35,8 +36,9 @@ namespace Darknet.Build.Tasks
                 Offline = Offline,
                 AllowHttp = AllowHttp,
                 StallTimeout = TimeSpan.FromSeconds(StallTimeoutSeconds > 0 ? StallTimeoutSeconds : 60),
-                Log = message => Log.LogMessage(MessageImportance.High, message),
-                Detail = message => Log.LogMessage(MessageImportance.Low, message),
+                // Every line goes through SafeUrl.RedactText: no user:password@ in a log, at any verbosity.
+                Log = message => Log.LogMessage(MessageImportance.High, SafeUrl.RedactText(message)),
+                Detail = message => Log.LogMessage(MessageImportance.Low, SafeUrl.RedactText(message)),
             };
             MachineCache cache;
             try
@@ -45,7 +47,7 @@ namespace Darknet.Build.Tasks
             }
             catch (Exception e)
             {
-                Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + e.Message);
+                Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
@@ -76,6 +78,7 @@ namespace Darknet.Build.Tasks
             return !Log.HasLoggedErrors;
         }
 
-        private void LogError(string project, string code, string message) => Log.LogError(null, code, null, project, 0, 0, 0, 0, message);
+        private void LogError(string project, string code, string message) =>
+            Log.LogError(null, code, null, project, 0, 0, 0, 0, SafeUrl.RedactText(message));
     }
 }

@@ -6,6 +6,7 @@ using System.Threading;
 using Darknet.Build.Cache;
 using Darknet.Build.Download;
 using Darknet.Weights;
+using Darknet.Weights.Config;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
 
@@ -31,7 +32,7 @@ namespace Darknet.Build.Tasks
         public void Acquire(ModelRequest request)
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
-            var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, request.Config!);
+            var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
             var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
 
             var layerNames = LayerNamesFor(request);
@@ -104,7 +105,7 @@ namespace Darknet.Build.Tasks
                 if (!File.Exists(request.Config))
                     throw new DarknetException(BuildErrorCodes.LocalFileNotFound,
                         $"Config {request.Config} does not exist.");
-                return File.ReadAllText(request.Config);
+                return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
             }
             return ConfigDownload.Get(_cache.Root, request.Config!, _settings, _cancellationToken);
         }

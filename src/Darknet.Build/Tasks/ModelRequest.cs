@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Darknet.Build.Download;
 using Darknet.Weights;
 using Darknet.Weights.Models;
 using Microsoft.Build.Framework;
@@ -52,7 +53,7 @@ namespace Darknet.Build.Tasks
             if (request.WeightsUrl != null && request.WeightsFile != null)
                 throw Invalid(BuildErrorCodes.ConflictingMetadata, request.Name, "sets both WeightsUrl and WeightsFile; keep one");
             if (request.WeightsUrl != null && !IsUrl(request.WeightsUrl))
-                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name, $"WeightsUrl '{request.WeightsUrl}' is not an http(s) URL");
+                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name, $"WeightsUrl '{SafeUrl.RedactText(request.WeightsUrl)}' is not an http(s) URL");
 
             var builtIn = ModelCatalog.Find(request.Name);
             if (request.Config == null)
@@ -123,10 +124,11 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("Sha256", Sha256 ?? "");
             item.SetMetadata("DefiningProject", DefiningProject);
             // Everything that decides the output's bytes, plus the package version: the stamp's line for this item.
+            // URLs without their credentials: the stamp is a file in obj/.
             item.SetMetadata("Stamp", string.Join("|", new[]
             {
                 Name, BuiltIn?.Name ?? "", OutputPath, item.GetMetadata("Format"), item.GetMetadata("Layers"),
-                WeightsUrl ?? "", WeightsFile ?? "", Config ?? "", Sha256 ?? "", version,
+                SafeUrl.RedactText(WeightsUrl ?? ""), WeightsFile ?? "", SafeUrl.RedactText(Config ?? ""), Sha256 ?? "", version,
             }));
             return item;
         }
