@@ -73,7 +73,9 @@ public sealed class DownloadTrustTests
         Assert.NotEqual(0, killed.ExitCode);
         var partial = FilesUnder(Path.Combine(cache, "weights")).SingleOrDefault(f => f.EndsWith(".dkn-partial", StringComparison.Ordinal));
         Assert.True(partial != null, "the killed build left a .dkn-partial: " + string.Join(", ", FilesUnder(cache)));
-        Assert.Equal(cut, new FileInfo(partial!).Length);
+        // What reached the disk before the kill (a write buffer of up to 64 KiB dies with the process).
+        var kept = new FileInfo(partial!).Length;
+        Assert.InRange(kept, cut - (1 << 16), cut);
         Assert.True(File.Exists(partial + ".json"), "with its metadata");
 
         _fixture.Server.ClearFaults(path);
@@ -83,7 +85,7 @@ public sealed class DownloadTrustTests
         Assert.True(File.Exists(Path.Combine(app.BinDirectory, "yolov3-tiny.npy")));
         var requests = _fixture.Server.Requests.Where(r => r.Path == path).ToList();
         Assert.Equal(2, requests.Count);
-        Assert.Equal("bytes=" + cut + "-", requests[1].Range);
+        Assert.Equal("bytes=" + kept + "-", requests[1].Range);
         Assert.Equal(206, requests[1].Status);
         Assert.NotNull(requests[1].IfRange);
         Assert.Empty(FilesUnder(cache).Where(f => f.EndsWith(".dkn-partial", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)));
