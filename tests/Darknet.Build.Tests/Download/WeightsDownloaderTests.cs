@@ -138,6 +138,21 @@ public sealed class WeightsDownloaderTests : IDisposable
         Assert.Equal(new[] { 200, 206, 200 }, _server.Requests.Select(r => r.Status));
     }
 
+    /// <summary>A 206 whose Content-Range does not start where the bytes held end: never appended, the file starts again from 0.</summary>
+    [Fact]
+    public async Task A_content_range_that_does_not_continue_the_file_starts_again_from_byte_zero()
+    {
+        _server.Serve(File, _content);
+        _server.DropAfter(File, 1_000_000);
+        _server.ShiftRange(File, 1000);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, "bytes=1000000-", null }, _server.RangeHeaders(File));
+        Assert.Equal(new[] { 200, 206, 200 }, _server.Requests.Select(r => r.Status));
+    }
+
     /// <summary>No validator and no hash (a built-in without a published hash on such a server): never resume, start from 0.</summary>
     [Fact]
     public async Task Without_validator_or_hash_a_cut_download_starts_again_from_byte_zero()

@@ -102,6 +102,10 @@ public sealed class WeightsServer : IDisposable
     public void Hang(string path, int times = int.MaxValue) =>
         AddFault(path, new Fault(FaultKind.Hang, times));
 
+    /// <summary>The next <paramref name="times"/> Range requests are answered 206 with bytes from <paramref name="by"/> bytes before the start asked for.</summary>
+    public void ShiftRange(string path, long by, int times = 1) =>
+        AddFault(path, new Fault(FaultKind.ShiftRange, times) { Bytes = by });
+
     /// <summary>The next <paramref name="times"/> 200 responses carry no Content-Length: the body ends when the connection closes.</summary>
     public void OmitLength(string path, int times = int.MaxValue) =>
         AddFault(path, new Fault(FaultKind.OmitLength, times));
@@ -355,7 +359,7 @@ public sealed class WeightsServer : IDisposable
                     "Content-Range: bytes */" + resource.Length.ToString(CultureInfo.InvariantCulture));
                 return;
             }
-            start = from;
+            start = fault?.Kind == FaultKind.ShiftRange ? Math.Max(0, from - fault.Bytes) : from;
             end = to.HasValue ? Math.Min(to.Value, resource.Length - 1) : resource.Length - 1;
             partial = true;
         }
@@ -526,7 +530,7 @@ public sealed class WeightsServer : IDisposable
 
     private sealed record Resource(Func<Stream> Open, long Length, string ContentType, int Version);
 
-    private enum FaultKind { Status, Drop, Stall, Html, WrongLength, IgnoreRange, Redirect, Hang, OmitLength }
+    private enum FaultKind { Status, Drop, Stall, Html, WrongLength, IgnoreRange, Redirect, Hang, OmitLength, ShiftRange }
 
     private sealed class Fault
     {
