@@ -38,8 +38,14 @@ namespace Darknet.Build.Download
         /// <summary>The validator of the bytes held (a quoted strong ETag, or an HTTP date), or null.</summary>
         public string? Validator { get; private set; }
 
-        /// <summary>How many responses the bytes held came from (more than one: the file was assembled by resuming).</summary>
+        /// <summary>How many responses of this run the bytes held came from (more than one: the file was assembled by resuming).</summary>
         public int Pieces { get; private set; }
+
+        /// <summary>The bytes held start with bytes an earlier run left.</summary>
+        public bool FromEarlierRun { get; private set; }
+
+        /// <summary>Put together from more than one response: a failed check may be two versions mixed, not a bad file.</summary>
+        public bool Assembled => Pieces > 1 || FromEarlierRun;
 
         public long Length
         {
@@ -64,7 +70,7 @@ namespace Darknet.Build.Download
             var partial = new PartialDownload(path, identity, size, hashWillCheck);
             if (File.Exists(path) && partial.ReadMetadata() && partial.Length <= size)
             {
-                partial.Pieces = 1;
+                partial.FromEarlierRun = true;
                 if (partial.Resumable) return partial;
             }
             partial.Reset();
@@ -78,6 +84,7 @@ namespace Darknet.Build.Download
             AtomicFile.TryDelete(MetadataPath);
             Validator = null;
             Pieces = 0;
+            FromEarlierRun = false;
         }
 
         /// <summary>The If-Range value for a resumed request, or null when none can be sent.</summary>
@@ -105,6 +112,7 @@ namespace Darknet.Build.Download
             AtomicFile.TryDelete(Path);
             Validator = validator;
             Pieces = 1;
+            FromEarlierRun = false;
             AtomicFile.WriteAllText(MetadataPath,
                 "{\"url\":" + Quote(_identity) + ",\"validator\":" + (validator == null ? "null" : Quote(validator)) +
                 ",\"size\":" + _size.ToString(CultureInfo.InvariantCulture) + "}\n");

@@ -112,7 +112,7 @@ namespace Darknet.Build.Download
                         return hashes;
                     }
                     // A file put together from several responses may mix two versions that no validator told apart: once more from byte 0.
-                    if (partial.Pieces > 1 && !fromZeroAgain)
+                    if (partial.Assembled && !fromZeroAgain)
                     {
                         fromZeroAgain = true;
                         _options.Log?.Invoke(problem.Code + ": " + problem.Message + " It was resumed; downloading it once more from the start.");

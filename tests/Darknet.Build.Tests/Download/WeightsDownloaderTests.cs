@@ -235,6 +235,20 @@ public sealed class WeightsDownloaderTests : IDisposable
         Assert.Equal(new string?[] { null, null }, _server.RangeHeaders(File));
     }
 
+    /// <summary>An earlier run's partial that is whole but fails the hash (two versions joined, say) is fetched once more from byte 0.</summary>
+    [Fact]
+    public async Task A_whole_partial_from_an_earlier_run_that_fails_its_hash_is_downloaded_again()
+    {
+        _server.Serve(File, _content);
+        System.IO.File.WriteAllBytes(Destination, SeededBytes.Create(_content.Length, seed: 4));
+        System.IO.File.WriteAllText(Metadata, "{\"url\":\"" + _server.Url(File) + "\",\"validator\":null,\"size\":" + _content.Length + "}");
+
+        await new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null }, _server.RangeHeaders(File));
+    }
+
     /// <summary>A killed run's partial of a file that changed since: If-Range makes the server send the whole new file.</summary>
     [Fact]
     public async Task A_partial_left_by_an_earlier_run_of_a_changed_file_is_replaced_whole()
