@@ -18,7 +18,8 @@ public sealed class DownloadTrustTests
     public DownloadTrustTests(EndToEndFixture fixture) => _fixture = fixture;
 
     /// <summary>`dotnet build` with this verbosity and extra environment (TestProject.Run always appends -v:m).</summary>
-    private DotnetResult Build(TestProject app, string verbosity, IReadOnlyDictionary<string, string>? environment = null, Action<int>? whileRunning = null)
+    private DotnetResult Build(TestProject app, string verbosity, IReadOnlyDictionary<string, string>? environment = null, Action<int>? whileRunning = null,
+        params string[] extra)
     {
         var variables = new Dictionary<string, string>
         {
@@ -27,7 +28,7 @@ public sealed class DownloadTrustTests
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) variables[name] = value;
         return DotnetCli.Run(app.Directory, variables,
-            new[] { "build", app.ProjectPath, "-nodeReuse:false", "--disable-build-servers", "-v:" + verbosity }, whileRunning);
+            new[] { "build", app.ProjectPath, "-nodeReuse:false", "--disable-build-servers", "-v:" + verbosity }.Concat(extra).ToArray(), whileRunning);
     }
 
     private static IEnumerable<string> FilesUnder(string directory) =>
@@ -139,6 +140,44 @@ public sealed class DownloadTrustTests
         var literalBuild = Build(literalApp, "d");
         FailedWith(literalBuild, "DKN4002");
         NowhereIn(literal, literalBuild, Path.Combine(literalApp.Directory, "obj"), literalApp.CacheDirectory);
+    }
+
+    /// <summary>
+    /// Must 5: an https:// URL (a real TLS loopback server, trusted by the build through SSL_CERT_FILE) that redirects to
+    /// plain http:// is refused (DKN4021) unless DarknetAllowHttp; when allowed, the credentials stay with the https origin.
+    /// </summary>
+    [SkippableFact]
+    public void AnHttpsUrlRedirectingToPlainHttpIsRefusedUnlessAllowHttp()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "the build is made to trust the test certificate through SSL_CERT_FILE (OpenSSL)");
+        var (certificate, pem) = WeightsServer.SelfSignedCertificate();
+        using var secure = new WeightsServer(certificate);
+        var directory = _fixture.NewDirectory("downgrade");
+        var certificateFile = Path.Combine(directory, "loopback.pem");
+        File.WriteAllText(certificateFile, pem);
+        File.WriteAllText(Path.Combine(directory, "net.cfg"), Cfg);
+        var layout = NetworkLayout.FromCfg(Cfg, "net.cfg");
+        var weights = SyntheticWeights.OfSize("dgnet.weights", DarknetConverter.ExpectedFileSize(layout, 20, null), seed: 13);
+        _fixture.Server.Serve("downgrade/dgnet.weights", weights.Bytes);
+        secure.Redirect("dgnet.weights", _fixture.Server.Url("downgrade/dgnet.weights"));
+        var app = _fixture.CreateProject("DowngradeApp", _fixture.NewDirectory("downgrade-cache"),
+            $$"""<DarknetModel Include="dgnet" Config="net.cfg" WeightsUrl="https://alice:${DKN_E2E_TLS}@127.0.0.1:{{secure.Port}}/dgnet.weights" Sha256="{{weights.Sha256}}" />""",
+            directory: directory);
+        var environment = new Dictionary<string, string> { ["SSL_CERT_FILE"] = certificateFile, ["DKN_E2E_TLS"] = "tls-pw-5e1f" };
+
+        var refused = Build(app, "m", environment);
+
+        FailedWith(refused, "DKN4021");
+        Assert.Equal(1, secure.RequestCount("dgnet.weights"));
+        Assert.NotNull(secure.Requests[0].Authorization);
+        Assert.Equal(0, _fixture.Server.RequestCount("downgrade/dgnet.weights"));
+
+        var allowed = Build(app, "m", environment, null, "-p:DarknetAllowHttp=true");
+
+        Succeeded(allowed);
+        Assert.Equal(1, _fixture.Server.RequestCount("downgrade/dgnet.weights"));
+        Assert.Null(_fixture.Server.Requests.Single(r => r.Path == "downgrade/dgnet.weights").Authorization);
+        NowhereIn("tls-pw-5e1f", allowed, Path.Combine(app.Directory, "obj"), app.CacheDirectory);
     }
 
     /// <summary>

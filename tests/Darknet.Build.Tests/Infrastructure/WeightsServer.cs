@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Darknet.Build.Tests.Infrastructure;
@@ -50,8 +53,16 @@ public sealed class WeightsServer : IDisposable
     private readonly Dictionary<string, long> _bodyBytes = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
 
-    public WeightsServer()
+    private readonly X509Certificate2? _certificate;
+
+    public WeightsServer() : this(null)
     {
+    }
+
+    /// <summary>With a certificate: an https:// server (a client must trust the certificate, see <see cref="SelfSignedCertificate"/>).</summary>
+    public WeightsServer(X509Certificate2? certificate)
+    {
+        _certificate = certificate;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -60,8 +71,22 @@ public sealed class WeightsServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>A self-signed certificate for 127.0.0.1, and its PEM (for SSL_CERT_FILE, which .NET on Linux trusts instead of the system store).</summary>
+    public static (X509Certificate2 Certificate, string Pem) SelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+        return (certificate, created.ExportCertificatePem());
+    }
+
     /// <summary>"http://127.0.0.1:PORT/" (with the trailing slash, usable as DarknetMirror).</summary>
-    public string BaseUrl => "http://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/";
+    public string BaseUrl => (_certificate == null ? "http" : "https") + "://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/";
 
     public string Url(string path) => BaseUrl + Normalize(path);
 
@@ -239,21 +264,28 @@ public sealed class WeightsServer : IDisposable
             try
             {
                 client.NoDelay = true;
-                var stream = client.GetStream();
+                Stream stream = client.GetStream();
+                if (_certificate != null)
+                {
+                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    await tls.AuthenticateAsServerAsync(_certificate);
+                    stream = tls;
+                }
                 var head = await ReadHeadAsync(stream);
                 if (head == null) return;
                 await RespondAsync(stream, head);
                 await stream.FlushAsync(_stop.Token);
                 client.Client.Shutdown(SocketShutdown.Send);
             }
-            catch (Exception e) when (e is IOException || e is SocketException || e is OperationCanceledException || e is ObjectDisposedException)
+            catch (Exception e) when (e is IOException || e is SocketException || e is OperationCanceledException || e is ObjectDisposedException ||
+                                      e is System.Security.Authentication.AuthenticationException)
             {
                 // The client went away (or the server stops): nothing to answer.
             }
         }
     }
 
-    private async Task RespondAsync(NetworkStream stream, RequestHead head)
+    private async Task RespondAsync(Stream stream, RequestHead head)
     {
         var path = Normalize(head.Target);
         Resource? resource;
@@ -377,7 +409,7 @@ public sealed class WeightsServer : IDisposable
         if (!headOnly) await WriteBodyAsync(stream, path, resource, start, count, fault);
     }
 
-    private async Task WriteBodyAsync(NetworkStream stream, string path, Resource resource, long start, long count, Fault? fault)
+    private async Task WriteBodyAsync(Stream stream, string path, Resource resource, long start, long count, Fault? fault)
     {
         using var source = resource.Open();
         if (start > 0)
@@ -439,7 +471,7 @@ public sealed class WeightsServer : IDisposable
         return total;
     }
 
-    private async Task WriteSimpleAsync(NetworkStream stream, int status, string reason, string contentType, string body, int? retryAfterSeconds,
+    private async Task WriteSimpleAsync(Stream stream, int status, string reason, string contentType, string body, int? retryAfterSeconds,
         bool headOnly, string? extraHeader = null)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -450,7 +482,7 @@ public sealed class WeightsServer : IDisposable
         if (!headOnly) await stream.WriteAsync(bytes, _stop.Token);
     }
 
-    private async Task WriteHeadersAsync(NetworkStream stream, int status, string reason, string contentType, long? length, string? extraHeaders)
+    private async Task WriteHeadersAsync(Stream stream, int status, string reason, string contentType, long? length, string? extraHeaders)
     {
         var text = new StringBuilder();
         text.Append("HTTP/1.1 ").Append(status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(reason).Append("\r\n");
@@ -463,7 +495,7 @@ public sealed class WeightsServer : IDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()), _stop.Token);
     }
 
-    private async Task<RequestHead?> ReadHeadAsync(NetworkStream stream)
+    private async Task<RequestHead?> ReadHeadAsync(Stream stream)
     {
         var bytes = new List<byte>(1024);
         var one = new byte[1];
