@@ -102,6 +102,7 @@ namespace Darknet.Build.Cache
                 finally
                 {
                     AtomicFile.TryDelete(temp);
+                    AtomicFile.TryDelete(temp + ".json");   // the downloader's partial metadata (see PartialDownload)
                 }
             }
         }
