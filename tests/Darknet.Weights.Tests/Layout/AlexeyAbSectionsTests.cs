@@ -166,4 +166,15 @@ public class AlexeyAbSectionsTests
         Assert.Equal("mish", layout.Layers[2].Activation);
         Assert.Null(layout.Layers[2].WeightsNormalization);
     }
+
+    [Fact]
+    public void A_batchnorm_file_written_by_alexeyabs_darknet_fails_the_size_check_rather_than_converting_wrongly()
+    {
+        // pjreddie stores gamma, mean, variance (3·c); AlexeyAB's save_batchnorm_weights writes beta first (4·c).
+        var layout = Parse(Conv8 + "[batchnorm]\n");
+        Assert.Equal(3 * 8, layout.Layers[1].FloatCount);
+        using var weights = SyntheticWeights.Open(layout.FloatCount() + 8, SyntheticWeights.Header(0, 2, 5));
+        var e = Assert.Throws<DarknetException>(() => DarknetConverter.Convert(layout, weights, weights.Length, new ListSink(), new ConversionOptions()));
+        Assert.Equal(ErrorCodes.LeftoverFloats, e.Code);
+    }
 }
