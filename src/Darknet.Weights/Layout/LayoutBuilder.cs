@@ -108,12 +108,12 @@ namespace Darknet.Weights.Layout
                 return this;
             }
             var shared = ResolveBefore(layer, section, "share_index", sharesWeightsOf.Value);
-            if (shared.Type != LayerType.Convolutional || shared.Size != size || shared.InputChannels / shared.Groups != layer.InputChannels / groups
-                || shared.Filters != filters || shared.Groups != groups)
+            if (shared.Type != LayerType.Convolutional || shared.Size != size || shared.InputChannels != layer.InputChannels
+                || shared.Filters != filters || shared.Groups != groups || shared.BatchNormalize != batchNormalize)
             {
                 layers.RemoveAt(layers.Count - 1);
                 throw Bad(ErrorCodes.BadSize, section,
-                    $"share_index={sharesWeightsOf} points at layer {shared.Index} ({shared}), which is not a convolution with the same kernel, input channels, filters and groups");
+                    $"share_index={sharesWeightsOf} points at layer {shared.Index} ({shared}), which is not a convolution with the same kernel, input channels, filters, groups and batch norm");
             }
             layer.SharesWeightsOf = shared.SharesWeightsOf ?? shared.Index;
             return this;
@@ -215,6 +215,8 @@ namespace Darknet.Weights.Layout
             layer.ShortcutWeights = weights;
             if (weights != ShortcutWeights.None)
             {
+                if (normalization != "none" && normalization != "relu" && normalization != "softmax")
+                    throw new ArgumentException("weights normalization is none, relu or softmax", nameof(normalization));
                 layer.WeightsNormalization = normalization;
                 long perInput = weights == ShortcutWeights.PerChannel ? layer.InputChannels : 1;
                 layer.FloatCount = CheckFloats(section, (sources.Length + 1L) * perInput);

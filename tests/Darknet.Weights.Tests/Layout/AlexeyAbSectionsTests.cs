@@ -105,6 +105,7 @@ public class AlexeyAbSectionsTests
     [Theory]
     [InlineData("share_index=-1\nfilters=4\n")]
     [InlineData("share_index=0\nfilters=8\nsize=1\n")]
+    [InlineData("share_index=-1\nfilters=8\nbatch_normalize=1\n")]
     public void Sharing_with_a_different_convolution_is_refused(string options)
     {
         var e = Assert.Throws<DarknetException>(() => Parse(Conv8 + "[convolutional]\nsize=3\npad=1\n" + options));
