@@ -13,6 +13,15 @@ if ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
     || echo "test.sh: could not install python3-numpy; numpy tests will skip (and fail under CI=true)"
 fi
 
+# The OpenCV cross-checks load the same cfg and weights with cv2.dnn.readNetFromDarknet (Debian's python3-opencv).
+if ! /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1; then
+  echo "test.sh: installing python3-opencv for the OpenCV cross-checks"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq python3-opencv >/dev/null; } \
+    || echo "test.sh: could not install python3-opencv; OpenCV tests will skip (and fail under CI=true)"
+fi
+
 # Build nodes that outlive the run would keep a stale Darknet.Build task assembly loaded.
 export MSBUILDDISABLENODEREUSE=1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Darknet.Weights.Layout;
 
 namespace Darknet.Weights
@@ -37,6 +38,7 @@ namespace Darknet.Weights
                 LayerType.Deconvolutional => ReadConvolutional(layer, name, planIndex),
                 LayerType.Connected => ReadConnected(layer, name, planIndex),
                 LayerType.BatchNorm => ReadBatchNorm(layer, name, planIndex),
+                LayerType.Shortcut => ReadShortcut(layer, name, planIndex),
                 _ => throw new DarknetException(ErrorCodes.UnsupportedLayer,
                     $"layer {layer.Index} ([{ConversionPlan.SectionName(layer.Type)}]{(layer.Line > 0 ? $" at cfg line {layer.Line}" : "")}) carries weights this converter cannot read"),
             };
@@ -112,6 +114,20 @@ namespace Darknet.Weights
             // A [batchnorm] layer stores no beta: darknet keeps it at zero.
             var beta = new Tensor(new[] { c }, new float[c]);
             return new LayerParameters(name, null, null, new[] { gamma, beta, mean, variance });
+        }
+
+        /// <summary>
+        /// AlexeyAB's weighted [shortcut]: one weight per input (the previous layer first, then each from= layer), or one
+        /// per input and channel, stored input-major: (inputs,) or (inputs, channels). No biases, no batch norm.
+        /// </summary>
+        private LayerParameters ReadShortcut(LayerInfo layer, string name, int planIndex)
+        {
+            int inputs = layer.Sources.Count + 1;
+            var shape = layer.ShortcutWeights == ShortcutWeights.PerChannel ? new[] { inputs, layer.OutputChannels } : new[] { inputs };
+            long count = shape.Aggregate(1L, (a, d) => a * d);
+            CheckCount(layer, planIndex, count);
+            var weights = ReadVector((int)count);
+            return new LayerParameters(name, new Tensor(shape, weights.Data), null, null);
         }
 
         private void CheckCount(LayerInfo layer, int planIndex, long count)
