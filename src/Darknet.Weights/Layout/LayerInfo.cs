@@ -7,7 +7,7 @@ namespace Darknet.Weights.Layout
     /// One layer of a network with its input and output shape (channels, height, width) and how many float32 values it
     /// reads from a .weights file. Fields that do not apply to a layer type are 0 (Groups is 1, Sources is empty).
     /// </summary>
-    public sealed class LayerInfo
+    internal sealed class LayerInfo
     {
         private static readonly int[] NoSources = new int[0];
 

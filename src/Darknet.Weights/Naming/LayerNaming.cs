@@ -11,7 +11,7 @@ namespace Darknet.Weights.Naming
     /// YOLOv3's structure gets the names its model code expects; the Darknet-53 classifier ends in <c>conv_fc_1</c>;
     /// every other network is numbered per layer type: conv_1, conv_2, … fc_1, … bn_1, … deconv_1, …
     /// </summary>
-    public static class LayerNaming
+    internal static class LayerNaming
     {
         private static readonly Lazy<NetworkLayout> YoloV3Reference = new Lazy<NetworkLayout>(() => YoloV3.Full());
         private static readonly Lazy<NetworkLayout> Darknet53ClassifierReference = new Lazy<NetworkLayout>(() => Darknet53.Classifier());
