@@ -13,6 +13,16 @@ if ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
     || echo "test.sh: could not install python3-numpy; numpy tests will skip (and fail under CI=true)"
 fi
 
+# The net472 task assembly (Visual Studio's MSBuild) runs under Debian's Mono in Net472TaskTests; mono-devel brings
+# the runtime and the netstandard facade that the netstandard2.0 core library needs on .NET Framework.
+if ! command -v mono >/dev/null 2>&1 || [ ! -f /usr/lib/mono/4.5/Facades/netstandard.dll ]; then
+  echo "test.sh: installing mono-devel for the net472 task tests"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq mono-devel >/dev/null \
+    || echo "test.sh: could not install mono-devel; the net472 task tests will skip (and fail under CI=true)"
+fi
+
 # Build nodes that outlive the run would keep a stale Darknet.Build task assembly loaded.
 export MSBUILDDISABLENODEREUSE=1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
