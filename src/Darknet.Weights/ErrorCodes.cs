@@ -4,7 +4,7 @@ namespace Darknet.Weights
     /// The library's error codes (DKN1xxx: cfg and layout, DKN2xxx: weights and conversion, DKN3xxx: .npy/.npz reading).
     /// DKN4xxx and up belong to the MSBuild task. The README's error table lists every code.
     /// </summary>
-    public static class ErrorCodes
+    internal static class ErrorCodes
     {
         // cfg and layout
         public const string MalformedCfg = "DKN1001";

@@ -5,7 +5,7 @@ using Darknet.Weights.Layout;
 namespace Darknet.Weights.Config
 {
     /// <summary>The section names darknet accepts (string_to_layer_type), with their short aliases.</summary>
-    public static class SectionNames
+    internal static class SectionNames
     {
         private static readonly Dictionary<string, LayerType> LayerTypes = new Dictionary<string, LayerType>(StringComparer.OrdinalIgnoreCase)
         {

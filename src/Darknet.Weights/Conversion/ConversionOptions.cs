@@ -2,7 +2,7 @@ using System.Collections.Generic;
 
 namespace Darknet.Weights
 {
-    public sealed class ConversionOptions
+    internal sealed class ConversionOptions
     {
         public OutputFormat Format { get; set; } = OutputFormat.Npy;
 

@@ -10,7 +10,7 @@ namespace Darknet.Weights
     /// Darknet .cfg layout + .weights stream -> the seed's per-layer parameters, one layer at a time, exact or nothing:
     /// the float count is checked before any output when the length is known, and while reading when it is not.
     /// </summary>
-    public static class DarknetConverter
+    internal static class DarknetConverter
     {
         /// <summary>
         /// Reads the header and every (or the first <see cref="ConversionOptions.LayerLimit"/>) weighted layer from

@@ -8,7 +8,7 @@ namespace Darknet.Weights.Layout
     /// computation, and how many float32 values it reads from a .weights file. Fields that do not apply to a layer type
     /// are 0, false or null (Groups and Dilation are 1, Sources is empty).
     /// </summary>
-    public sealed class LayerInfo
+    internal sealed class LayerInfo
     {
         private static readonly int[] NoSources = new int[0];
 

@@ -1,7 +1,7 @@
 namespace Darknet.Weights.Layout
 {
     /// <summary>The darknet layer types this project follows through a network (one per supported cfg section).</summary>
-    public enum LayerType
+    internal enum LayerType
     {
         Convolutional,
         Deconvolutional,

@@ -10,7 +10,7 @@ namespace Darknet.Weights.Layout
     /// networks with it in code, e.g. <c>new LayoutBuilder(416, 416).Conv(32, 3).Conv(64, 3, 2).Residual(64, 1)</c>.
     /// Every impossible or absurd number is refused with <see cref="ErrorCodes.BadSize"/> or <see cref="ErrorCodes.BadRoute"/>.
     /// </summary>
-    public sealed class LayoutBuilder
+    internal sealed class LayoutBuilder
     {
         /// <summary>Largest width, height, channel count, filter count, kernel size, stride or padding accepted.</summary>
         public const int MaxDimension = 1 << 20;

@@ -8,7 +8,7 @@ namespace Darknet.Weights.Models
     /// A network this project knows without a cfg: where its published .weights file lives, how to check it, its layout
     /// (described in code) and the names of the layers it converts.
     /// </summary>
-    public sealed class BuiltInModel
+    internal sealed class BuiltInModel
     {
         private readonly Lazy<NetworkLayout> layout;
         private readonly Func<NetworkLayout, IReadOnlyList<string>> layerNames;

@@ -7,7 +7,7 @@ using Darknet.Weights.Naming;
 namespace Darknet.Weights.Models
 {
     /// <summary>The built-in models, found by name or alias (case-insensitive).</summary>
-    public static class ModelCatalog
+    internal static class ModelCatalog
     {
         private const string PjReddie = "https://pjreddie.com/media/files/";
         private const string PjReddieData = "https://data.pjreddie.com/files/";

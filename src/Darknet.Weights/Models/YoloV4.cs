@@ -6,7 +6,7 @@ namespace Darknet.Weights.Models
     /// YOLOv4 and YOLOv4-tiny described in code; they mirror AlexeyAB's yolov4.cfg and yolov4-tiny.cfg (the cfgs the
     /// published yolov4.weights and yolov4-tiny.weights belong to).
     /// </summary>
-    public static class YoloV4
+    internal static class YoloV4
     {
         /// <summary>
         /// yolov4.cfg: CSPDarknet53 (mish), SPP and PANet (leaky) up to layer 136, then three detection scales at strides

@@ -12,7 +12,7 @@ namespace Darknet.Weights.Naming
     /// every other network is numbered per layer type: conv_1, conv_2, … fc_1, … bn_1, … deconv_1, … shortcut_1, … (AlexeyAB's
     /// weighted shortcuts). A convolution that shares another's weights stores none and gets no name.
     /// </summary>
-    public static class LayerNaming
+    internal static class LayerNaming
     {
         private static readonly Lazy<NetworkLayout> YoloV3Reference = new Lazy<NetworkLayout>(() => YoloV3.Full());
         private static readonly Lazy<NetworkLayout> Darknet53ClassifierReference = new Lazy<NetworkLayout>(() => Darknet53.Classifier());

@@ -10,7 +10,7 @@ namespace Darknet.Weights.Numpy
     /// <see cref="RestrictedUnpickler"/>, which builds only arrays, dicts, lists, tuples, strings and numbers.
     /// Every problem is a <see cref="DarknetException"/> with a DKN3xxx code.
     /// </summary>
-    public static class ModelFileReader
+    internal static class ModelFileReader
     {
         private static readonly byte[] ZipMagic = { (byte)'P', (byte)'K', 3, 4 };
         private static readonly byte[] EmptyZipMagic = { (byte)'P', (byte)'K', 5, 6 };
