@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Numpy;
@@ -26,7 +27,7 @@ namespace Darknet.Weights
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
             var header = WeightsHeader.Read(weights);
             if (weightsLength.HasValue) plan.CheckLength(header, weightsLength.Value);
-            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false, options.Cancellation);
         }
 
         /// <summary>
@@ -40,8 +41,7 @@ namespace Darknet.Weights
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
-            if (Directory.Exists(outputPath))
-                throw new DarknetException(ErrorCodes.FileAccessFailed, $"the output path is a directory: {outputPath} (give a file name, e.g. {Path.Combine(outputPath, "model.npy")})");
+            AtomicFile.RefuseToReplace(outputPath); // a directory, device or link: refused before the weights are read
             var outputFolder = Path.GetDirectoryName(Path.GetFullPath(outputPath));
             if (!string.IsNullOrEmpty(outputFolder) && File.Exists(outputFolder))
                 throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot write {outputPath}: {outputFolder} is a file, not a folder");
@@ -59,8 +59,8 @@ namespace Darknet.Weights
             AtomicFile.Write(outputPath, output =>
             {
                 using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
-                result = Run(plan, header, weights, length, sink, recycleWeights: true);
-            });
+                result = Run(plan, header, weights, length, sink, recycleWeights: true, options.Cancellation);
+            }, expectedLength: 4 * plan.ExpectedFloats);
             return result!;
         }
 
@@ -74,13 +74,15 @@ namespace Darknet.Weights
         // Names play no part in a size; blanks skip LayerNaming.
         private static string[] NoNames(NetworkLayout layout) => new string[layout.WeightedLayers.Count];
 
-        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights)
+        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights,
+            CancellationToken cancellation)
         {
             var reader = new FloatStreamReader(weights);
             var weightArrays = new RecycledWeightArrays(recycleWeights);
             var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
             for (int i = 0; i < plan.Layers.Count; i++)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var layer = layerReader.Read(i);
                 sink.Write(layer);
                 weightArrays.Release(layer);
