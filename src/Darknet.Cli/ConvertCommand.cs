@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 
@@ -56,8 +57,13 @@ namespace Darknet.Cli
                 return Program.Ok;
             }
 
+            using var interruption = new Interruption();
+            request.Options.Cancellation = interruption.Token;
             try
             {
+                OutputGuard.RefuseInputs(request.OutputPath, request.Inputs);
+                // What a killed run left beside the output (its temp, up to the output's size) goes before this one writes.
+                TempFiles.DeleteOrphans(Path.GetDirectoryName(Path.GetFullPath(request.OutputPath)) ?? ".");
                 var result = DarknetConverter.ConvertFile(request.Layout(), request.WeightsPath, request.OutputPath, request.Options);
                 stdout.WriteLine(string.Format(CultureInfo.InvariantCulture,
                     "converted {0} layers ({1:N0} floats, weights version {2}) from {3} to {4}",
@@ -68,6 +74,11 @@ namespace Darknet.Cli
             {
                 stderr.WriteLine($"darknet: {e.Code}: {e.Message}");
                 return Program.Failed;
+            }
+            catch (OperationCanceledException) when (interruption.Signal != null)
+            {
+                stderr.WriteLine($"darknet: {ErrorCodes.Interrupted}: interrupted by {interruption.SignalName}: nothing was written to {request.OutputPath} (the unfinished temp file was removed)");
+                return interruption.ExitCode;
             }
             catch (UnauthorizedAccessException e)
             {
@@ -142,6 +153,7 @@ namespace Darknet.Cli
             {
                 Layout = () => model.Layout,
                 WeightsPath = Path.Combine(weightsDir, model.WeightsFileName),
+                Inputs = new[] { ("--weights_dir", Path.Combine(weightsDir, model.WeightsFileName)) },
                 OutputPath = Path.Combine(saveDir, model.OutputName + extension),
                 Options = options,
             };
@@ -153,8 +165,6 @@ namespace Darknet.Cli
             var cfg = Required(values, "cfg", "--cfg");
             var weights = Required(values, "weights", "--weights");
             var output = Required(values, "out", "--out");
-            if (string.Equals(Path.GetFullPath(weights), Path.GetFullPath(output), StringComparison.Ordinal))
-                throw new UsageException("--out must not be the --weights file");
             return new Request
             {
                 Layout = () =>
@@ -164,6 +174,7 @@ namespace Darknet.Cli
                 },
                 WeightsPath = weights,
                 OutputPath = output,
+                Inputs = new[] { ("--cfg", cfg), ("--weights", weights) },
                 Options = options,
             };
         }
@@ -191,6 +202,8 @@ namespace Darknet.Cli
             public Func<NetworkLayout> Layout = () => throw new InvalidOperationException();
             public string WeightsPath = "";
             public string OutputPath = "";
+            /// <summary>What the output must never overwrite, with the flag that named it.</summary>
+            public (string Flag, string Path)[] Inputs = Array.Empty<(string, string)>();
             public ConversionOptions Options = new ConversionOptions();
         }
 
