@@ -30,7 +30,7 @@ namespace Darknet.Weights.IO
                 }
                 Publish(temp, full);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 // The temp goes first: a full disk's free space is measured without it.
                 TryDelete(temp);

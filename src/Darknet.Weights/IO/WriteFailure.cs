@@ -37,13 +37,17 @@ namespace Darknet.Weights.IO
                 : e.HResult == EROFS || e.Message.IndexOf("Read-only file system", StringComparison.OrdinalIgnoreCase) >= 0;
 
         /// <summary>
-        /// The coded error for a failed write of <paramref name="finalPath"/> (the temp already deleted), or null when the
+        /// The coded error for a failed write (an IOException or UnauthorizedAccessException) of <paramref name="finalPath"/> (the temp already deleted), or null when the
         /// failure has no better explanation than its own message.
         /// </summary>
-        public static DarknetException? Explain(IOException e, string finalPath, long? expectedLength)
+        public static DarknetException? Explain(Exception e, string finalPath, long? expectedLength)
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(finalPath)) ?? ".";
-            if (IsDiskFull(e))
+            if (e is UnauthorizedAccessException)
+                return new DarknetException(ErrorCodes.FileAccessFailed,
+                    $"cannot write {finalPath}: permission denied (files cannot be created in {folder}, or the file is read-only)", e);
+            if (!(e is IOException io)) return null;
+            if (IsDiskFull(io))
             {
                 var free = FreeBytes(folder);
                 string need;
@@ -60,7 +64,7 @@ namespace Darknet.Weights.IO
                     $"disk full while writing {finalPath}; {need}, or write it elsewhere (darknet convert --out; DARKNET_CACHE_DIR for builds).",
                     e);
             }
-            if (IsReadOnlyFileSystem(e))
+            if (IsReadOnlyFileSystem(io))
                 return new DarknetException(ErrorCodes.FileAccessFailed,
                     $"cannot write {finalPath}: {folder} is on a read-only file system", e);
             return null;
