@@ -57,7 +57,12 @@ namespace Darknet.Cli
                 return Program.Ok;
             }
 
-            using var interruption = new Interruption();
+            using var interruption = new Interruption(() =>
+            {
+                DeleteOwnTemps(request.OutputPath);
+                stderr.WriteLine($"darknet: {ErrorCodes.Interrupted}: interrupted, and the conversion did not stop within {Interruption.Grace.TotalSeconds:0} s; nothing was written to {request.OutputPath}");
+                stderr.Flush();
+            });
             request.Options.Cancellation = interruption.Token;
             try
             {
@@ -90,6 +95,16 @@ namespace Darknet.Cli
                 stderr.WriteLine($"darknet: {ErrorCodes.FileAccessFailed}: {e.Message}");
                 return Program.Failed;
             }
+        }
+
+        /// <summary>This process's temps for <paramref name="outputPath"/> (a forced exit skips the writer's own cleanup).</summary>
+        private static void DeleteOwnTemps(string outputPath)
+        {
+            var full = Path.GetFullPath(outputPath);
+            var folder = Path.GetDirectoryName(full) ?? ".";
+            if (!Directory.Exists(folder)) return;
+            foreach (var path in Directory.GetFiles(folder, "." + Path.GetFileName(full) + ".*" + TempFiles.Suffix))
+                if (TempFiles.OwnerOf(Path.GetFileName(path)) == Environment.ProcessId) AtomicFile.TryDelete(path);
         }
 
         private static Request Parse(string[] args)

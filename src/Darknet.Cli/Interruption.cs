@@ -13,12 +13,18 @@ namespace Darknet.Cli
     /// </summary>
     internal sealed class Interruption : IDisposable
     {
+        /// <summary>How long cancelled work may take to stop before the process ends anyway.</summary>
+        public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
         private readonly CancellationTokenSource _source = new CancellationTokenSource();
         private readonly List<PosixSignalRegistration> _registrations = new List<PosixSignalRegistration>();
+        private readonly Action _beforeForcedExit;
         private PosixSignal? _signal; // set before the token is cancelled, read after it was observed
 
-        public Interruption()
+        /// <param name="beforeForcedExit">Runs when the work did not stop within <see cref="Grace"/>: delete what it made, say why.</param>
+        public Interruption(Action beforeForcedExit)
         {
+            _beforeForcedExit = beforeForcedExit;
             foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
             {
                 try
@@ -60,6 +66,14 @@ namespace Darknet.Cli
             _signal = context.Signal;
             context.Cancel = true;
             _source.Cancel();
+            // Work blocked in the kernel (open() of a FIFO nobody writes, a read from a hung network share) never looks
+            // at the token; intercepting the signal must not make the process unkillable, so after the grace it ends.
+            new Thread(() =>
+            {
+                Thread.Sleep(Grace);
+                _beforeForcedExit();
+                Environment.Exit(ExitCode);
+            }) { IsBackground = true, Name = "darknet interruption grace" }.Start();
         }
 
         public void Dispose()

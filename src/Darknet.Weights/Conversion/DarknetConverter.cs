@@ -48,9 +48,14 @@ namespace Darknet.Weights
             if (!File.Exists(weightsPath))
                 throw new DarknetException(ErrorCodes.WeightsNotFound, $"weights file not found: {weightsPath}");
 
+            // A FIFO would block the open until someone writes to it, and a pipe has no length to check: refused unopened.
+            var kind = FileStatus.Of(weightsPath, followLinks: true);
+            if (kind.Kind == FileKind.Other)
+                throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file but {kind.TypeName}: give the .weights file itself");
+
             using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
             var header = WeightsHeader.Read(weights);
-            long length = weights.Length;
+            long length = weights.CanSeek ? weights.Length : -1;
             if (length < weights.Position) // a device or pipe: /dev/zero reads forever and says 0 bytes
                 throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file (its length reads as {length} bytes after a {header.Size}-byte header was read from it)");
             plan.CheckLength(header, length);

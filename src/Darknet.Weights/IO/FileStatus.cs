@@ -36,7 +36,7 @@ namespace Darknet.Weights.IO
 
         public FileKind Kind { get; }
 
-        /// <summary>For messages: "a regular file", "a character device", "a FIFO (named pipe)"…</summary>
+        /// <summary>For messages: "a regular file", "a character device", "a named pipe (FIFO)"…</summary>
         public string TypeName { get; }
 
         public ulong Device { get; }
@@ -77,7 +77,7 @@ namespace Darknet.Weights.IO
                 case S_IFLNK: return new FileStatus(FileKind.SymbolicLink, "a symbolic link", device, inode, true);
                 case S_IFCHR: return new FileStatus(FileKind.Other, "a character device", device, inode, true);
                 case S_IFBLK: return new FileStatus(FileKind.Other, "a block device", device, inode, true);
-                case S_IFIFO: return new FileStatus(FileKind.Other, "a FIFO (named pipe)", device, inode, true);
+                case S_IFIFO: return new FileStatus(FileKind.Other, "a named pipe (FIFO)", device, inode, true);
                 case S_IFSOCK: return new FileStatus(FileKind.Other, "a socket", device, inode, true);
                 default: return new FileStatus(FileKind.Other, "a special file", device, inode, true);
             }

@@ -109,4 +109,35 @@ public class LitterTests : IClassFixture<LitterTests.Yolov3Weights>
         }
         throw new Xunit.Sdk.XunitException("three conversions finished before SIGINT reached them");
     }
+
+    /// <summary>
+    /// Intercepting SIGTERM must not make a blocked darknet unkillable: with a cfg that is a FIFO nobody writes, the
+    /// process sits in open(2) and never sees the cancellation, so it ends on its own after the grace, with its code.
+    /// </summary>
+    [SkippableFact]
+    public void ASignalEndsEvenWorkThatCannotSeeTheCancellation()
+    {
+        Posix.RequireLinux();
+        using var dir = new TempDirectory();
+        var fifo = dir.File("blocked.cfg");
+        Posix.MakeFifo(fifo);
+        using var process = CliRunner.Start(null, "convert", "--cfg", fifo, "--weights", Path.Combine(_weights.Dir.Path, "yolov3.weights"), "--out", dir.File("o.npy"));
+        var stderr = process.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (ReadWchan(process.Id) != "wait_for_partner" && DateTime.UtcNow < deadline && !process.HasExited) Thread.Sleep(20);
+        Assert.False(process.HasExited, stderr.IsCompleted ? stderr.Result : "exited early");
+
+        Posix.Signal(process.Id, Posix.SIGTERM);
+
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "darknet blocked on a FIFO did not end after SIGTERM");
+        Assert.Equal(128 + 15, process.ExitCode);
+        Assert.StartsWith("darknet: DKN2013: interrupted, and the conversion did not stop within 5 s; nothing was written to ", stderr.Result);
+        Assert.Equal(new[] { "blocked.cfg" }, Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    private static string ReadWchan(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/wchan").Trim(); }
+        catch (IOException) { return ""; }
+    }
 }

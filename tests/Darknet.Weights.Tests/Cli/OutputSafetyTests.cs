@@ -190,7 +190,7 @@ public class OutputSafetyTests
         var run = folder.Convert("pipe");
 
         Refused("DKN2012", run);
-        Assert.Contains("is a FIFO (named pipe), not a regular file", run.Stderr);
+        Assert.Contains("is a named pipe (FIFO), not a regular file", run.Stderr);
         Assert.Equal("fifo", Posix.TypeOf(folder.Dir.File("pipe")));
         folder.AssertUntouched("pipe");
     }
@@ -218,5 +218,20 @@ public class OutputSafetyTests
         Assert.True(run.Exit == 0, run.Stderr);
         Assert.Equal(2, ModelFileReader.ReadFile(folder.Dir.File("model.npy")).Count);
         folder.AssertUntouched("model.npy");
+    }
+
+    /// <summary>A FIFO as --weights would block in open(2) until someone writes to it; it is refused unopened.</summary>
+    [SkippableFact]
+    public void AFifoAsWeightsIsRefusedWithoutWaitingForAWriter()
+    {
+        Posix.RequireLinux();
+        using var folder = new Folder();
+        Posix.MakeFifo(folder.Dir.File("pipe.weights"));
+
+        var run = CliRunner.RunProcessIn(folder.Dir.Path, "convert", "--cfg", "two.cfg", "--weights", "pipe.weights", "--out", "two.npy");
+
+        Refused("DKN2002", run);
+        Assert.Contains("pipe.weights is not a regular file but a named pipe (FIFO)", run.Stderr);
+        folder.AssertUntouched("pipe.weights");
     }
 }

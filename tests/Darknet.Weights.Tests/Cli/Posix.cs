@@ -9,6 +9,7 @@ namespace Darknet.Weights.Tests.Cli;
 internal static class Posix
 {
     public const int SIGINT = 2;
+    public const int SIGTERM = 15;
 
     public static void RequireLinux() => Skip.IfNot(OperatingSystem.IsLinux(), "needs Linux (file types, mknod, mount, signals)");
 
