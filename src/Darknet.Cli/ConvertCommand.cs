@@ -185,7 +185,14 @@ namespace Darknet.Cli
                 Layout = () =>
                 {
                     if (!File.Exists(cfg)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {cfg}");
-                    return NetworkLayout.FromCfgFile(cfg);
+                    try
+                    {
+                        return NetworkLayout.FromCfgFile(cfg);
+                    }
+                    catch (UnauthorizedAccessException e)
+                    {
+                        throw new DarknetException(ErrorCodes.CfgNotFound, $"cannot read cfg file {cfg}: permission denied", e);
+                    }
                 },
                 WeightsPath = weights,
                 OutputPath = output,

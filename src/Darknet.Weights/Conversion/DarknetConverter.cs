@@ -53,7 +53,7 @@ namespace Darknet.Weights
             if (kind.Kind == FileKind.Other)
                 throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file but {kind.TypeName}: give the .weights file itself");
 
-            using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            using var weights = OpenWeights(weightsPath);
             var header = WeightsHeader.Read(weights);
             long length = weights.CanSeek ? weights.Length : -1;
             if (length < weights.Position) // a device or pipe: /dev/zero reads forever and says 0 bytes
@@ -67,6 +67,18 @@ namespace Darknet.Weights
                 result = Run(plan, header, weights, length, sink, recycleWeights: true, options.Cancellation);
             }, expectedLength: 4 * plan.ExpectedFloats);
             return result!;
+        }
+
+        private static FileStream OpenWeights(string weightsPath)
+        {
+            try
+            {
+                return new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot read {weightsPath}: permission denied", e);
+            }
         }
 
         /// <summary>The size in bytes of a .weights file that holds exactly what the layout (or its first <paramref name="layerLimit"/> weighted layers) reads.</summary>
