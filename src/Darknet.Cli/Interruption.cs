@@ -19,6 +19,7 @@ namespace Darknet.Cli
         private readonly CancellationTokenSource _source = new CancellationTokenSource();
         private readonly List<PosixSignalRegistration> _registrations = new List<PosixSignalRegistration>();
         private readonly Action _beforeForcedExit;
+        private bool _disposed;
         private PosixSignal? _signal; // set before the token is cancelled, read after it was observed
 
         /// <param name="beforeForcedExit">Runs when the work did not stop within <see cref="Grace"/>: delete what it made, say why.</param>
@@ -71,6 +72,7 @@ namespace Darknet.Cli
             new Thread(() =>
             {
                 Thread.Sleep(Grace);
+                if (Volatile.Read(ref _disposed)) return; // the work stopped and the command returned its own code
                 _beforeForcedExit();
                 Environment.Exit(ExitCode);
             }) { IsBackground = true, Name = "darknet interruption grace" }.Start();
@@ -78,6 +80,7 @@ namespace Darknet.Cli
 
         public void Dispose()
         {
+            Volatile.Write(ref _disposed, true);
             foreach (var registration in _registrations) registration.Dispose();
             _source.Dispose();
         }
