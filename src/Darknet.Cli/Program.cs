@@ -9,7 +9,7 @@ using Darknet.Weights.Models;
 
 namespace Darknet.Cli
 {
-    /// <summary>The <c>darknet</c> command: <c>convert</c> and <c>inspect</c>. Exit codes: 0 ok, 1 failed, 2 usage error.</summary>
+    /// <summary>The <c>darknet</c> command: <c>convert</c> and <c>inspect</c>. Exit codes: 0 ok, 1 failed, 2 usage error, 128 + the signal when interrupted (130 for Ctrl+C).</summary>
     public static class Program
     {
         public const int Ok = 0;

@@ -43,7 +43,7 @@ namespace Darknet.Build.Tasks
             var converted = _cache.GetConverted(key, request.OutputFileName, temp =>
             {
                 _settings.Log("Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
-                var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames };
+                var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, Cancellation = _cancellationToken };
                 DarknetConverter.ConvertFile(layout, weights.Path, temp, options);
             }, _cancellationToken);
 
