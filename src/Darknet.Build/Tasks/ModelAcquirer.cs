@@ -40,21 +40,41 @@ namespace Darknet.Build.Tasks
             var format = request.Format == OutputFormat.Npz ? "npz" : "npy";
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
 
-            var converted = _cache.GetConverted(key, request.OutputFileName, temp =>
+            CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {
                 _settings.Log("Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
                 var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames };
-                DarknetConverter.ConvertFile(layout, weights.Path, temp, options);
+                DarknetConverter.ConvertFile(layout, weights.Path, output, options);
             }, _cancellationToken);
 
+            var converted = Convert();
             _cancellationToken.ThrowIfCancellationRequested();
+            if (Place(converted, request.OutputPath)) return;
+
+            // The cached output is not what was recorded when it was written: never ship it, rebuild it.
+            _settings.Log("The cached " + request.OutputFileName + " at " + converted.Path + " was damaged; converting it again");
+            _cache.RemoveConverted(key, request.OutputFileName, _cancellationToken);
+            converted = Convert();
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (!Place(converted, request.OutputPath))
+                throw new DarknetException(BuildErrorCodes.HashMismatch,
+                    $"{converted.Path} changed while it was being copied to {request.OutputPath}, just after it was written: " +
+                    "the cache's disk is returning other bytes than were written to it.");
+        }
+
+        private static bool Place(CachedFile converted, string outputPath)
+        {
             try
             {
-                ObjFile.Place(converted, request.OutputPath);
+                return ObjFile.Place(converted, outputPath);
+            }
+            catch (Exception e) when (IoFailure.IsDiskFull(e))
+            {
+                throw new DarknetException(BuildErrorCodes.DiskFull, $"No space left on the device to write {outputPath}: {e.Message} Free some space.", e);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new DarknetException(BuildErrorCodes.PlacingOutputFailed, $"Cannot write {request.OutputPath}: {e.Message}", e);
+                throw new DarknetException(BuildErrorCodes.PlacingOutputFailed, $"Cannot write {outputPath}: {e.Message}", e);
             }
         }
 
@@ -94,7 +114,7 @@ namespace Darknet.Build.Tasks
             // A custom network: its size follows from the cfg (modern 20-byte header, every layer present).
             var customUrls = SplitUrls(request.WeightsUrl!);
             var size = DarknetConverter.ExpectedFileSize(layout, 20, null);
-            return new WeightsRequest(FileNameOf(customUrls[0], request.Name + ".weights"), size, customUrls, request.Sha256);
+            return new WeightsRequest(FileNameOf(customUrls[0], request.Name), size, customUrls, request.Sha256);
         }
 
         private string ReadConfig(ModelRequest request)
@@ -116,10 +136,25 @@ namespace Darknet.Build.Tasks
         private static List<string> SplitUrls(string urls) =>
             urls.Split(new[] { ';', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
 
-        private static string FileNameOf(string url, string fallback)
+        /// <summary>
+        /// The cache's file name for a custom network's weights: the URL's last path segment, else the model's name with
+        /// ".weights" (https://host/download?id=7 gives "download"; https://host/ gives "mynet.weights").
+        /// </summary>
+        internal static string FileNameOf(string url, string modelName)
         {
-            var name = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Path.GetFileName(uri.AbsolutePath) : "";
-            return name.Length == 0 ? fallback : name;
+            var segment = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Uri.UnescapeDataString(uri.AbsolutePath.TrimEnd('/')) : "";
+            var name = Sanitize(segment.Substring(segment.LastIndexOf('/') + 1));
+            if (name.Length > 0) return name;
+            name = Sanitize(modelName);
+            return (name.Length > 0 ? name : "model") + ".weights";
+        }
+
+        private static string Sanitize(string name)
+        {
+            var invalid = Path.GetInvalidFileNameChars();
+            var chars = name.Select(c => c == '/' || c == '\\' || c == ':' || char.IsControl(c) || invalid.Contains(c) ? '_' : c).ToArray();
+            var clean = new string(chars).Trim().TrimStart('.');
+            return clean.Length > 120 ? clean.Substring(clean.Length - 120) : clean;
         }
 
         /// <summary>The core library's build identity: a changed converter or catalog never reuses an old conversion.</summary>

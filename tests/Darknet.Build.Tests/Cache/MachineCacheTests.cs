@@ -51,8 +51,9 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(Path.Combine(_cache.Root, "weights", "sha256-" + SeededBytes.Sha256(_content), File), _cache.WeightsPath(request));
         var sha1Only = new WeightsRequest(File, 10, Array.Empty<string>(), sha1: new string('A', 40));
         Assert.Equal(Path.Combine(_cache.Root, "weights", "sha1-" + new string('a', 40), File), _cache.WeightsPath(sha1Only));
-        var none = new WeightsRequest(File, 10, Array.Empty<string>());
-        Assert.Equal(Path.Combine(_cache.Root, "weights", "size-10", File), _cache.WeightsPath(none));
+        var none = new WeightsRequest(File, 10, new[] { "https://a.example/net.weights" });
+        Assert.Matches("^url-[0-9a-f]{32}$", Path.GetFileName(Path.GetDirectoryName(_cache.WeightsPath(none))));
+        Assert.Equal(File, Path.GetFileName(_cache.WeightsPath(none)));
     }
 
     [Fact]
@@ -237,6 +238,12 @@ public sealed class MachineCacheTests : IDisposable
         }
     }
 
+    private static void Write(Stream output, string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        output.Write(bytes, 0, bytes.Length);
+    }
+
     private static void WaitUntilLocked(string lockPath)
     {
         var clock = Stopwatch.StartNew();
@@ -260,40 +267,44 @@ public sealed class MachineCacheTests : IDisposable
     {
         var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", 52, "1");
         var calls = 0;
-        void Produce(string temp)
+        void Produce(Stream output)
         {
             calls++;
-            System.IO.File.WriteAllText(temp, "converted");
+            Write(output, "converted");
         }
 
         var first = _cache.GetConverted(key, "net.npy", Produce);
         var second = _cache.GetConverted(key, "net.npy", Produce);
 
         Assert.Equal(1, calls);
-        Assert.Equal(first, second);
-        Assert.Equal(Path.Combine(_cache.Root, "converted", key, "net.npy"), first);
-        Assert.Equal("converted", System.IO.File.ReadAllText(first));
+        Assert.Equal(first.Path, second.Path);
+        Assert.True(first.Published);
+        Assert.False(second.Published);
+        Assert.Equal(Path.Combine(_cache.Root, "converted", key, "net.npy"), first.Path);
+        Assert.Equal("converted", System.IO.File.ReadAllText(first.Path));
+        Assert.Equal(SeededBytes.Sha256(System.Text.Encoding.UTF8.GetBytes("converted")), first.Hashes.Sha256);
+        Assert.Contains("sha256=" + first.Hashes.Sha256, System.IO.File.ReadAllText(first.Path + ".verified"));
     }
 
     [Fact]
     public void A_failed_conversion_publishes_nothing_and_a_damaged_output_is_produced_again()
     {
         var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", null, "1");
-        Assert.Throws<InvalidDataException>(() => _cache.GetConverted(key, "net.npy", temp =>
+        Assert.Throws<InvalidDataException>(() => _cache.GetConverted(key, "net.npy", output =>
         {
-            System.IO.File.WriteAllText(temp, "half");
+            Write(output, "half");
             throw new InvalidDataException("converter failed");
         }));
         var path = _cache.ConvertedPath(key, "net.npy");
         Assert.Equal(new[] { "net.npy.lock" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
 
-        _cache.GetConverted(key, "net.npy", temp => System.IO.File.WriteAllText(temp, "converted"));
+        _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
         using (var stream = new FileStream(path, FileMode.Open)) stream.SetLength(3);
         var calls = 0;
-        _cache.GetConverted(key, "net.npy", temp =>
+        _cache.GetConverted(key, "net.npy", output =>
         {
             calls++;
-            System.IO.File.WriteAllText(temp, "converted");
+            Write(output, "converted");
         });
 
         Assert.Equal(1, calls);
