@@ -300,6 +300,7 @@ namespace Darknet.Build.Cache
             {
                 throw new DarknetException(BuildErrorCodes.CacheUnusable,
                     "Cannot create the Darknet cache directory " + directory + ": " + e.Message +
+                    (IoFailure.IsReadOnly(e) ? " (the cache is read-only: it can only serve entries that are there and verify)." : "") +
                     " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
             }
         }

@@ -16,6 +16,8 @@ namespace Darknet.Build.Cache
         {
             for (var e = error; e != null; e = e.InnerException)
             {
+                // strerror(ENOSPC), also when a layer above quoted it in a message of its own.
+                if (e.Message.IndexOf("No space left on device", StringComparison.OrdinalIgnoreCase) >= 0) return true;
                 if (!(e is IOException)) continue;
                 var code = e.HResult & 0xFFFF;
                 if (code == WindowsDiskFull || code == WindowsHandleDiskFull) return true;

@@ -40,6 +40,9 @@ namespace Darknet.Build.Cache
             try
             {
                 AtomicFile.WriteAllText(PathFor(entryPath), text);
+                // File times come from a coarse kernel clock; a file touched a moment ago may look newer than this record.
+                var entryTime = File.GetLastWriteTimeUtc(entryPath);
+                if (File.GetLastWriteTimeUtc(PathFor(entryPath)) < entryTime) File.SetLastWriteTimeUtc(PathFor(entryPath), entryTime);
                 return true;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)

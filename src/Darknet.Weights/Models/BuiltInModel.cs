@@ -25,7 +25,8 @@ namespace Darknet.Weights.Models
             int? layerLimit,
             Func<NetworkLayout> layout,
             Func<NetworkLayout, IReadOnlyList<string>> layerNames,
-            int headerSize = 20)
+            int headerSize = 20,
+            string? sha256 = null)
         {
             Name = name;
             Aliases = aliases;
@@ -33,6 +34,7 @@ namespace Darknet.Weights.Models
             OutputName = outputName;
             WeightsSize = weightsSize;
             Sha1 = sha1;
+            Sha256 = sha256;
             Urls = urls;
             LayerLimit = layerLimit;
             HeaderSize = headerSize;
@@ -63,8 +65,8 @@ namespace Darknet.Weights.Models
 
         public string? Sha1 { get; }
 
-        /// <summary>Not known for any built-in model yet: null rather than a guess.</summary>
-        public string? Sha256 => null;
+        /// <summary>The published SHA-256 where two or more independent sources agree on it; null rather than a guess.</summary>
+        public string? Sha256 { get; }
 
         /// <summary>Where to download the .weights file, in order of preference.</summary>
         public IReadOnlyList<string> Urls { get; }
