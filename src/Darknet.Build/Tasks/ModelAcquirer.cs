@@ -142,8 +142,8 @@ namespace Darknet.Build.Tasks
         /// </summary>
         internal static string FileNameOf(string url, string modelName)
         {
-            var segment = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Uri.UnescapeDataString(uri.AbsolutePath.TrimEnd('/')) : "";
-            var name = Sanitize(segment.Substring(segment.LastIndexOf('/') + 1));
+            var path = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.AbsolutePath : "";
+            var name = Sanitize(Uri.UnescapeDataString(path.Substring(path.LastIndexOf('/') + 1)));
             if (name.Length > 0) return name;
             name = Sanitize(modelName);
             return (name.Length > 0 ? name : "model") + ".weights";
@@ -154,6 +154,7 @@ namespace Darknet.Build.Tasks
             var invalid = Path.GetInvalidFileNameChars();
             var chars = name.Select(c => c == '/' || c == '\\' || c == ':' || char.IsControl(c) || invalid.Contains(c) ? '_' : c).ToArray();
             var clean = new string(chars).Trim().TrimStart('.');
+            if (!clean.Any(char.IsLetterOrDigit)) return "";
             return clean.Length > 120 ? clean.Substring(clean.Length - 120) : clean;
         }
 

@@ -109,7 +109,7 @@ public sealed class CacheTrustTests
         Assert.Equal(0, _fixture.Server.RequestCount("property/never.weights"));
     }
 
-    /// <summary>Before: a WeightsUrl ending in '/' was DKN5099 in some spellings; now the file gets the model's name.</summary>
+    /// <summary>A WeightsUrl without a file name (ending in '/'): the cached file takes the model's name.</summary>
     [Fact]
     public void AWeightsUrlWithoutAFileNameIsNamedAfterTheModel()
     {

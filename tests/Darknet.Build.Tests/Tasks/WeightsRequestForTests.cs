@@ -63,11 +63,12 @@ public sealed class WeightsRequestForTests
     [InlineData("https://host.example/", "mynet", "mynet.weights")]
     [InlineData("https://host.example", "mynet", "mynet.weights")]
     [InlineData("https://host.example/download?id=7", "mynet", "download")]
-    [InlineData("https://host.example/a/b/", "mynet", "b")]
+    [InlineData("https://host.example/a/b/", "mynet", "mynet.weights")]
     [InlineData("https://host.example/%2F", "models/mynet", "models_mynet.weights")]
-    [InlineData("https://host.example/..%2F..%2Fetc%2Fpasswd", "m", "passwd")]
+    [InlineData("https://host.example/..%2F..%2Fetc%2Fpasswd", "m", "_.._etc_passwd")]
     [InlineData("https://host.example/%2E%2E", "m", "m.weights")]
     [InlineData("https://host.example/", "..", "model.weights")]
+    [InlineData("https://host.example/", "models/mynet", "models_mynet.weights")]
     public void A_weights_url_without_a_usable_file_name_gets_one_from_the_model(string url, string model, string expected)
     {
         Assert.Equal(expected, ModelAcquirer.FileNameOf(url, model));
