@@ -96,6 +96,10 @@ namespace Darknet.Build.Cache
             CancellationToken cancellationToken = default) =>
             GetWeightsAsync(request, download, cancellationToken).GetAwaiter().GetResult();
 
+        /// <summary>Removes a weights entry found damaged while it was used (the next <see cref="GetWeights"/> fetches it again).</summary>
+        public void RemoveWeights(WeightsRequest request, CancellationToken cancellationToken = default) =>
+            Entry(WeightsPath(request)).RemoveAsync(cancellationToken).GetAwaiter().GetResult();
+
         /// <summary>
         /// Returns the cached converted output for <paramref name="key"/> (see <see cref="ConvertedKey"/>), calling
         /// <paramref name="write"/>(stream) to write it on a miss; its SHA-256 is computed while it is written and recorded.

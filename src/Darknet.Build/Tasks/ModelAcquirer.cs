@@ -32,6 +32,34 @@ namespace Darknet.Build.Tasks
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
             var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, request.Config!);
+            try
+            {
+                Acquire(request, cfgText, layout);
+            }
+            catch (WeightsChanged changed) when (request.WeightsFile == null)
+            {
+                // The cached weights are not what was recorded when they were downloaded: never convert them, fetch them again.
+                _settings.Log("The cached " + Path.GetFileName(changed.Path) + " at " + changed.Path + " was damaged (" + changed.Message + "); fetching it again");
+                _cache.RemoveWeights(WeightsRequestFor(request, layout), _cancellationToken);
+                try
+                {
+                    Acquire(request, cfgText, layout);
+                }
+                catch (WeightsChanged again)
+                {
+                    throw new DarknetException(BuildErrorCodes.HashMismatch,
+                        $"{again.Path} changed while it was being converted, just after it was verified ({again.Message}): " +
+                        "the cache's disk is returning other bytes than were written to it.");
+                }
+            }
+            catch (WeightsChanged changed)
+            {
+                throw new DarknetException(BuildErrorCodes.HashMismatch, $"WeightsFile {changed.Path} changed while it was being converted ({changed.Message}).");
+            }
+        }
+
+        private void Acquire(ModelRequest request, string? cfgText, NetworkLayout layout)
+        {
             var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
 
             var layerNames = LayerNamesFor(request);
@@ -39,12 +67,12 @@ namespace Darknet.Build.Tasks
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
             var format = request.Format == OutputFormat.Npz ? "npz" : "npy";
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
+            var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames };
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {
                 _settings.Log("Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
-                var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames };
-                DarknetConverter.ConvertFile(layout, weights.Path, output, options);
+                ConvertVerified(layout, weights, output, options);
             }, _cancellationToken);
 
             var converted = Convert();
@@ -60,6 +88,30 @@ namespace Darknet.Build.Tasks
                 throw new DarknetException(BuildErrorCodes.HashMismatch,
                     $"{converted.Path} changed while it was being copied to {request.OutputPath}, just after it was written: " +
                     "the cache's disk is returning other bytes than were written to it.");
+        }
+
+        /// <summary>
+        /// Converts the weights into <paramref name="output"/>, hashing every byte of the weights file on the way (the rest
+        /// after a layer limit too): bytes other than the ones verified throw <see cref="WeightsChanged"/> and nothing is published.
+        /// </summary>
+        private void ConvertVerified(NetworkLayout layout, (string Path, string Sha256) weights, Stream output, ConversionOptions options)
+        {
+            using var file = new FileStream(weights.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            using var hashing = new HashingStream(file);
+            DarknetConverter.ConvertStream(layout, hashing, file.Length, output, options);
+            hashing.CopyTo(Stream.Null, 1 << 20);
+            _cancellationToken.ThrowIfCancellationRequested();
+            var read = hashing.Complete();
+            if (read.Sha256 != weights.Sha256)
+                throw new WeightsChanged(weights.Path, "SHA-256 " + read.Sha256 + " where " + weights.Sha256 + " was verified");
+        }
+
+        /// <summary>The weights read while converting are not the bytes that were verified.</summary>
+        private sealed class WeightsChanged : Exception
+        {
+            public WeightsChanged(string path, string message) : base(message) => Path = path;
+
+            public string Path { get; }
         }
 
         private static bool Place(CachedFile converted, string outputPath)

@@ -65,26 +65,20 @@ namespace Darknet.Weights
         }
 
         /// <summary>
-        /// Converts a .weights file into <paramref name="output"/>, for callers that publish the output themselves (the
-        /// build's machine cache hashes it while it is written). Sizes are checked before the first byte is written.
+        /// Converts a .weights stream of known length into <paramref name="output"/>, for callers that publish the output
+        /// themselves (the build's machine cache hashes the weights read and the output written as they pass). Sizes are
+        /// checked before the first byte is written. Reads no further than the last converted layer.
         /// </summary>
-        public static ConversionResult ConvertFile(NetworkLayout layout, string weightsPath, Stream output, ConversionOptions options)
+        internal static ConversionResult ConvertStream(NetworkLayout layout, Stream weights, long weightsLength, Stream output, ConversionOptions options)
         {
-            if (weightsPath == null) throw new ArgumentNullException(nameof(weightsPath));
+            if (weights == null) throw new ArgumentNullException(nameof(weights));
             if (output == null) throw new ArgumentNullException(nameof(output));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
-            if (!File.Exists(weightsPath))
-                throw new DarknetException(ErrorCodes.WeightsNotFound, $"weights file not found: {weightsPath}");
-
-            using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
             var header = WeightsHeader.Read(weights);
-            long length = weights.Length;
-            if (length < weights.Position)
-                throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file (its length reads as {length} bytes after a {header.Size}-byte header was read from it)");
-            plan.CheckLength(header, length);
+            plan.CheckLength(header, weightsLength);
             using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
-            return Run(plan, header, weights, length, sink, recycleWeights: true);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: true);
         }
 
         /// <summary>The size in bytes of a .weights file that holds exactly what the layout (or its first <paramref name="layerLimit"/> weighted layers) reads.</summary>

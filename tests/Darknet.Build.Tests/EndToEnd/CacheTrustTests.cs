@@ -91,6 +91,38 @@ public sealed class CacheTrustTests
         Assert.Equal(expected, File.ReadAllBytes(entry));
     }
 
+    /// <summary>
+    /// Before: cached weights damaged with their timestamp kept (the sidecar still "current") were converted and shipped.
+    /// Now the conversion hashes what it reads against the recorded SHA-256: the entry is fetched again, the damage never converted.
+    /// </summary>
+    [Fact]
+    public void DamagedCachedWeightsWithTheirTimestampKeptAreFetchedAgainNotConverted()
+    {
+        var weights = SyntheticWeights.OfSize("rot.weights", TinySize, seed: 35);
+        _fixture.Server.Serve("rot/rot.weights", weights.Bytes);
+        var cache = _fixture.NewDirectory("rot-cache");
+        var app = CustomProject("RotApp", cache, _fixture.Server.Url("rot/rot.weights"));
+        Succeeded(app.Build());
+        var expected = Expected(weights);
+
+        var entry = Directory.GetFiles(Path.Combine(cache, "weights"), "rot.weights", SearchOption.AllDirectories).Single();
+        var time = File.GetLastWriteTimeUtc(entry);
+        var bytes = File.ReadAllBytes(entry);
+        bytes[^100] ^= 0x10;
+        File.WriteAllBytes(entry, bytes);
+        File.SetLastWriteTimeUtc(entry, time);
+        Directory.Delete(Path.Combine(cache, "converted"), recursive: true);   // so the weights are converted again
+        File.Delete(Path.Combine(app.ObjModelDirectory, "mynet.npy"));
+
+        var rebuilt = app.Build();
+
+        Succeeded(rebuilt);
+        Assert.Contains("was damaged", rebuilt.Output);
+        Assert.Equal(2, _fixture.Server.RequestCount("rot/rot.weights"));
+        Assert.Equal(weights.Bytes, File.ReadAllBytes(entry));
+        Assert.Equal(expected, File.ReadAllBytes(Path.Combine(app.BinDirectory, "mynet.npy")));
+    }
+
     /// <summary>Before: DarknetStallTimeout=5000000 ended in DKN5099 (an overflow deep in the download). Now DKN5003 before any work.</summary>
     [Theory]
     [InlineData("<DarknetStallTimeout>5000000</DarknetStallTimeout>", "DarknetStallTimeout '5000000'")]
