@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Darknet.Weights.Layout;
 using Xunit;
@@ -121,6 +123,37 @@ public sealed class CacheTrustTests
         Assert.Equal(2, _fixture.Server.RequestCount("rot/rot.weights"));
         Assert.Equal(weights.Bytes, File.ReadAllBytes(entry));
         Assert.Equal(expected, File.ReadAllBytes(Path.Combine(app.BinDirectory, "mynet.npy")));
+    }
+
+    /// <summary>
+    /// A cache on a read-only mount (filled beforehand): entries that verify build without writing anything; a model that
+    /// is missing there fails at once with DKN4012 (before: a 10-minute wait for a lock that can never be taken, then
+    /// "another build" was blamed).
+    /// </summary>
+    [SkippableFact]
+    public void AReadOnlyCacheServesWhatVerifiesAndFailsAtOnceForAMiss()
+    {
+        using var mount = TmpfsMount.TryCreate(64);
+        Skip.If(mount == null, TmpfsMount.SkipReason);
+        var cache = Path.Combine(mount!.Path, "cache");
+        var weights = SyntheticWeights.OfSize("ro.weights", TinySize, seed: 36);
+        _fixture.Server.Serve("ro/ro.weights", weights.Bytes);
+        _fixture.Server.Serve("ro/other.weights", SyntheticWeights.OfSize("other.weights", TinySize, seed: 37).Bytes);
+        Succeeded(CustomProject("ReadOnlyFill", cache, _fixture.Server.Url("ro/ro.weights")).Build());
+        var entry = Directory.GetFiles(Path.Combine(cache, "weights"), "ro.weights", SearchOption.AllDirectories).Single();
+        File.SetLastWriteTimeUtc(entry, DateTime.UtcNow.AddMinutes(1));   // needs re-checking: hashed, not trusted
+        mount.MakeReadOnly();
+
+        var reader = CustomProject("ReadOnlyUse", cache, _fixture.Server.Url("ro/ro.weights"));
+        Succeeded(reader.Build());
+        Assert.Equal(Expected(weights), File.ReadAllBytes(Path.Combine(reader.BinDirectory, "mynet.npy")));
+
+        var clock = Stopwatch.StartNew();
+        var miss = CustomProject("ReadOnlyMiss", cache, _fixture.Server.Url("ro/other.weights")).Build();
+        FailedWith(miss, "DKN4012");
+        Assert.Contains("read-only", miss.Output);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "took " + clock.Elapsed);
+        Assert.Equal(1, _fixture.Server.RequestCount("ro/ro.weights"));
     }
 
     /// <summary>Before: DarknetStallTimeout=5000000 ended in DKN5099 (an overflow deep in the download). Now DKN5003 before any work.</summary>
