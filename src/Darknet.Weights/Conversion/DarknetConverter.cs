@@ -81,6 +81,23 @@ namespace Darknet.Weights
             }
         }
 
+        /// <summary>
+        /// Converts a .weights stream of known length into <paramref name="output"/>, for callers that publish the output
+        /// themselves (the build's machine cache hashes the weights read and the output written as they pass). Sizes are
+        /// checked before the first byte is written. Reads no further than the last converted layer.
+        /// </summary>
+        internal static ConversionResult ConvertStream(NetworkLayout layout, Stream weights, long weightsLength, Stream output, ConversionOptions options)
+        {
+            if (weights == null) throw new ArgumentNullException(nameof(weights));
+            if (output == null) throw new ArgumentNullException(nameof(output));
+            options ??= new ConversionOptions();
+            var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
+            var header = WeightsHeader.Read(weights);
+            plan.CheckLength(header, weightsLength);
+            using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: true, options.Cancellation);
+        }
+
         /// <summary>The size in bytes of a .weights file that holds exactly what the layout (or its first <paramref name="layerLimit"/> weighted layers) reads.</summary>
         public static long ExpectedFileSize(NetworkLayout layout, int headerSize, int? layerLimit)
         {
