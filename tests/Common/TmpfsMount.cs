@@ -27,6 +27,13 @@ public sealed class TmpfsMount : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Remounts it read-only: chmod would not stop root, a read-only file system does.</summary>
+    public void MakeReadOnly()
+    {
+        var (exit, error) = Run("mount", "-o", "remount,ro", Path);
+        if (exit != 0) throw new InvalidOperationException($"could not remount {Path} read-only: {error.Trim()}");
+    }
+
     public void Dispose()
     {
         Run("umount", "--lazy", Path);

@@ -148,7 +148,7 @@ namespace Darknet.Build.Cache
                     if (produced.IsPartial) AtomicFile.TryDelete(PartialMetadataPath);
                     return new CachedFile(Path, produced.Hashes, published: true);
                 }
-                catch (Exception e) when (IoFailure.IsDiskFull(e))
+                catch (Exception e) when (WriteFailure.IsDiskFull(e))
                 {
                     // A partial stays: once there is room, the next build continues it.
                     throw new DarknetException(BuildErrorCodes.DiskFull,
@@ -232,7 +232,7 @@ namespace Darknet.Build.Cache
             {
                 return await EntryLock.AcquireAsync(LockPath, _lockTimeout, _lockPollInterval, cancellationToken).ConfigureAwait(false);
             }
-            catch (DarknetException e) when (e.Code == BuildErrorCodes.CacheUnusable && IoFailure.IsReadOnly(e.InnerException))
+            catch (DarknetException e) when (e.Code == BuildErrorCodes.CacheUnusable && WriteFailure.IsNotWritable(e.InnerException))
             {
                 return null;
             }
@@ -300,7 +300,7 @@ namespace Darknet.Build.Cache
             {
                 throw new DarknetException(BuildErrorCodes.CacheUnusable,
                     "Cannot create the Darknet cache directory " + directory + ": " + e.Message +
-                    (IoFailure.IsReadOnly(e) ? " (the cache is read-only: it can only serve entries that are there and verify)." : "") +
+                    (WriteFailure.IsNotWritable(e) ? " (the cache is read-only: it can only serve entries that are there and verify)." : "") +
                     " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
             }
         }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Cache
 {
@@ -39,7 +40,7 @@ namespace Darknet.Build.Cache
                     var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
                     return new EntryLock(stream, lockPath);
                 }
-                catch (Exception e) when (IoFailure.IsReadOnly(e))
+                catch (Exception e) when (WriteFailure.IsNotWritable(e))
                 {
                     // EROFS, EACCES: no passing state (lock files are never deleted), so fail now instead of waiting.
                     throw new DarknetException(BuildErrorCodes.CacheUnusable,

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using Darknet.Build.Cache;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -82,7 +83,7 @@ namespace Darknet.Build.Tasks
                 {
                     LogError(project, e.Code, $"DarknetModel '{name}': {e.Message}");
                 }
-                catch (Exception e) when (IoFailure.IsDiskFull(e))
+                catch (Exception e) when (WriteFailure.IsDiskFull(e))
                 {
                     LogError(project, BuildErrorCodes.DiskFull, $"DarknetModel '{name}': no space left on the device: {e.Message}");
                 }

@@ -6,6 +6,7 @@ using System.Threading;
 using Darknet.Build.Cache;
 using Darknet.Build.Download;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
 
@@ -120,7 +121,7 @@ namespace Darknet.Build.Tasks
             {
                 return ObjFile.Place(converted, outputPath);
             }
-            catch (Exception e) when (IoFailure.IsDiskFull(e))
+            catch (Exception e) when (WriteFailure.IsDiskFull(e))
             {
                 throw new DarknetException(BuildErrorCodes.DiskFull, $"No space left on the device to write {outputPath}: {e.Message} Free some space.", e);
             }

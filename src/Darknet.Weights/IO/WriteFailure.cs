@@ -17,7 +17,29 @@ namespace Darknet.Weights.IO
         private const int ENOSPC = 28, EROFS = 30, EDQUOT_LINUX = 122, EDQUOT_MAC = 69;
         private const int ERROR_HANDLE_DISK_FULL = 0x27, ERROR_DISK_FULL = 0x70, ERROR_WRITE_PROTECT = 0x13;
 
-        public static bool IsDiskFull(IOException e)
+        /// <summary>A full disk or quota: in <paramref name="error"/> or any exception it wraps (also when only quoted in a message).</summary>
+        public static bool IsDiskFull(Exception? error)
+        {
+            for (var e = error; e != null; e = e.InnerException)
+            {
+                if (e is IOException io && IsDiskFullCode(io)) return true;
+                if (e.Message.IndexOf("No space left on device", StringComparison.OrdinalIgnoreCase) >= 0) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Nothing can be written there: a read-only file system or no permission, in <paramref name="error"/> or what it wraps.</summary>
+        public static bool IsNotWritable(Exception? error)
+        {
+            for (var e = error; e != null; e = e.InnerException)
+            {
+                if (e is UnauthorizedAccessException) return true;
+                if (e is IOException io && IsReadOnlyFileSystem(io)) return true;
+            }
+            return false;
+        }
+
+        private static bool IsDiskFullCode(IOException e)
         {
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
@@ -47,7 +69,7 @@ namespace Darknet.Weights.IO
                 return new DarknetException(ErrorCodes.FileAccessFailed,
                     $"cannot write {finalPath}: permission denied (files cannot be created in {folder}, or the file is read-only)", e);
             if (!(e is IOException io)) return null;
-            if (IsDiskFull(io))
+            if (IsDiskFullCode(io))
             {
                 var free = FreeBytes(folder);
                 string need;

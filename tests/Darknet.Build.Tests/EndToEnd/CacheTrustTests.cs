@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Darknet.Build.Tests.Infrastructure;
+using Darknet.TestSupport;
 using Darknet.Weights;
 using Darknet.Weights.Layout;
 using Xunit;
@@ -133,8 +134,7 @@ public sealed class CacheTrustTests
     [SkippableFact]
     public void AReadOnlyCacheServesWhatVerifiesAndFailsAtOnceForAMiss()
     {
-        using var mount = TmpfsMount.TryCreate(64);
-        Skip.If(mount == null, TmpfsMount.SkipReason);
+        using var mount = new TmpfsMount("size=64m");
         var cache = Path.Combine(mount!.Path, "cache");
         var weights = SyntheticWeights.OfSize("ro.weights", TinySize, seed: 36);
         _fixture.Server.Serve("ro/ro.weights", weights.Bytes);
@@ -163,8 +163,7 @@ public sealed class CacheTrustTests
     [SkippableFact]
     public void ADiskThatFillsUpDuringTheConversionIsDKN4015()
     {
-        using var mount = TmpfsMount.TryCreate(50);
-        Skip.If(mount == null, TmpfsMount.SkipReason);
+        using var mount = new TmpfsMount("size=50m");
         var cache = Path.Combine(mount!.Path, "cache");
         var mirror = _fixture.ServeTiny("full");
         var app = _fixture.CreateProject("DiskFullApp", cache,
