@@ -2,6 +2,8 @@ using System.Text;
 using Darknet.Weights;
 using Darknet.Weights.Numpy;
 using Xunit;
+using Darknet.Weights.Tests.Fuzz;
+using Xunit.Abstractions;
 using PythonNumpy = Darknet.TestSupport.Numpy;
 
 namespace Darknet.Weights.Tests.Numpy;
@@ -11,7 +13,13 @@ public sealed class HostileFileTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "darknet-numpy-tests", Guid.NewGuid().ToString("N"));
 
-    public HostileFileTests() => Directory.CreateDirectory(_dir);
+    private readonly ITestOutputHelper _output;
+
+    public HostileFileTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Directory.CreateDirectory(_dir);
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -228,5 +236,47 @@ public sealed class HostileFileTests : IDisposable
         }
         var e = Refused(ms.ToArray(), ErrorCodes.NotLayerDictionary);
         Assert.Contains("weights.npy", e.Message);
+    }
+
+    // Issue 7: 40 MB of MEMOIZE opcodes allocated 2.7 GB (one memo entry per byte, in a Dictionary).
+    [Fact]
+    public void TheMemoizeBombIsRefusedWithinWhatItsBytesJustify()
+    {
+        var bomb = Bombs.MemoizeBomb(40_000_000);
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.MalformedPickle }, $"expected DKN3003, got {e}");
+        Assert.Contains("objects", e!.Message);
+        Assert.True(allocated < 128L << 20, $"the MEMOIZE bomb allocated {allocated:N0} bytes");
+    }
+
+    // Issue 7: an 8 MB .npz of eight 1 GiB zero arrays allocated 16 GB and "succeeded". The zip directory declares
+    // 8 GiB of array data: over the default 4 GiB cap, so it is refused before a member is inflated.
+    [Fact]
+    public void TheNpzZeroBombIsRefusedBeforeInflating()
+    {
+        var bomb = Bombs.NpzZeroBomb(entries: 8, arrayBytes: 1L << 30);
+        Assert.InRange(bomb.Length, 1 << 20, 16 << 20);
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.ArrayDataOverCap }, $"expected {ErrorCodes.ArrayDataOverCap}, got {e?.ToString() ?? "success"}");
+        Assert.Contains("4 GiB", e!.Message);
+        Assert.True(allocated < 16L << 20, $"the .npz bomb allocated {allocated:N0} bytes");
+    }
+
+    /// <summary>Runs a read on this thread: what it threw (null: it returned) and the bytes it allocated; logs both with the peak RSS.</summary>
+    private (Exception? Error, long Allocated) Measure(Action read)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Exception? error = null;
+        try
+        {
+            read();
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        _output.WriteLine($"allocated {allocated:N0} bytes; process peak RSS {FuzzHarness.PeakRssBytes():N0} bytes; {error?.GetType().Name ?? "no error"}: {error?.Message}");
+        return (error, allocated);
     }
 }
