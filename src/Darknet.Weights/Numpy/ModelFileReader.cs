@@ -65,8 +65,6 @@ namespace Darknet.Weights.Numpy
             return LayerDictionary.FromPickle(root, sourceName);
         }
 
-        // A stored .npz is its arrays plus ~200 bytes of zip records per entry; this much over the cap is records.
-        private const long ZipOverhead = 64L << 20;
 
         // ZipArchive needs the whole stream from its first byte: seek back, or (a pipe) copy it into memory, at most what
         // the cap allows (and what one MemoryStream holds), so a pipe cannot fill the memory.
@@ -77,7 +75,8 @@ namespace Darknet.Weights.Numpy
                 input.Seek(-start.Length, SeekOrigin.Current);
                 return input;
             }
-            long limit = Math.Min(maxTotalBytes + ZipOverhead, int.MaxValue);
+            // a stored .npz is its arrays plus ~200 bytes of zip records and .npy header per entry
+            long limit = Math.Min(maxTotalBytes + maxTotalBytes / 16 + (1 << 20), int.MaxValue);
             var copy = new MemoryStream();
             copy.Write(start, 0, start.Length);
             var buffer = new byte[1 << 16];

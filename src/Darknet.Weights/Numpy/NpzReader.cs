@@ -32,10 +32,11 @@ namespace Darknet.Weights.Numpy
             }
         }
 
-        /// <summary>"4 GiB", "512 MiB" or a byte count: a cap as the messages name it.</summary>
+        /// <summary>"4 GiB", "512 MiB", "256 KiB" or a byte count: a cap as the messages name it.</summary>
         internal static string Size(long bytes) =>
             bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? $"{bytes >> 30} GiB"
             : bytes >= 1L << 20 && bytes % (1L << 20) == 0 ? $"{bytes >> 20} MiB"
+            : bytes >= 1L << 10 && bytes % (1L << 10) == 0 ? $"{bytes >> 10} KiB"
             : $"{bytes:N0} bytes";
 
         /// <summary>

@@ -17,9 +17,10 @@ namespace Darknet.Weights.Numpy
     {
         private const int MaxGlobalLine = 256;
 
-        // A layer dictionary pushes ~30 objects per array; the cap keeps a hostile file of DUPs, MARKs, MEMOIZEs and
-        // APPENDs from growing the stack, the memo or a list by gigabytes. Every push, mark and new memo entry counts.
-        private const int MaxObjects = 4_000_000;
+        // A layer dictionary makes ~25 objects per array (numpy's own pickles too), so a million is 40,000 arrays; the cap
+        // keeps a hostile file of DUPs, MARKs, MEMOIZEs, EMPTY_DICTs and APPENDs from growing the stack, the memo or a
+        // list by more than ~100 MB. Every push, mark and new memo entry counts.
+        private const int MaxObjects = 1_000_000;
 
         // numpy's NPY_MAXDIMS (32 in numpy 1.x, 64 in 2.x). Also keeps the Fortran reorder at O(elements * rank) small.
         internal const int MaxDimensions = 64;

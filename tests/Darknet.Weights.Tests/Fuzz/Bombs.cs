@@ -101,7 +101,7 @@ internal static class Bombs
         yield return ("empty-dict", PickleNpy(Repeat((byte)'}', 4_000_000)));
         yield return ("empty-list", PickleNpy(Repeat(EmptyList, 4_000_000)));
         yield return ("empty-tuple", PickleNpy(Repeat((byte)')', 4_000_000)));
-        yield return ("binput-sparse", PickleNpy(new[] { None }, Repeat(new byte[] { (byte)'r', 0xff, 0xff, 0xff, 0xff, (byte)'r', 1, 0, 0, 0 }, 400_000)));
+        yield return ("binput-sparse", PickleNpy(new[] { None }, SparseBinputs(1_100_000)));
         yield return ("nested-lists", PickleNpy(Repeat(new byte[] { EmptyList, Mark }, 2_000_000)));
         yield return ("list-append-self", PickleNpy(new[] { EmptyList, (byte)'2' }, Repeat(new byte[] { (byte)'2', Append }, 2_000_000)));
         yield return ("binunicode-4g", PickleNpy(new byte[] { (byte)'X', 0xff, 0xff, 0xff, 0xff, (byte)'a' }));
@@ -113,6 +113,18 @@ internal static class Bombs
         yield return ("shared-data", SharedDataBomb(1 << 20, 2000));
         yield return ("encode-again", EncodeAgainBomb(1 << 20, 2000));
         yield return ("long-key-hash", LongKeyBomb(1 << 20, 100_000));
+    }
+
+    // LONG_BINPUT at indices 2^31, 2^31 + 1, ...: every one a new entry of the memo's dictionary part
+    private static byte[] SparseBinputs(int count)
+    {
+        var bytes = new byte[count * 5];
+        for (int i = 0; i < count; i++)
+        {
+            bytes[i * 5] = (byte)'r';
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(i * 5 + 1), 0x80000000u + (uint)i);
+        }
+        return bytes;
     }
 
     /// <summary>

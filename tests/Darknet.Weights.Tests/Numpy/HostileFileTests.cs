@@ -262,6 +262,86 @@ public sealed class HostileFileTests : IDisposable
         Assert.True(allocated < 16L << 20, $"the .npz bomb allocated {allocated:N0} bytes");
     }
 
+    [Fact]
+    public void AnEntryDeclaringMoreThanDeflateCanInflateToIsRefusedBeforeInflating()
+    {
+        var bomb = Bombs.NpzLyingSizeBomb(claimedBytes: 3L << 30); // 3 GiB from a few hundred compressed bytes
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.NotNumpyFile }, $"expected DKN3001, got {e?.ToString() ?? "success"}");
+        Assert.Contains("more than deflate can inflate to", e!.Message);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void TheTotalCapIsTheCallersToSet()
+    {
+        var layers = new[] { new LayerParameters("conv_1", TestLayers.Values(1, 3, 3, 64, 128), TestLayers.Values(2, 128), null) }; // 295,424 bytes of floats
+        foreach (var format in new[] { OutputFormat.Npy, OutputFormat.Npz })
+        {
+            var file = TestLayers.Write(format, layers);
+            var small = new ModelFileReaderOptions { MaxTotalBytes = 256 << 10 };
+            foreach (var stream in new Func<Stream>[] { () => new MemoryStream(file), () => new ReaderRoundTripTests.ForwardOnlyStream(file) })
+            {
+                var e = Assert.Throws<DarknetException>(() => ModelFileReader.Read(stream(), "model." + format.ToString().ToLowerInvariant(), small));
+                Assert.True(e.Code == ErrorCodes.ArrayDataOverCap, $"{format}: {e}");
+                Assert.Contains("256 KiB", e.Message);
+                Assert.Single(ModelFileReader.Read(stream(), "model", new ModelFileReaderOptions { MaxTotalBytes = 300 << 10 }));
+            }
+            var path = Path.Combine(_dir, "model." + format.ToString().ToLowerInvariant());
+            File.WriteAllBytes(path, file);
+            Assert.Equal(ErrorCodes.ArrayDataOverCap, Assert.Throws<DarknetException>(() => ModelFileReader.ReadFile(path, small)).Code);
+            Assert.Single(ModelFileReader.ReadFile(path));
+        }
+    }
+
+    [Fact]
+    public void ANpzFromAPipeIsCopiedOnlyUpToTheCap()
+    {
+        var file = TestLayers.Write(OutputFormat.Npz, new[] { new LayerParameters("conv_1", TestLayers.Values(1, 1024, 1024), null, null) }); // 4 MiB stored
+        var e = Assert.Throws<DarknetException>(() => ModelFileReader.Read(new ReaderRoundTripTests.ForwardOnlyStream(file), "pipe", new ModelFileReaderOptions { MaxTotalBytes = 0 }));
+        Assert.Equal(ErrorCodes.ArrayDataOverCap, e.Code);
+        Assert.Contains("cannot seek", e.Message);
+    }
+
+    // One memoized bytes object built into array after array (a Fortran-order copy each time), text encoded again and
+    // again, a long key hashed again and again: each makes far more than the file holds, and is refused at that point.
+    [Theory]
+    [InlineData("shared-data", "building arrays")]
+    [InlineData("encode-again", "encoding text as bytes")]
+    [InlineData("long-key-hash", "hashing dict keys")]
+    public void DataBuiltAgainAndAgainFromMemoIsRefused(string bomb, string doing)
+    {
+        var bytes = Bombs.Pickles().Single(b => b.Name == bomb).Bytes;
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bytes)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.MalformedPickle }, $"expected DKN3003, got {e?.ToString() ?? "success"}");
+        Assert.Contains(doing, e!.Message);
+        Assert.True(allocated < 32L << 20, $"{bomb} ({bytes.Length:N0} bytes) allocated {allocated:N0} bytes");
+    }
+
+    [Theory]
+    [InlineData("mark")]
+    [InlineData("dup")]
+    [InlineData("empty-dict")]
+    [InlineData("empty-list")]
+    [InlineData("nested-lists")]
+    [InlineData("binput-sparse")]
+    public void OpcodeBombsStopAtTheObjectCapWithinAFewBytesPerByte(string bomb)
+    {
+        var bytes = Bombs.Pickles().Single(b => b.Name == bomb).Bytes;
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bytes)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.MalformedPickle }, $"expected DKN3003, got {e?.ToString() ?? "success"}");
+        Assert.True(allocated < 128L << 20, $"{bomb} ({bytes.Length:N0} bytes) allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void AShapeOfMoreDimensionsThanNumpyAllowsIsRefused()
+    {
+        var pickled = Bombs.Pickles().Single(b => b.Name == "many-dims").Bytes;
+        Assert.Equal(ErrorCodes.UnsupportedArray, Refused(pickled, ErrorCodes.UnsupportedArray).Code);
+        var header = Bombs.Npys().Single(b => b.Name == "many-dims").Bytes;
+        Assert.Contains("more than 64 dimensions", Refused(header, ErrorCodes.NotNumpyFile).Message);
+    }
+
     /// <summary>Runs a read on this thread: what it threw (null: it returned) and the bytes it allocated; logs both with the peak RSS.</summary>
     private (Exception? Error, long Allocated) Measure(Action read)
     {
