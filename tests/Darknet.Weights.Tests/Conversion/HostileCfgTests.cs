@@ -29,7 +29,7 @@ public sealed class HostileCfgTests
         SyntheticWeights.Header().CopyTo(weights, 0);
         Stream input = seekable ? new MemoryStream(weights) : new ReaderRoundTripTests.ForwardOnlyStream(weights);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<DarknetException>(() => DarknetConverter.Convert(layout, input, seekable ? weights.Length : null, new ListSink(), null));
+        var e = Assert.Throws<DarknetException>(() => DarknetConverter.Convert(layout, input, seekable ? weights.Length : null, new ListSink(), new ConversionOptions()));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(ErrorCodes.WeightsTooShort, e.Code);
         Assert.Contains("262,139 floats", e.Message); // what the 1 MiB held after its 20-byte header
@@ -43,8 +43,8 @@ public sealed class HostileCfgTests
         var layout = NetworkLayout.FromCfg("[net]\nwidth=1\nheight=1\nchannels=1024\n[convolutional]\nfilters=1024\nsize=1\n[convolutional]\nfilters=1024\nsize=1\n", "two.cfg");
         var fromFile = new ListSink();
         var fromPipe = new ListSink();
-        using (var s = SyntheticWeights.Open(layout.FloatCount())) DarknetConverter.Convert(layout, s, s.Length, fromFile, null);
-        using (var s = SyntheticWeights.Open(layout.FloatCount(), seekable: false)) DarknetConverter.Convert(layout, s, null, fromPipe, null);
+        using (var s = SyntheticWeights.Open(layout.FloatCount())) DarknetConverter.Convert(layout, s, s.Length, fromFile, new ConversionOptions());
+        using (var s = SyntheticWeights.Open(layout.FloatCount(), seekable: false)) DarknetConverter.Convert(layout, s, null, fromPipe, new ConversionOptions());
         Assert.True(fromPipe.Completed);
         for (int i = 0; i < 2; i++)
         {
@@ -53,8 +53,8 @@ public sealed class HostileCfgTests
         }
         // and a float too many is still leftover, one too few still short
         using (var s = SyntheticWeights.Open(layout.FloatCount() + 1, seekable: false))
-            Assert.Equal(ErrorCodes.LeftoverFloats, Assert.Throws<DarknetException>(() => DarknetConverter.Convert(layout, s, null, new ListSink(), null)).Code);
+            Assert.Equal(ErrorCodes.LeftoverFloats, Assert.Throws<DarknetException>(() => DarknetConverter.Convert(layout, s, null, new ListSink(), new ConversionOptions())).Code);
         using (var s = SyntheticWeights.Open(layout.FloatCount() - 1, seekable: false))
-            Assert.Equal(ErrorCodes.WeightsTooShort, Assert.Throws<DarknetException>(() => DarknetConverter.Convert(layout, s, null, new ListSink(), null)).Code);
+            Assert.Equal(ErrorCodes.WeightsTooShort, Assert.Throws<DarknetException>(() => DarknetConverter.Convert(layout, s, null, new ListSink(), new ConversionOptions())).Code);
     }
 }

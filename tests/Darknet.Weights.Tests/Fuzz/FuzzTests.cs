@@ -190,6 +190,9 @@ public sealed class FuzzTests
             .Append(WeightsFor(SeedLayouts.Value[1], SyntheticWeights.Header(1001, 2, 0, 1000))) // transposed [connected]
             .ToArray());
 
+    // the first weights seeds belong to the cfg seeds in order; the two header variants to the classifier (seed 1)
+    private static int WeightsSeedLayout(int weightsSeed) => weightsSeed < CfgSeeds.Length ? weightsSeed : 1;
+
     private static byte[] Resource(string name)
     {
         using var s = typeof(FuzzTests).Assembly.GetManifestResourceStream("FuzzSeeds/" + name) ?? throw new InvalidOperationException("no seed " + name);
@@ -250,9 +253,9 @@ public sealed class FuzzTests
         foreach (var pickle in PickleSeeds.Value) Assert.NotEmpty(ModelFileReader.Read(new MemoryStream(ObjectHeader.Value.Concat(pickle).ToArray())));
         for (int i = 0; i < WeightsSeeds.Value.Length; i++)
         {
-            var layout = SeedLayouts.Value[Math.Min(i, CfgSeeds.Length) == CfgSeeds.Length ? 1 : i];
+            var layout = SeedLayouts.Value[WeightsSeedLayout(i)];
             var sink = new ListSink();
-            DarknetConverter.Convert(layout, new MemoryStream(WeightsSeeds.Value[i]), WeightsSeeds.Value[i].Length, sink, null);
+            DarknetConverter.Convert(layout, new MemoryStream(WeightsSeeds.Value[i]), WeightsSeeds.Value[i].Length, sink, new ConversionOptions());
             Assert.True(sink.Completed);
         }
         Assert.Equal(3, BombLayouts.Value.Length);
@@ -277,7 +280,7 @@ public sealed class FuzzTests
             var layout = NetworkLayout.FromCfg(Encoding.UTF8.GetString(c.Bytes), "fuzz.cfg");
             bool seekable = c.Variant % 2 == 1;
             using var weights = SyntheticWeights.Open(SeedLayouts.Value[c.Variant / 2 % CfgSeeds.Length].FloatCount(), seekable: seekable);
-            DarknetConverter.Convert(layout, weights, seekable ? weights.Length : null, new DiscardingSink(), null);
+            DarknetConverter.Convert(layout, weights, seekable ? weights.Length : null, new DiscardingSink(), new ConversionOptions());
         }, MaxAllocatedPerCase));
     }
 
@@ -286,7 +289,6 @@ public sealed class FuzzTests
     {
         var seeds = WeightsSeeds.Value;
         var layouts = SeedLayouts.Value.Concat(BombLayouts.Value).ToArray();
-        int LayoutOf(int seed) => seed < CfgSeeds.Length ? seed : 1;
         var bombs = new List<(string, FuzzCase)>();
         var zeros = new byte[1 << 20];
         SyntheticWeights.Header().CopyTo(zeros, 0);
@@ -299,12 +301,12 @@ public sealed class FuzzTests
         {
             int seed = r.Next(seeds.Length);
             var log = new List<string> { $"seed {seed}" };
-            return new FuzzCase(Mutator.Mutate(r, seeds[seed], seeds, log), string.Join(" ", log), LayoutOf(seed) * 2 + r.Next(2));
+            return new FuzzCase(Mutator.Mutate(r, seeds[seed], seeds, log), string.Join(" ", log), WeightsSeedLayout(seed) * 2 + r.Next(2));
         }, c =>
         {
             bool seekable = c.Variant % 2 == 1;
             Stream weights = seekable ? new MemoryStream(c.Bytes) : new ReaderRoundTripTests.ForwardOnlyStream(c.Bytes);
-            DarknetConverter.Convert(layouts[c.Variant / 2], weights, seekable ? c.Bytes.Length : null, new DiscardingSink(), null);
+            DarknetConverter.Convert(layouts[c.Variant / 2], weights, seekable ? c.Bytes.Length : null, new DiscardingSink(), new ConversionOptions());
         }, MaxAllocatedPerCase));
     }
 
