@@ -65,7 +65,6 @@ namespace Darknet.Weights.Numpy
             return LayerDictionary.FromPickle(root, sourceName);
         }
 
-
         // ZipArchive needs the whole stream from its first byte: seek back, or (a pipe) copy it into memory, at most what
         // the cap allows (and what one MemoryStream holds), so a pipe cannot fill the memory.
         private static Stream Rewound(Stream input, byte[] start, long maxTotalBytes, string sourceName)

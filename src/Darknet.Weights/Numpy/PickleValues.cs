@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace Darknet.Weights.Numpy
@@ -43,7 +44,7 @@ namespace Darknet.Weights.Numpy
         private List<KeyValuePair<object?, object?>>? _items;
         private int _noneKey = -1;
 
-        public IReadOnlyList<KeyValuePair<object?, object?>> Items => (IReadOnlyList<KeyValuePair<object?, object?>>?)_items ?? new KeyValuePair<object?, object?>[0];
+        public IReadOnlyList<KeyValuePair<object?, object?>> Items => (IReadOnlyList<KeyValuePair<object?, object?>>?)_items ?? Array.Empty<KeyValuePair<object?, object?>>();
 
         public void Set(object? key, object? value)
         {

@@ -22,9 +22,6 @@ namespace Darknet.Weights.Numpy
         // list by more than ~100 MB. Every push, mark and new memo entry counts.
         private const int MaxObjects = 1_000_000;
 
-        // numpy's NPY_MAXDIMS (32 in numpy 1.x, 64 in 2.x). Also keeps the Fortran reorder at O(elements * rank) small.
-        internal const int MaxDimensions = 64;
-
         // Data the pickle makes (array floats, encoded bytes, hashed dict keys) may exceed the bytes read by this factor,
         // plus a little: a legal file spells each array's bytes once, and protocol 2 holds them once more as text.
         private const long BuiltPerByteRead = 2;
@@ -256,8 +253,8 @@ namespace Darknet.Weights.Numpy
             if (!(shapeObject is PickleTuple shapeTuple)) throw Malformed("an ndarray's shape is not a tuple");
             if (!(dtypeObject is NumpyDtype dtype)) throw Malformed("an ndarray's dtype is not a numpy.dtype");
             if (!(fortranObject is bool fortran)) throw Malformed("an ndarray's fortran flag is not True/False");
-            if (shapeTuple.Items.Length > MaxDimensions)
-                throw new DarknetException(ErrorCodes.UnsupportedArray, $"{Source}: an array of {shapeTuple.Items.Length} dimensions at offset {_opcodeOffset} (numpy allows at most {MaxDimensions})");
+            if (shapeTuple.Items.Length > Float32Arrays.MaxDimensions)
+                throw new DarknetException(ErrorCodes.UnsupportedArray, $"{Source}: an array of {shapeTuple.Items.Length} dimensions at offset {_opcodeOffset} (numpy allows at most {Float32Arrays.MaxDimensions})");
             var shape = new int[shapeTuple.Items.Length];
             for (int i = 0; i < shape.Length; i++)
             {

@@ -311,23 +311,23 @@ public sealed class FuzzTests
     }
 
     [Fact]
-    public void NpyBytes() => CheckReader("npy", NpySeeds.Value, Bombs.Npys(), b => b);
+    public void NpyBytes() => CheckReader("npy", NpySeeds.Value, Bombs.Npys(), b => b, Mutator.NpyTokens.Concat(Mutator.PickleTokens).ToArray());
 
     [Fact]
-    public void NpzBytes() => CheckReader("npz", NpzSeeds.Value, Bombs.Npzs(), b => b);
+    public void NpzBytes() => CheckReader("npz", NpzSeeds.Value, Bombs.Npzs(), b => b, Mutator.ZipTokens.Concat(Mutator.NpyTokens).ToArray());
 
     [Fact]
     public void PickleBytes() =>
-        CheckReader("pickle", PickleSeeds.Value, Bombs.Pickles().Select(b => (b.Name, b.Bytes[ObjectHeaderLength..])), p => ObjectHeader.Value.Concat(p).ToArray());
+        CheckReader("pickle", PickleSeeds.Value, Bombs.Pickles().Select(b => (b.Name, b.Bytes[ObjectHeaderLength..])), p => ObjectHeader.Value.Concat(p).ToArray(), Mutator.PickleTokens);
 
-    private void CheckReader(string kind, byte[][] seeds, IEnumerable<(string Name, byte[] Bytes)> bombInputs, Func<byte[], byte[]> file)
+    private void CheckReader(string kind, byte[][] seeds, IEnumerable<(string Name, byte[] Bytes)> bombInputs, Func<byte[], byte[]> file, byte[][] tokens)
     {
         var bombs = bombInputs.SelectMany(b => new[] { 0, 1 }.Select(v => (b.Name, new FuzzCase(b.Bytes, "bomb " + b.Name, v)))).ToList();
         Check(FuzzHarness.Run(kind, FuzzHarness.Cases, bombs, r =>
         {
             int seed = r.Next(seeds.Length);
             var log = new List<string> { $"seed {seed}" };
-            return new FuzzCase(Mutator.Mutate(r, seeds[seed], seeds, log), string.Join(" ", log), r.Next(2));
+            return new FuzzCase(Mutator.Mutate(r, seeds[seed], seeds, log, tokens), string.Join(" ", log), r.Next(2));
         }, c =>
         {
             var bytes = file(c.Bytes);

@@ -5,7 +5,7 @@ namespace Darknet.Weights.Tests.Fuzz;
 
 /// <summary>
 /// AFL's classic mutations over bytes (bit flips, random bytes, inserts, deletes, truncation, splices with another seed,
-/// block copies, interesting integers in both byte orders), stacked one to four deep; and for cfg text, line and number
+/// block copies, interesting integers in both byte orders, the format's tokens), stacked one to four deep; and for cfg text, line and number
 /// edits that keep it looking like a cfg so the mutations reach the layout code, not only the parser.
 /// </summary>
 internal static class Mutator
@@ -17,18 +17,57 @@ internal static class Mutator
         -1, -2, -128, -129, -32768, -65536, int.MinValue, long.MinValue,
     };
 
-    public static byte[] Mutate(Random r, byte[] input, IReadOnlyList<byte[]> pool, List<string> log)
+    /// <summary>Tokens of a format (AFL's dictionaries): inserted or written over the input, so mutations speak its grammar.</summary>
+    public static readonly byte[][] PickleTokens = Tokens(
+        "\x80\x02", "\x80\x05", "\x95\x10\x00\x00\x00\x00\x00\x00\x00", ".", "(", ")", "]", "}", "0", "1", "2", "N", "\x88", "\x89",
+        "t", "l", "d", "a", "e", "s", "u", "b", "R", "\x85", "\x86", "\x87", "\x93", "\x94", "q\x00", "q\x01", "h\x00", "h\x01",
+        "r\x00\x00\x00\x00", "j\x00\x00\x00\x00", "r\xff\xff\xff\xff", "K\x01", "K\x00", "J\xff\xff\xff\x7f", "M\xff\xff",
+        "\x8a\x08\xff\xff\xff\xff\xff\xff\xff\x7f", "G\x3f\xf0\x00\x00\x00\x00\x00\x00", "X\x06\x00\x00\x00latin1",
+        "\x8c\x01F", "\x8c\x01C", "\x8c\x02f4", "\x8c\x02O8", "\x8c\x01<", "\x8c\x01>", "C\x04\x00\x00\x80\x3f",
+        "B\x00\x10\x00\x00", "\x8e\x00\x00\x00\x80\x00\x00\x00\x00", "\x96\x04\x00\x00\x00\x00\x00\x00\x00abcd",
+        "cnumpy.core.multiarray\n_reconstruct\n", "cnumpy\nndarray\n", "cnumpy\ndtype\n", "c_codecs\nencode\n",
+        "cnumpy.core.numeric\n_frombuffer\n", "c__builtin__\nbytes\n", "\x8c\x05numpy\x8c\x05dtype\x93", "U\x01a", "T\x01\x00\x00\x00a");
+
+    public static readonly byte[][] NpyTokens = Tokens(
+        "\x93NUMPY\x01\x00", "\x93NUMPY\x02\x00", "\x93NUMPY\x03\x00", "{", "}", "(", ")", ",", ":", "'", "\"", " ", "\n",
+        "'descr'", "'<f4'", "'>f4'", "'|O'", "'<f8'", "'fortran_order'", "True", "False", "'shape'", "0", "1", "2147483647",
+        "4294967296", "9999999999999999999", "(1,)", "()", "(0, 3)");
+
+    public static readonly byte[][] ZipTokens = Tokens(
+        "PK\x03\x04", "PK\x01\x02", "PK\x05\x06", "PK\x06\x06", "PK\x06\x07", "PK\x07\x08", "\x00\x00", "\x08\x00",
+        "\x09\x00", "\x0c\x00", "\x0e\x00", "\x01\x00", "\xff\xff\xff\xff", "\x01\x00\x10\x00", "conv_1/weights.npy",
+        "conv_1/gamma.npy", "../x.npy", "/", "\x93NUMPY\x01\x00", "'|O'", "'<f8'", "'shape': (1073741824,)");
+
+    private static byte[][] Tokens(params string[] escaped) =>
+        escaped.Select(t => System.Text.RegularExpressions.Regex.Unescape(t).Select(c => (byte)c).ToArray()).ToArray();
+
+    public static byte[] Mutate(Random r, byte[] input, IReadOnlyList<byte[]> pool, List<string> log, byte[][]? tokens = null)
     {
         var data = input;
         int steps = 1 + r.Next(4);
-        for (int s = 0; s < steps; s++) data = MutateOnce(r, data, pool, log);
+        for (int s = 0; s < steps; s++) data = MutateOnce(r, data, pool, log, tokens);
         return data;
     }
 
-    private static byte[] MutateOnce(Random r, byte[] data, IReadOnlyList<byte[]> pool, List<string> log)
+    private static byte[] MutateOnce(Random r, byte[] data, IReadOnlyList<byte[]> pool, List<string> log, byte[][]? tokens)
     {
         int n = data.Length;
-        switch (r.Next(10))
+        int op = r.Next(tokens == null ? 10 : 12);
+        if (op >= 10)
+        {
+            var token = tokens![r.Next(tokens.Length)];
+            int at = r.Next(n + 1);
+            if (op == 10 || at + token.Length > n)
+            {
+                log.Add($"token-insert{token.Length}@{at}");
+                return Concat(data.AsSpan(0, at), token, data.AsSpan(at));
+            }
+            var d = (byte[])data.Clone();
+            token.CopyTo(d, at);
+            log.Add($"token-over{token.Length}@{at}");
+            return d;
+        }
+        switch (op)
         {
             case 0:
             case 1:
