@@ -272,6 +272,25 @@ public sealed class HostileFileTests : IDisposable
         Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
     }
 
+    // The zip entry says 136 bytes (stored) or a small deflated size; the .npy header inside says 500 million floats.
+    [Theory]
+    [InlineData(System.IO.Compression.CompressionLevel.NoCompression)]
+    [InlineData(System.IO.Compression.CompressionLevel.Optimal)]
+    public void AMemberWhoseHeaderDisagreesWithItsZipSizeIsRefusedBeforeItsData(System.IO.Compression.CompressionLevel level)
+    {
+        var ms = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(ms, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        using (var s = zip.CreateEntry("conv_1/weights.npy", level).Open())
+        {
+            NpyHeader.Write(s, "<f4", new[] { 500_000_000 });
+            s.Write(new byte[8]);
+        }
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(ms.ToArray())));
+        Assert.True(e is DarknetException { Code: ErrorCodes.NotNumpyFile }, $"expected DKN3001, got {e?.ToString() ?? "success"}");
+        Assert.Contains("needs 2000000000 data bytes but the entry holds 8", e!.Message);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
+    }
+
     [Fact]
     public void TheTotalCapIsTheCallersToSet()
     {
