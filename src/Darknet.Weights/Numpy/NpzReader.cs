@@ -41,16 +41,22 @@ namespace Darknet.Weights.Numpy
 
         /// <summary>
         /// Before a member is inflated: what each entry declares (the zip directory's uncompressed size) must be something
-        /// its compressed bytes can inflate to, and all of them together must fit the cap.
+        /// its compressed bytes can inflate to, the entries' compressed bytes must fit in the file side by side (entries
+        /// that overlap, so one stretch of deflate data counts many times, are a known zip bomb), and all declared sizes
+        /// together must fit the cap.
         /// </summary>
         private static void CheckDeclaredSizes(ZipArchive archive, long archiveLength, string sourceName, long maxTotalBytes)
         {
-            long total = 0;
+            long total = 0, totalCompressed = 0;
             foreach (var entry in archive.Entries)
             {
                 long declared = entry.Length, compressed = entry.CompressedLength;
+                totalCompressed += compressed;
                 if (declared < 0 || compressed < 0 || compressed > archiveLength)
                     throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName}:{entry.FullName}: the zip directory gives impossible sizes ({declared:N0} bytes from {compressed:N0} compressed)");
+                if (totalCompressed > archiveLength)
+                    throw new DarknetException(ErrorCodes.NotNumpyFile,
+                        $"{sourceName}: its entries' compressed sizes add up to more than the file's {archiveLength:N0} bytes: they overlap (a zip bomb) or the directory is corrupt");
                 if (declared > compressed && declared / MaxDeflateRatio > compressed)
                     throw new DarknetException(ErrorCodes.NotNumpyFile,
                         $"{sourceName}:{entry.FullName}: the zip directory declares {declared:N0} bytes from {compressed:N0} compressed bytes, more than deflate can inflate to ({MaxDeflateRatio}x); the .npz is corrupt or hostile");

@@ -63,6 +63,24 @@ internal static class Bombs
     }
 
     /// <summary>
+    /// A .npz of <paramref name="entries"/> names whose directory records all point at one deflated .npy of
+    /// <paramref name="arrayBytes"/> zero bytes: each entry is valid on its own, the file holds the data once.
+    /// </summary>
+    public static byte[] NpzOverlapBomb(int entries = 16, long arrayBytes = 64L << 20)
+    {
+        var one = new MemoryStream();
+        using (var zip = new ZipArchive(one, ZipArchiveMode.Create, leaveOpen: true))
+        using (var s = zip.CreateEntry("conv_1/weights.npy", CompressionLevel.SmallestSize).Open())
+        {
+            NpyHeader.Write(s, "<f4", new[] { checked((int)(arrayBytes / 4)) });
+            var zeros = new byte[1 << 20];
+            for (long left = arrayBytes; left > 0; left -= zeros.Length) s.Write(zeros, 0, (int)Math.Min(left, zeros.Length));
+        }
+        var names = Enumerable.Range(1, entries).Select(i => $"conv_{i}/weights.npy").ToArray();
+        return ZipEntryBytes.Write(names, ZipEntryBytes.Parse(one.ToArray()), overlap: true);
+    }
+
+    /// <summary>
     /// A small valid .npz whose zip directory claims <paramref name="claimedBytes"/> for an entry (and whose .npy header
     /// agrees), though its few compressed bytes cannot inflate to that.
     /// </summary>
@@ -227,6 +245,7 @@ internal static class Bombs
         yield return ("lying-size", NpzLyingSizeBomb());
         yield return ("huge-shape", NpzHugeShape());
         yield return ("zip-of-many-small-bombs", NpzZeroBomb(entries: 64, arrayBytes: 64L << 20));
+        yield return ("overlapping-entries", NpzOverlapBomb(entries: 3, arrayBytes: 64L << 20)); // 192 MiB: under the fuzz's cap
     }
 
     /// <summary>Hostile .npy headers (a plain array .npy is refused as "not a dict", after its header is checked).</summary>
@@ -295,12 +314,15 @@ internal sealed record ZipEntryBytes(ushort Method, uint Crc, uint CompressedSiz
         return new ZipEntryBytes(method, crc, compressed, uncompressed, zip.AsSpan(data, (int)compressed).ToArray());
     }
 
-    /// <summary>A zip holding this entry once per name (no extra fields, no data descriptors).</summary>
-    public static byte[] Write(IReadOnlyList<string> names, ZipEntryBytes entry)
+    /// <summary>
+    /// A zip holding this entry once per name (no extra fields, no data descriptors); with <paramref name="overlap"/>,
+    /// the entry's bytes are there once and every name's directory record points at them (the overlapping-entries bomb).
+    /// </summary>
+    public static byte[] Write(IReadOnlyList<string> names, ZipEntryBytes entry, bool overlap = false)
     {
         var ms = new MemoryStream();
         var offsets = new long[names.Count];
-        for (int i = 0; i < names.Count; i++)
+        for (int i = 0; i < (overlap ? 1 : names.Count); i++)
         {
             offsets[i] = ms.Position;
             var name = Encoding.ASCII.GetBytes(names[i]);

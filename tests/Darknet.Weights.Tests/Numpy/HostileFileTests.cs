@@ -291,6 +291,17 @@ public sealed class HostileFileTests : IDisposable
         Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
     }
 
+    // 16 directory records pointing at one deflated 64 MiB array: 1 GiB of arrays (under the default cap) from 65 KB.
+    [Fact]
+    public void EntriesThatOverlapAreRefusedBeforeInflating()
+    {
+        var bomb = Bombs.NpzOverlapBomb(entries: 16, arrayBytes: 64L << 20);
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.NotNumpyFile }, $"expected DKN3001, got {e?.ToString() ?? "success"}");
+        Assert.Contains("overlap", e!.Message);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
+    }
+
     [Fact]
     public void TheTotalCapIsTheCallersToSet()
     {
