@@ -41,5 +41,7 @@ namespace Darknet.Weights
         public const string UnsupportedArray = "DKN3004";
         public const string NotLayerDictionary = "DKN3005";
         public const string NumpyFileUnreadable = "DKN3006";
+        /// <summary>The arrays a file declares, or the data it builds, add up to more than the reader's cap (<c>ModelFileOptions.MaxTotalBytes</c>).</summary>
+        public const string ArrayDataOverCap = "DKN3007";
     }
 }
