@@ -22,7 +22,9 @@ namespace Darknet.Build
         public const string CacheUnusable = "DKN4012";
         public const string NoUrls = "DKN4013";
         public const string BadUrl = "DKN4014";
-        // DKN4015-4019 are left to the cache's codes; the download's start at DKN4020.
+        public const string DiskFull = "DKN4015";
+        public const string EntryNotAFile = "DKN4016";
+        // DKN4017-4019 unused; the download's codes start at DKN4020.
         public const string TooManyRedirects = "DKN4020";
         public const string RedirectDowngrade = "DKN4021";
         public const string CredentialVariableUnset = "DKN4022";

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Numpy;
@@ -10,7 +11,7 @@ namespace Darknet.Weights
     /// Darknet .cfg layout + .weights stream -> the seed's per-layer parameters, one layer at a time, exact or nothing:
     /// the float count is checked before any output when the length is known, and while reading when it is not.
     /// </summary>
-    public static class DarknetConverter
+    internal static class DarknetConverter
     {
         /// <summary>
         /// Reads the header and every (or the first <see cref="ConversionOptions.LayerLimit"/>) weighted layer from
@@ -26,7 +27,7 @@ namespace Darknet.Weights
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
             var header = WeightsHeader.Read(weights);
             if (weightsLength.HasValue) plan.CheckLength(header, weightsLength.Value);
-            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false, options.Cancellation);
         }
 
         /// <summary>
@@ -40,17 +41,21 @@ namespace Darknet.Weights
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
-            if (Directory.Exists(outputPath))
-                throw new DarknetException(ErrorCodes.FileAccessFailed, $"the output path is a directory: {outputPath} (give a file name, e.g. {Path.Combine(outputPath, "model.npy")})");
+            AtomicFile.RefuseToReplace(outputPath); // a directory, device or link: refused before the weights are read
             var outputFolder = Path.GetDirectoryName(Path.GetFullPath(outputPath));
             if (!string.IsNullOrEmpty(outputFolder) && File.Exists(outputFolder))
                 throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot write {outputPath}: {outputFolder} is a file, not a folder");
             if (!File.Exists(weightsPath))
                 throw new DarknetException(ErrorCodes.WeightsNotFound, $"weights file not found: {weightsPath}");
 
-            using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            // A FIFO would block the open until someone writes to it, and a pipe has no length to check: refused unopened.
+            var kind = FileStatus.Of(weightsPath, followLinks: true);
+            if (kind.Kind == FileKind.Other)
+                throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file but {kind.TypeName}: give the .weights file itself");
+
+            using var weights = OpenWeights(weightsPath);
             var header = WeightsHeader.Read(weights);
-            long length = weights.Length;
+            long length = weights.CanSeek ? weights.Length : -1;
             if (length < weights.Position) // a device or pipe: /dev/zero reads forever and says 0 bytes
                 throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file (its length reads as {length} bytes after a {header.Size}-byte header was read from it)");
             plan.CheckLength(header, length);
@@ -59,9 +64,38 @@ namespace Darknet.Weights
             AtomicFile.Write(outputPath, output =>
             {
                 using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
-                result = Run(plan, header, weights, length, sink, recycleWeights: true);
-            });
+                result = Run(plan, header, weights, length, sink, recycleWeights: true, options.Cancellation);
+            }, expectedLength: 4 * plan.ExpectedFloats);
             return result!;
+        }
+
+        private static FileStream OpenWeights(string weightsPath)
+        {
+            try
+            {
+                return new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot read {weightsPath}: permission denied", e);
+            }
+        }
+
+        /// <summary>
+        /// Converts a .weights stream of known length into <paramref name="output"/>, for callers that publish the output
+        /// themselves (the build's machine cache hashes the weights read and the output written as they pass). Sizes are
+        /// checked before the first byte is written. Reads no further than the last converted layer.
+        /// </summary>
+        internal static ConversionResult ConvertStream(NetworkLayout layout, Stream weights, long weightsLength, Stream output, ConversionOptions options)
+        {
+            if (weights == null) throw new ArgumentNullException(nameof(weights));
+            if (output == null) throw new ArgumentNullException(nameof(output));
+            options ??= new ConversionOptions();
+            var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
+            var header = WeightsHeader.Read(weights);
+            plan.CheckLength(header, weightsLength);
+            using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: true, options.Cancellation);
         }
 
         /// <summary>The size in bytes of a .weights file that holds exactly what the layout (or its first <paramref name="layerLimit"/> weighted layers) reads.</summary>
@@ -74,13 +108,15 @@ namespace Darknet.Weights
         // Names play no part in a size; blanks skip LayerNaming.
         private static string[] NoNames(NetworkLayout layout) => new string[layout.WeightedLayers.Count];
 
-        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights)
+        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights,
+            CancellationToken cancellation)
         {
             var reader = new FloatStreamReader(weights);
             var weightArrays = new RecycledWeightArrays(recycleWeights);
             var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
             for (int i = 0; i < plan.Layers.Count; i++)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var layer = layerReader.Read(i);
                 sink.Write(layer);
                 weightArrays.Release(layer);
