@@ -21,14 +21,16 @@ namespace Darknet.Build.Tasks
     /// </summary>
     internal static class ConfigDownload
     {
-        public static string Get(string cacheRoot, string url, AcquireSettings settings, CancellationToken cancellationToken)
+        private const string Area = "configs";
+
+        public static string Get(MachineCache cache, string url, AcquireSettings settings, CancellationToken cancellationToken)
         {
             var source = SourceUrl.Parse(url);
             var name = Path.GetFileName(source.Target.AbsolutePath);
             if (name.Length == 0) name = "model.cfg";
-            var configs = Path.Combine(cacheRoot, "configs");
+            var configs = Path.Combine(cache.Root, Area);
             var index = Path.Combine(configs, "urls", UrlKey(source.Identity));
-            var cached = ReadCached(configs, index);
+            var cached = ReadCached(cache, index, name, cancellationToken);
             if (cached != null) return cached;
 
             if (settings.Offline)
@@ -43,7 +45,7 @@ namespace Darknet.Build.Tasks
             var text = CfgReader.TextOf(bytes, source.Display);
             NetworkLayout.FromCfg(text, source.Display);   // garbage throws here, before anything is cached
 
-            Store(configs, index, name, bytes, settings);
+            Store(cache, index, name, bytes, settings, cancellationToken);
             return text;
         }
 
@@ -81,18 +83,16 @@ namespace Darknet.Build.Tasks
             return result!;
         }
 
-        /// <summary>The cached text for the URL, or null when not cached or when the file no longer matches its content key.</summary>
-        private static string? ReadCached(string configs, string index)
+        /// <summary>The cached text for the URL, or null when not cached or when the entry no longer verifies (it is then removed).</summary>
+        private static string? ReadCached(MachineCache cache, string index, string name, CancellationToken cancellationToken)
         {
             try
             {
                 if (!File.Exists(index)) return null;
-                var entry = File.ReadAllText(index).Trim();
-                var path = Path.GetFullPath(Path.Combine(configs, entry));
-                if (!path.StartsWith(Path.GetFullPath(configs) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path)) return null;
-                var bytes = File.ReadAllBytes(path);
-                if (entry.IndexOf('/') < 0 || entry.Substring(0, entry.IndexOf('/')) != ContentKey(bytes)) return null;
-                return CfgReader.TextOf(bytes, path);
+                var sha256 = File.ReadAllText(index).Trim();
+                if (sha256.Length != 64) return null;
+                var entry = cache.TryGetContent(Area, sha256, name, cancellationToken);
+                return entry == null ? null : CfgReader.TextOf(File.ReadAllBytes(entry.Path), entry.Path);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DarknetException)
             {
@@ -100,31 +100,22 @@ namespace Darknet.Build.Tasks
             }
         }
 
-        /// <summary>Publishes the content entry, then the URL's index line. A cache that cannot be written only costs a fetch next time.</summary>
-        private static void Store(string configs, string index, string name, byte[] bytes, AcquireSettings settings)
+        /// <summary>Publishes the content entry (the cache's one way), then the URL's index line. A cache that cannot be written only costs a fetch next time.</summary>
+        private static void Store(MachineCache cache, string index, string name, byte[] bytes, AcquireSettings settings, CancellationToken cancellationToken)
         {
-            var key = ContentKey(bytes);
             try
             {
-                var path = Path.Combine(configs, key, name);
-                if (!File.Exists(path) || ContentKey(File.ReadAllBytes(path)) != key)
-                    AtomicFile.Write(path, stream => stream.Write(bytes, 0, bytes.Length));
-                AtomicFile.WriteAllText(index, key + "/" + name + "\n");
+                var entry = cache.PublishContent(Area, name, bytes, cancellationToken);
+                AtomicFile.WriteAllText(index, entry.Hashes.Sha256 + "\n");
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DarknetException)
             {
-                settings.Detail("Could not cache the Config in " + configs + ": " + e.Message);
+                settings.Detail("Could not cache the Config in " + Path.Combine(cache.Root, Area) + ": " + e.Message);
             }
         }
 
         private static DarknetException HtmlError(SourceUrl source, string evidence) =>
             new DarknetException(BuildErrorCodes.HtmlPage, $"Config {source.Display} answered with an HTML page ({evidence}), not a .cfg file.");
-
-        private static string ContentKey(byte[] bytes)
-        {
-            using (var sha = SHA256.Create())
-                return "sha256-" + FileHashes.Hex(sha.ComputeHash(bytes));
-        }
 
         private static string UrlKey(string identity)
         {

@@ -180,7 +180,7 @@ namespace Darknet.Build.Tasks
                         $"Config {request.Config} does not exist.");
                 return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
             }
-            return ConfigDownload.Get(_cache.Root, request.Config!, _settings, _cancellationToken);
+            return ConfigDownload.Get(_cache, request.Config!, _settings, _cancellationToken);
         }
 
         /// <summary>The catalog's names for a built-in layout (the converter takes the first N); null lets the library name any other cfg.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Darknet.Build.Cache;
 using Darknet.Build.Download;
 using Darknet.Build.Tasks;
 using Darknet.Build.Tests.Infrastructure;
@@ -37,9 +38,9 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var url = _server.Url("cfg/net.cfg");
 
-        Assert.Equal(Cfg, ConfigDownload.Get(_cache.Path, url, Settings(), CancellationToken.None));
-        Assert.Equal(Cfg, ConfigDownload.Get(_cache.Path, url, Settings(), CancellationToken.None));
-        Assert.Equal(Cfg, ConfigDownload.Get(_cache.Path, url, Settings(offline: true), CancellationToken.None));
+        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(offline: true), CancellationToken.None));
 
         Assert.Equal(1, _server.RequestCount("cfg/net.cfg"));
         // Keyed by content: configs/sha256-<hex of the bytes>/net.cfg, plus the URL's index line.
@@ -56,7 +57,7 @@ public sealed class ConfigDownloadTests : IDisposable
         settings.StallTimeout = TimeSpan.FromSeconds(1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(_cache.Path, _server.Url("cfg/net.cfg"), settings, CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), settings, CancellationToken.None));
 
         Assert.Equal(BuildErrorCodes.Stalled, error.Code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "took " + clock.Elapsed);
@@ -70,7 +71,7 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         _server.FailNext("cfg/net.cfg", 1, 503);
 
-        Assert.Equal(Cfg, ConfigDownload.Get(_cache.Path, _server.Url("cfg/net.cfg"), Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), Settings(), CancellationToken.None));
         Assert.Equal(2, _server.RequestCount("cfg/net.cfg"));
     }
 
@@ -84,7 +85,7 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/huge.cfg", () => new RepeatingStream(gigabyte), gigabyte, "text/plain");
         if (!announced) _server.OmitLength("cfg/huge.cfg");
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(_cache.Path, _server.Url("cfg/huge.cfg"), Settings(), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/huge.cfg"), Settings(), CancellationToken.None));
 
         Assert.Equal(ErrorCodes.MalformedCfg, error.Code);
         Assert.Contains("not a cfg", error.Message);
@@ -97,7 +98,7 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.Serve("cfg/net.weights", new byte[] { (byte)'[', 0, 0, 0, 1, 2, 3 });
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(_cache.Path, _server.Url("cfg/net.weights"), Settings(), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.weights"), Settings(), CancellationToken.None));
 
         Assert.Equal(ErrorCodes.MalformedCfg, error.Code);
         Assert.Contains("NUL", error.Message);
@@ -110,12 +111,12 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes("Service temporarily unavailable, try later\n"), "text/plain");
         var url = _server.Url("cfg/net.cfg");
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(_cache.Path, url, Settings(), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
         Assert.StartsWith("DKN1", error.Code);
         Assert.Empty(CachedFiles());
 
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
-        Assert.Equal(Cfg, ConfigDownload.Get(_cache.Path, url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
         Assert.Equal(2, _server.RequestCount("cfg/net.cfg"));
     }
 
@@ -124,11 +125,11 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var url = _server.Url("cfg/net.cfg");
-        ConfigDownload.Get(_cache.Path, url, Settings(), CancellationToken.None);
+        ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None);
         var cached = CachedFiles().Single(f => Path.GetFileName(f) == "net.cfg");
         File.WriteAllText(cached, Cfg.Replace("filters=4", "filters=5"));
 
-        Assert.Equal(Cfg, ConfigDownload.Get(_cache.Path, url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
         Assert.Equal(2, _server.RequestCount("cfg/net.cfg"));
     }
 
@@ -138,9 +139,9 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var url = "http://alice:s3cret@127.0.0.1:" + _server.Port + "/cfg/net.cfg";
 
-        Assert.Equal(Cfg, ConfigDownload.Get(_cache.Path, url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
         var missing = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(_cache.Path, "http://alice:s3cret@127.0.0.1:" + _server.Port + "/cfg/missing.cfg", Settings(), CancellationToken.None));
+            ConfigDownload.Get(new MachineCache(_cache.Path), "http://alice:s3cret@127.0.0.1:" + _server.Port + "/cfg/missing.cfg", Settings(), CancellationToken.None));
 
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:s3cret")), _server.Requests[0].Authorization);
         Assert.DoesNotContain("s3cret", missing.Message);
@@ -156,7 +157,7 @@ public sealed class ConfigDownloadTests : IDisposable
     public void Offline_miss_names_the_path_to_place_the_config_at()
     {
         var url = _server.Url("cfg/net.cfg");
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(_cache.Path, url, Settings(offline: true), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(offline: true), CancellationToken.None));
 
         Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
         Assert.Contains(Path.Combine(_cache.Path, "configs"), error.Message);
@@ -168,7 +169,7 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var error = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(_cache.Path, _server.Url("cfg/net.cfg"), Settings(allowHttp: false), CancellationToken.None));
+            ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), Settings(allowHttp: false), CancellationToken.None));
 
         Assert.Equal(BuildErrorCodes.HttpRefused, error.Code);
         Assert.Equal(0, _server.TotalRequests);
@@ -179,9 +180,9 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.SendHtml("cfg/page.cfg");
         var missing = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(_cache.Path, _server.Url("cfg/missing.cfg"), Settings(), CancellationToken.None));
+            ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/missing.cfg"), Settings(), CancellationToken.None));
         var html = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(_cache.Path, _server.Url("cfg/page.cfg"), Settings(), CancellationToken.None));
+            ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/page.cfg"), Settings(), CancellationToken.None));
 
         Assert.Equal(BuildErrorCodes.HttpStatus, missing.Code);
         Assert.Contains("404", missing.Message);
