@@ -25,6 +25,8 @@ namespace Darknet.Weights
         public const string FileAccessFailed = "DKN2008";
         /// <summary>The command line is wrong (unknown option, missing or bad value): the CLI exits 2 with its usage.</summary>
         public const string BadCommandLine = "DKN2009";
+        /// <summary>An ONNX export was asked for without the network's .cfg (a built-in model without Config=).</summary>
+        public const string OnnxNeedsCfg = "DKN2010";
 
         // .npy / .npz reading
         public const string NotNumpyFile = "DKN3001";

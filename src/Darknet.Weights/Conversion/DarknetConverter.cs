@@ -35,6 +35,15 @@ namespace Darknet.Weights
         /// </summary>
         public static ConversionResult ConvertFile(NetworkLayout layout, string weightsPath, string outputPath, ConversionOptions options)
         {
+            options ??= new ConversionOptions();
+            if (options.Format == OutputFormat.Onnx)
+                throw new DarknetException(ErrorCodes.OnnxNeedsCfg, "an ONNX export needs the network's .cfg (the graph comes from it): use OnnxExporter with the cfg");
+            return ConvertFile(layout, weightsPath, outputPath, options, output => LayerSinks.Create(options.Format, output, leaveOpen: true));
+        }
+
+        /// <summary><see cref="ConvertFile(NetworkLayout, string, string, ConversionOptions)"/> into a sink of the caller's (the ONNX writer).</summary>
+        internal static ConversionResult ConvertFile(NetworkLayout layout, string weightsPath, string outputPath, ConversionOptions options, Func<Stream, ILayerSink> createSink)
+        {
             if (weightsPath == null) throw new ArgumentNullException(nameof(weightsPath));
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
             options ??= new ConversionOptions();
@@ -57,7 +66,7 @@ namespace Darknet.Weights
             ConversionResult? result = null;
             AtomicFile.Write(outputPath, output =>
             {
-                using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
+                using var sink = createSink(output);
                 result = Run(plan, header, weights, length, sink, recycleWeights: true);
             });
             return result!;

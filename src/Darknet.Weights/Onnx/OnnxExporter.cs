@@ -1,0 +1,42 @@
+using System;
+using System.IO;
+using System.Reflection;
+using Darknet.Weights.Config;
+using Darknet.Weights.Layout;
+
+namespace Darknet.Weights.Onnx
+{
+    /// <summary>
+    /// Darknet .cfg + .weights -> an ONNX model (opset 13) that computes what darknet computes: one input <c>input</c>
+    /// (float32 NCHW), one output per [yolo]/[region] layer (else the last layer), each darknet's layer output as
+    /// [N, C, H, W]. The graph comes from the cfg; the weights are read by the converter and streamed into the file.
+    /// </summary>
+    public static class OnnxExporter
+    {
+        public static ConversionResult ExportFile(string cfgPath, string weightsPath, string outputPath)
+        {
+            if (cfgPath == null) throw new ArgumentNullException(nameof(cfgPath));
+            return Export(CfgReader.ReadFile(cfgPath), Path.GetFileName(cfgPath), weightsPath, outputPath);
+        }
+
+        /// <param name="cfgName">The cfg's file name or URL, for messages.</param>
+        public static ConversionResult ExportText(string cfgText, string cfgName, string weightsPath, string outputPath) =>
+            Export(CfgReader.Parse(cfgText, cfgName), cfgName, weightsPath, outputPath);
+
+        private static ConversionResult Export(System.Collections.Generic.IReadOnlyList<CfgSection> sections, string cfgName, string weightsPath, string outputPath)
+        {
+            var graph = GraphBuilder.Build(sections, cfgName);
+            var layout = CfgLayoutReader.Read(sections, cfgName);
+            if (layout.WeightedLayers.Count != graph.WeightSlots.Count)
+                throw new InvalidOperationException($"{cfgName}: the layout has {layout.WeightedLayers.Count} weighted layers, the graph {graph.WeightSlots.Count}");
+            var options = new ConversionOptions { Format = OutputFormat.Onnx };
+            return DarknetConverter.ConvertFile(layout, weightsPath, outputPath, options, output => new OnnxModelWriter(graph, output, ProducerVersion()));
+        }
+
+        private static string ProducerVersion()
+        {
+            var assembly = typeof(OnnxExporter).Assembly;
+            return assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "";
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Darknet.TestSupport;
+using Darknet.Weights.Onnx;
+using Darknet.Weights.Tests.Conversion;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Darknet.Weights.Tests.Onnx;
+
+/// <summary>
+/// Every output of the exported model, run by ONNX Runtime, equals darknet's own output for the same layer on the same
+/// input (Debian's libdarknet.so) within 1e-4 relative, for upstream cfgs at a small input size with synthetic weights.
+/// </summary>
+public sealed class MatchesDarknetTests
+{
+    public const double Tolerance = 1e-4;
+    private readonly ITestOutputHelper _output;
+
+    public MatchesDarknetTests(ITestOutputHelper output) => _output = output;
+
+    [SkippableTheory]
+    [InlineData("yolov3-tiny.cfg", 160, 96)]
+    [InlineData("yolov3.cfg", 128, 96)]
+    [InlineData("yolov3-spp.cfg", 128, 128)]
+    [InlineData("darknet53_448.cfg", 64, 64)]
+    [InlineData("yolov2.cfg", 128, 96)]
+    [InlineData("yolov2-tiny-voc.cfg", 96, 128)]
+    [InlineData("yolov2-voc.cfg", 96, 96)]
+    [InlineData("darknet19.cfg", 64, 64)]
+    [InlineData("tiny.cfg", 64, 64)]
+    [InlineData("extraction.cfg", 64, 64)]
+    [InlineData("resnet50.cfg", 64, 64)]
+    [InlineData("densenet201.cfg", 64, 64)]
+    [InlineData("alexnet.cfg", 227, 227)]
+    public void Every_output_equals_darknets(string cfg, int width, int height)
+    {
+        DarknetLibrary.Require();
+        using var temp = new TempDirectory();
+        var network = new TestNetwork(temp, SharedFiles.RequireCfg(cfg), width, height);
+        OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, network.OnnxPath);
+
+        var outputs = OnnxRun.Run(network.OnnxPath, network.Input, network.Layout.Channels, height, width);
+        Assert.NotEmpty(outputs);
+        foreach (var (name, shape, values) in outputs)
+        {
+            int layer = int.Parse(name.Substring(name.LastIndexOf('_') + 1));
+            var info = network.Layout.Layers[layer];
+            Assert.Equal(new[] { 1, info.OutputChannels, info.OutputHeight, info.OutputWidth }, shape);
+            var expected = DarknetLibrary.Predict(network.CfgEndingAt(layer), network.WeightsPath, network.Input, values.Length);
+            var error = OnnxRun.MaxRelativeError(values, expected);
+            _output.WriteLine($"{network.Name} {name} [{string.Join(",", shape)}]: max relative error {error:E2} (max |value| {expected.Max(Math.Abs):G4})");
+            Assert.True(error <= Tolerance, $"{network.Name} {name}: max relative error {error:E3} exceeds {Tolerance}");
+        }
+    }
+}
