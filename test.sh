@@ -4,13 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# The numpy cross-checks run /usr/bin/python3 with Debian's python3-numpy: the real client that must load our output.
-if ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
-  echo "test.sh: installing python3-numpy for the numpy cross-checks"
+# The cross-checks run the real references: /usr/bin/python3 with Debian's python3-numpy (the client that must load
+# our .npy/.npz), python3-onnx (ONNX's model checker), python3-opencv (OpenCV's Darknet importer) and Debian's darknet
+# (libdarknet.so, pjreddie's darknet, which the exported ONNX models are compared with).
+missing=()
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
+/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 || missing+=(python3-onnx)
+/usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
+[ -f /usr/lib/darknet/libdarknet.so ] || missing+=(darknet)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} for the cross-checks"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq python3-numpy >/dev/null \
-    || echo "test.sh: could not install python3-numpy; numpy tests will skip (and fail under CI=true)"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || echo "test.sh: could not install ${missing[*]}; their tests will skip (and fail under CI=true)"
 fi
 
 # Build nodes that outlive the run would keep a stale Darknet.Build task assembly loaded.

@@ -430,7 +430,7 @@ namespace Darknet.Weights.Onnx
         }
 
         private void Activate(string activation, string input, string output) =>
-            Activations.Apply(this, activation, input, output, what => Unsupported(what));
+            Activations.Apply(this, activation, input, output, what => Unsupported(what, _section.Find("activation")?.Line ?? 0));
 
         private LayerOutput Source(int index, CfgOption option)
         {

@@ -57,4 +57,21 @@ internal static class Reference
         if (ci) throw new InvalidOperationException(why + ", and under CI this cross-check must run (./test.sh installs it)");
         Skip.If(true, why);
     }
+
+    /// <summary>Debian's /usr/bin/python3 can import <paramref name="module"/> (from the apt package <paramref name="package"/>).</summary>
+    public static void RequirePythonModule(string module, string package) =>
+        Require(PythonImports(module), $"{Darknet.TestSupport.Numpy.Python} cannot import {module} (apt-get install {package})");
+
+    private static bool PythonImports(string module)
+    {
+        if (!File.Exists(Darknet.TestSupport.Numpy.Python)) return false;
+        var psi = new System.Diagnostics.ProcessStartInfo(Darknet.TestSupport.Numpy.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("import " + module);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0;
+    }
 }

@@ -28,18 +28,7 @@ internal static class OpenCvDarknet
             print(i, o.shape)
         """;
 
-    public static void Require() =>
-        Reference.Require(File.Exists(Darknet.TestSupport.Numpy.Python) && RunsOk("import cv2"), $"{Darknet.TestSupport.Numpy.Python} cannot import cv2 (apt-get install python3-opencv)");
-
-    private static bool RunsOk(string code)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo(Darknet.TestSupport.Numpy.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(code);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        p.WaitForExit();
-        return p.ExitCode == 0;
-    }
+    public static void Require() => Reference.RequirePythonModule("cv2", "python3-opencv");
 
     public static float[][] Forward(TestNetwork network, string folder, params string[] layerNames)
     {
