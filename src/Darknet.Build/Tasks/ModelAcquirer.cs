@@ -37,13 +37,15 @@ namespace Darknet.Build.Tasks
             var layerNames = LayerNamesFor(request);
             var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
-            var format = request.Format == OutputFormat.Npz ? "npz" : "npy";
+            var format = OutputFormats.Name(request.Format);
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
 
             var converted = _cache.GetConverted(key, request.OutputFileName, temp =>
             {
                 _settings.Log("Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
                 var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames };
+                // ONNX builds its graph from the cfg (a built-in model without Config= has none: error DKN2010).
+                if (request.Format == OutputFormat.Onnx && cfgText != null) options.Cfg = Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!);
                 DarknetConverter.ConvertFile(layout, weights.Path, temp, options);
             }, _cancellationToken);
 

@@ -37,7 +37,7 @@ namespace Darknet.Build.Tasks
         /// <summary>The project file that declared the item: where its errors point.</summary>
         public string DefiningProject = "";
 
-        public string OutputFileName => OutputName + (Format == OutputFormat.Npz ? ".npz" : ".npy");
+        public string OutputFileName => OutputName + OutputFormats.Extension(Format);
         public bool ConfigIsUrl => Config != null && IsUrl(Config);
         public int? LayerLimit => Layers ?? (Config == null ? BuiltIn?.LayerLimit : null);
 
@@ -112,7 +112,7 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("ModelName", Name);
             item.SetMetadata("BuiltInName", BuiltIn?.Name ?? "");
             item.SetMetadata("OutputName", OutputName);
-            item.SetMetadata("Format", Format == OutputFormat.Npz ? "npz" : "npy");
+            item.SetMetadata("Format", OutputFormats.Name(Format));
             item.SetMetadata("As", As);
             item.SetMetadata("LogicalName", LogicalName);
             item.SetMetadata("CopyToOutputDirectory", CopyToOutputDirectory);
@@ -148,13 +148,9 @@ namespace Darknet.Build.Tasks
 
         private static OutputFormat ParseFormat(string name, string value)
         {
-            switch (value.Trim().ToLowerInvariant())
-            {
-                case "":
-                case "npy": return OutputFormat.Npy;
-                case "npz": return OutputFormat.Npz;
-                default: throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Format '{value}' is not npy or npz");
-            }
+            if (value.Trim().Length == 0) return OutputFormat.Npy;
+            if (OutputFormats.TryParse(value, out var format)) return format;
+            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Format '{value}' is not {OutputFormats.Names}");
         }
 
         private static string ParseAs(string name, string value)

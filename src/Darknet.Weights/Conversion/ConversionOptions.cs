@@ -11,5 +11,8 @@ namespace Darknet.Weights
 
         /// <summary>One name per weighted layer in file order; null: <c>LayerNaming.NamesFor(layout)</c>.</summary>
         public IReadOnlyList<string>? LayerNames { get; set; }
+
+        /// <summary>The network's cfg sections (<see cref="Config.CfgReader"/>): an ONNX export builds its graph from them.</summary>
+        public IReadOnlyList<Config.CfgSection>? Cfg { get; set; }
     }
 }

@@ -37,7 +37,13 @@ namespace Darknet.Weights
         {
             options ??= new ConversionOptions();
             if (options.Format == OutputFormat.Onnx)
-                throw new DarknetException(ErrorCodes.OnnxNeedsCfg, "an ONNX export needs the network's .cfg (the graph comes from it): use OnnxExporter with the cfg");
+            {
+                if (options.Cfg == null)
+                    throw new DarknetException(ErrorCodes.OnnxNeedsCfg, $"an ONNX export needs the network's .cfg, since the graph comes from it ({layout.SourceName} came without one)");
+                if (options.LayerLimit != null)
+                    throw new DarknetException(ErrorCodes.BadLayerLimit, "an ONNX export is the whole network: a layer limit does not apply");
+                return Onnx.OnnxExporter.Export(options.Cfg, layout.SourceName, weightsPath, outputPath);
+            }
             return ConvertFile(layout, weightsPath, outputPath, options, output => LayerSinks.Create(options.Format, output, leaveOpen: true));
         }
 

@@ -23,7 +23,7 @@ namespace Darknet.Weights.Onnx
         public static ConversionResult ExportText(string cfgText, string cfgName, string weightsPath, string outputPath) =>
             Export(CfgReader.Parse(cfgText, cfgName), cfgName, weightsPath, outputPath);
 
-        private static ConversionResult Export(System.Collections.Generic.IReadOnlyList<CfgSection> sections, string cfgName, string weightsPath, string outputPath)
+        internal static ConversionResult Export(System.Collections.Generic.IReadOnlyList<CfgSection> sections, string cfgName, string weightsPath, string outputPath)
         {
             var graph = GraphBuilder.Build(sections, cfgName);
             var layout = CfgLayoutReader.Read(sections, cfgName);
