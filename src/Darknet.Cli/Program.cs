@@ -37,8 +37,8 @@ namespace Darknet.Cli
 
         public const string Usage =
             "usage:\n" +
-            "  darknet convert --model darknet|yolo|yolov3|yolov3_feat --weights_dir DIR --save_dir DIR [--format npy|npz|onnx]\n" +
-            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx]\n" +
-            "  darknet inspect FILE.npy|FILE.npz\n";
+            "  darknet convert --model darknet|yolo|yolov3|yolov3_feat --weights_dir DIR --save_dir DIR [--format npy|npz|onnx|safetensors]\n" +
+            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors]\n" +
+            "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n";
     }
 }

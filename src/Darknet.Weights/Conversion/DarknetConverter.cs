@@ -44,11 +44,13 @@ namespace Darknet.Weights
                     throw new DarknetException(ErrorCodes.BadLayerLimit, "an ONNX export is the whole network: a layer limit does not apply");
                 return Onnx.OnnxExporter.Export(options.Cfg, layout.SourceName, weightsPath, outputPath);
             }
-            return ConvertFile(layout, weightsPath, outputPath, options, output => LayerSinks.Create(options.Format, output, leaveOpen: true));
+            if (options.Format == OutputFormat.Safetensors)
+                return ConvertFile(layout, weightsPath, outputPath, options, (output, plan) => new Safetensors.SafetensorsWriter(output, Safetensors.SafetensorsWriter.EntriesFor(plan), plan.Layout.SourceName));
+            return ConvertFile(layout, weightsPath, outputPath, options, (output, _) => LayerSinks.Create(options.Format, output, leaveOpen: true));
         }
 
         /// <summary><see cref="ConvertFile(NetworkLayout, string, string, ConversionOptions)"/> into a sink of the caller's (the ONNX writer).</summary>
-        internal static ConversionResult ConvertFile(NetworkLayout layout, string weightsPath, string outputPath, ConversionOptions options, Func<Stream, ILayerSink> createSink)
+        internal static ConversionResult ConvertFile(NetworkLayout layout, string weightsPath, string outputPath, ConversionOptions options, Func<Stream, ConversionPlan, ILayerSink> createSink)
         {
             if (weightsPath == null) throw new ArgumentNullException(nameof(weightsPath));
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
@@ -72,7 +74,7 @@ namespace Darknet.Weights
             ConversionResult? result = null;
             AtomicFile.Write(outputPath, output =>
             {
-                using var sink = createSink(output);
+                using var sink = createSink(output, plan);
                 result = Run(plan, header, weights, length, sink, recycleWeights: true);
             });
             return result!;

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Reflection;
 using Darknet.Weights.Config;
 using Darknet.Weights.Layout;
 
@@ -30,13 +29,7 @@ namespace Darknet.Weights.Onnx
             if (layout.WeightedLayers.Count != graph.WeightSlots.Count)
                 throw new InvalidOperationException($"{cfgName}: the layout has {layout.WeightedLayers.Count} weighted layers, the graph {graph.WeightSlots.Count}");
             var options = new ConversionOptions { Format = OutputFormat.Onnx };
-            return DarknetConverter.ConvertFile(layout, weightsPath, outputPath, options, output => new OnnxModelWriter(graph, output, ProducerVersion()));
-        }
-
-        private static string ProducerVersion()
-        {
-            var assembly = typeof(OnnxExporter).Assembly;
-            return assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "";
+            return DarknetConverter.ConvertFile(layout, weightsPath, outputPath, options, (output, _) => new OnnxModelWriter(graph, output, LibraryVersion.Informational));
         }
     }
 }

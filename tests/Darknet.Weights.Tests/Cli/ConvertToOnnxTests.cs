@@ -40,6 +40,6 @@ public sealed class ConvertToOnnxTests
     {
         var (exit, _, stderr) = CliRunner.Run("convert", "--cfg", "a.cfg", "--weights", "a.weights", "--out", "a.x", "--format", "h5");
         Assert.Equal(2, exit);
-        Assert.Contains("--format is npy, npz or onnx, not 'h5'", stderr);
+        Assert.Contains("--format is npy, npz, onnx or safetensors, not 'h5'", stderr);
     }
 }
