@@ -50,4 +50,35 @@ public sealed class MatchesDarknetTests
             Assert.True(error <= Tolerance, $"{network.Name} {name}: max relative error {error:E3} exceeds {Tolerance}");
         }
     }
+
+    /// <summary>samples/HelloOnnx's own model and weights (what the sample's build exports) against darknet.</summary>
+    [SkippableFact]
+    public void The_HelloOnnx_samples_model_equals_darknets()
+    {
+        DarknetLibrary.Require();
+        var model = FindUp(Path.Combine("samples", "HelloOnnx", "model"));
+        using var temp = new TempDirectory();
+        var cfg = Path.Combine(model, "hello.cfg");
+        var weights = Path.Combine(model, "hello.weights");
+        var onnx = temp.File("hello.onnx");
+        OnnxExporter.ExportFile(cfg, weights, onnx);
+        var input = new float[3 * 32 * 32];
+        var random = new Random(5);
+        for (int i = 0; i < input.Length; i++) input[i] = (float)random.NextDouble();
+
+        var (name, shape, values) = Assert.Single(OnnxRun.Run(onnx, input, 3, 32, 32));
+        Assert.Equal("softmax_5", name);
+        Assert.Equal(new[] { 1, 10, 1, 1 }, shape);
+        var expected = DarknetLibrary.Predict(cfg, weights, input, values.Length);
+        var error = OnnxRun.MaxRelativeError(values, expected);
+        _output.WriteLine($"HelloOnnx {name}: max relative error {error:E2}");
+        Assert.True(error <= Tolerance, $"max relative error {error:E3}");
+    }
+
+    private static string FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        throw new DirectoryNotFoundException(relative + " above " + AppContext.BaseDirectory);
+    }
 }
