@@ -48,6 +48,8 @@ measure() {
 cli=("$work/cli/darknet")
 [ -x "${cli[0]}" ] || cli=(dotnet "$work/cli/darknet.dll")
 measure "darknet convert (C#)" "${cli[@]}" convert --cfg "$cfg" --weights "$weights" --out "$work/out.npy"
+measure "darknet convert --format onnx" "${cli[@]}" convert --cfg "$cfg" --weights "$weights" --out "$work/out.onnx" --format onnx
+measure "darknet convert --format safetensors" "${cli[@]}" convert --cfg "$cfg" --weights "$weights" --out "$work/out.safetensors" --format safetensors
 measure "cp (plain copy)" cp "$weights" "$work/copy.weights"
 if [ -z "${NO_PEER:-}" ]; then
   measure "numpy peer (python)" /usr/bin/python3 bench/numpy_peer.py "$cfg" "$weights" "$work/out.npy"

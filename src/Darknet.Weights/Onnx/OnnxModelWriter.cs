@@ -25,6 +25,7 @@ namespace Darknet.Weights.Onnx
         private readonly OnnxGraph _graph;
         private readonly ProtoWriter _writer;
         private readonly byte[] _buffer = new byte[FloatBytes.ChunkBytes];
+        private float[] _folded = new float[0];
         private int _next;
 
         public OnnxModelWriter(OnnxGraph graph, Stream output, string producerVersion)
@@ -57,7 +58,9 @@ namespace Darknet.Weights.Onnx
             if (_next >= _graph.WeightSlots.Count)
                 throw new InvalidOperationException($"the converter delivered more weighted layers than the graph has ({_graph.WeightSlots.Count})");
             var slot = _graph.WeightSlots[_next++];
-            var folded = WeightFolding.Fold(slot, layer);
+            // The folded weights go through one reused array (grown to the largest layer): a fresh large array per layer
+            // would pile up on the large-object heap between collections.
+            var folded = WeightFolding.Fold(slot, layer, n => _folded.Length >= n ? _folded : (_folded = new float[n]));
             WriteWeight(slot.WeightsName, slot.WeightsDims, folded.Weights);
             WriteWeight(slot.BiasName, slot.BiasDims, folded.Bias);
         }
@@ -77,14 +80,14 @@ namespace Darknet.Weights.Onnx
         {
             long count = 1;
             foreach (var d in dims) count *= d;
-            if (count != values.Length)
+            if (count > values.Length)
                 throw new InvalidOperationException($"initializer {name}: {values.Length} values for {count} places");
             var head = EncodeTensorHead(name, dims, FloatType);
             long tensorLength = head.Length + ProtoWriter.FieldSize(TensorRawData, 4L * count);
             _writer.LengthPrefix(GraphInitializer, tensorLength);
             _writer.Output.Write(head, 0, head.Length);
             _writer.LengthPrefix(TensorRawData, 4L * count);
-            FloatBytes.Write(_writer.Output, values, _buffer);
+            FloatBytes.Write(_writer.Output, values, (int)count, _buffer);
         }
 
         private static long WeightFieldSize(string name, long[] dims)

@@ -12,25 +12,28 @@ namespace Darknet.Weights.Onnx
     {
         public const double DarknetEpsilon = .000001;
 
-        public static (float[] Weights, float[] Bias) Fold(WeightSlot slot, LayerParameters layer)
+        /// <summary>
+        /// The slot's weights (in <paramref name="take"/>(n)'s array, which may be longer: the first n values count) and bias.
+        /// </summary>
+        public static (float[] Weights, float[] Bias) Fold(WeightSlot slot, LayerParameters layer, Func<int, float[]> take)
         {
             switch (slot.Kind)
             {
-                case WeightKind.Convolutional: return Convolutional(slot, layer);
-                case WeightKind.Connected: return Connected(slot, layer);
+                case WeightKind.Convolutional: return Convolutional(slot, layer, take);
+                case WeightKind.Connected: return Connected(slot, layer, take);
                 default: return BatchNorm(slot, layer);
             }
         }
 
         // The converter gives (k, k, in, out); ONNX's Conv wants (out, in, k, k), darknet's own order.
-        private static (float[], float[]) Convolutional(WeightSlot slot, LayerParameters layer)
+        private static (float[], float[]) Convolutional(WeightSlot slot, LayerParameters layer, Func<int, float[]> take)
         {
             var w = Require(slot, layer.Weights, "weights");
             int k = w.Shape[0], inputs = w.Shape[2], outputs = w.Shape[3];
             Check(slot, w.Shape[1] == k && outputs == slot.WeightsDims[0] && inputs == slot.WeightsDims[1] && k == slot.WeightsDims[2],
                 $"weights {w.ShapeText}");
             var (scale, bias) = ScaleAndBias(slot, layer, outputs);
-            var result = new float[w.Data.Length];
+            var result = take(w.Data.Length);
             var source = w.Data;
             int kk = k * k;
             for (int y = 0; y < k; y++)
@@ -46,14 +49,14 @@ namespace Darknet.Weights.Onnx
         }
 
         // (inputs, outputs) is Gemm's B as it stands: y = x·B + bias.
-        private static (float[], float[]) Connected(WeightSlot slot, LayerParameters layer)
+        private static (float[], float[]) Connected(WeightSlot slot, LayerParameters layer, Func<int, float[]> take)
         {
             var w = Require(slot, layer.Weights, "weights");
             int inputs = w.Shape[0], outputs = w.Shape[1];
             Check(slot, inputs == slot.WeightsDims[0] && outputs == slot.WeightsDims[1], $"weights {w.ShapeText}");
             var (scale, bias) = ScaleAndBias(slot, layer, outputs);
             if (scale == null) return (w.Data, bias);
-            var result = new float[w.Data.Length];
+            var result = take(w.Data.Length);
             for (int i = 0; i < inputs; i++)
             for (int o = 0; o < outputs; o++)
                 result[i * outputs + o] = (float)(w.Data[i * outputs + o] * scale[o]);
