@@ -12,7 +12,7 @@ namespace Darknet.Weights.Onnx
         /// <summary>Emits nodes computing <paramref name="activation"/> of <paramref name="input"/> into <paramref name="output"/>.</summary>
         public static void Apply(GraphBuilder g, string activation, string input, string output, Func<string, DarknetException> unsupported)
         {
-            switch (activation.ToLowerInvariant())
+            switch (activation) // darknet compares with strcmp: "LEAKY" is not leaky (darknet falls back to relu; we refuse)
             {
                 case "linear": g.Node("Identity", output, input); break;
                 case "logistic": g.Node("Sigmoid", output, input); break;

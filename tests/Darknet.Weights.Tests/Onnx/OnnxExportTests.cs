@@ -98,4 +98,35 @@ public sealed class OnnxExportTests
         Assert.Equal(ErrorCodes.OnnxNeedsCfg, e.Code);
         Assert.False(File.Exists(temp.File("m.onnx")));
     }
+
+    [Theory]
+    [InlineData("[region]\nclasses=3\nnum=2\nsoftmax=1\n", "region_3")]
+    [InlineData("[avgpool]\n[softmax]\ngroups=2\n", "softmax_4")]
+    public void A_batch_of_two_gives_each_images_own_outputs(string head, string output)
+    {
+        using var temp = new TempDirectory();
+        var source = temp.File("batch.cfg");
+        File.WriteAllText(source, "[net]\nwidth=16\nheight=12\nchannels=3\n" +
+            "[convolutional]\nbatch_normalize=1\nfilters=8\nsize=3\npad=1\nactivation=leaky\n[reorg]\nstride=2\n" +
+            "[convolutional]\nfilters=16\nsize=1\nactivation=linear\n" + head);
+        var network = new TestNetwork(temp, source, network: true);
+        OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, network.OnnxPath);
+        var second = network.Input.Select(v => 1 - v).ToArray();
+        var one = Assert.Single(OnnxRun.Run(network.OnnxPath, network.Input, 3, 12, 16));
+        var two = Assert.Single(OnnxRun.Run(network.OnnxPath, second, 3, 12, 16));
+        var both = Assert.Single(OnnxRun.Run(network.OnnxPath, network.Input.Concat(second).ToArray(), 3, 12, 16, batch: 2));
+        Assert.Equal(output, both.Name);
+        Assert.Equal(2, both.Shape[0]);
+        int n = one.Values.Length;
+        Assert.Equal(one.Values, both.Values.Take(n), new ToleranceComparer());
+        Assert.Equal(two.Values, both.Values.Skip(n), new ToleranceComparer());
+        Assert.NotEqual(one.Values, two.Values, new ToleranceComparer());
+    }
+
+    private sealed class ToleranceComparer : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= 1e-6 * Math.Max(1, Math.Abs(b));
+
+        public int GetHashCode(float value) => 0;
+    }
 }

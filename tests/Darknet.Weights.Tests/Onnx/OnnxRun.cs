@@ -6,11 +6,11 @@ namespace Darknet.Weights.Tests.Onnx;
 /// <summary>Runs an exported model with ONNX Runtime on one NCHW input.</summary>
 internal static class OnnxRun
 {
-    public static IReadOnlyList<(string Name, int[] Shape, float[] Values)> Run(string modelPath, float[] input, int channels, int height, int width)
+    public static IReadOnlyList<(string Name, int[] Shape, float[] Values)> Run(string modelPath, float[] input, int channels, int height, int width, int batch = 1)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(modelPath, options);
-        var tensor = new DenseTensor<float>(input, new[] { 1, channels, height, width });
+        var tensor = new DenseTensor<float>(input, new[] { batch, channels, height, width });
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor("input", tensor) });
         return results.Select(r =>
         {

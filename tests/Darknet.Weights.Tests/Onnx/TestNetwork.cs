@@ -16,9 +16,15 @@ internal sealed class TestNetwork
     private readonly string[] _lines;
     private readonly IReadOnlyList<CfgSection> _sections;
 
+    /// <summary>A small cfg of a test's own, at its own [net] size.</summary>
+    public TestNetwork(TempDirectory temp, string cfgPath, bool network, int seed = 11)
+        : this(temp, cfgPath, NetSize(cfgPath, "width"), NetSize(cfgPath, "height"), seed)
+    {
+    }
+
     public TestNetwork(TempDirectory temp, string cfgPath, int width, int height, int seed = 11)
     {
-        Name = Path.GetFileNameWithoutExtension(cfgPath);
+        Name = Path.GetFileNameWithoutExtension(cfgPath) + "-ready";
         _lines = Prepare(File.ReadAllLines(cfgPath), width, height);
         CfgPath = Path.Combine(temp.Path, Name + ".cfg");
         File.WriteAllLines(CfgPath, _lines);
@@ -60,6 +66,8 @@ internal sealed class TestNetwork
         File.WriteAllLines(path, _lines.Take(stop));
         return path;
     }
+
+    private static int NetSize(string cfgPath, string key) => CfgReader.ReadFile(cfgPath)[0].GetInt(key, 0);
 
     private static string[] Prepare(string[] lines, int width, int height)
     {
