@@ -129,4 +129,18 @@ public sealed class OnnxExportTests
 
         public int GetHashCode(float value) => 0;
     }
+
+    [Fact]
+    public void Weights_that_run_short_fail_before_any_output_exists()
+    {
+        using var temp = new TempDirectory();
+        var cfg = temp.File("two.cfg");
+        File.WriteAllText(cfg, TestCfgs.TwoConvs);
+        var weights = temp.File("two.weights");
+        SyntheticWeights.WriteFile(weights, 60); // the cfg needs 67
+        var output = temp.File("two.onnx");
+        var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, weights, output));
+        Assert.Equal(ErrorCodes.WeightsTooShort, e.Code);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*onnx*"));
+    }
 }

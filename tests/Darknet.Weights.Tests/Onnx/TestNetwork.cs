@@ -93,11 +93,18 @@ internal sealed class TestNetwork
     private static void WriteWeights(string path, NetworkLayout layout, int seed)
     {
         var random = new Random(seed);
-        using var file = new BinaryWriter(File.Create(path));
+        using var file = new BufferedStream(File.Create(path), 1 << 20);
         file.Write(SyntheticWeights.Header(0, 2, 0));
+        var chunk = new float[1 << 16];
         void Uniform(int count, double low, double high)
         {
-            for (int i = 0; i < count; i++) file.Write((float)(low + (high - low) * random.NextDouble()));
+            while (count > 0)
+            {
+                int n = Math.Min(count, chunk.Length);
+                for (int i = 0; i < n; i++) chunk[i] = (float)(low + (high - low) * random.NextDouble());
+                file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chunk.AsSpan(0, n)));
+                count -= n;
+            }
         }
         void BatchNorm(int n, bool withBeta)
         {
