@@ -45,6 +45,9 @@ namespace Darknet.Weights.Onnx
             foreach (var slot in graph.WeightSlots)
                 graphLength += WeightFieldSize(slot.WeightsName, slot.WeightsDims) + WeightFieldSize(slot.BiasName, slot.BiasDims);
 
+            // A protobuf message is limited to 2 GiB; bigger models would need ONNX's external data files.
+            if (graphLength > int.MaxValue)
+                throw new DarknetException(ErrorCodes.BadSize, $"the ONNX model would be {graphLength:N0} bytes: over protobuf's 2 GiB limit for one file");
             _writer.Int64(ModelIrVersion, IrVersion);
             _writer.String(ModelProducerName, "Darknet.Weights");
             _writer.String(ModelProducerVersion, producerVersion);
