@@ -71,6 +71,9 @@ namespace Darknet.Build.Tasks
             }
 
             request.Format = ParseFormat(request.Name, item.GetMetadata("Format"));
+            if (request.Format == OutputFormat.Onnx && request.Config == null)
+                throw Invalid(ErrorCodes.OnnxNeedsCfg, request.Name,
+                    "asks for Format=\"onnx\" without Config: the ONNX graph is built from the network's cfg; set Config (a .cfg path or URL) and WeightsUrl or WeightsFile");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));
             request.Sha256 = ParseSha256(request.Name, item.GetMetadata("Sha256"));
