@@ -495,13 +495,4 @@ namespace Darknet.Weights.Onnx
         private DarknetException Unsupported(string what, int line = 0) =>
             new DarknetException(ErrorCodes.UnsupportedLayer, $"{_section.Where(line > 0 ? line : _section.Line)}: [{_section.Name}] {what}");
     }
-
-    internal static class OnnxNodeExtensions
-    {
-        public static OnnxNode WithAttribute(this OnnxNode node, OnnxAttribute attribute)
-        {
-            node.Attributes.Add(attribute);
-            return node;
-        }
-    }
 }
