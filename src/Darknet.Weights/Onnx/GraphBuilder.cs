@@ -130,6 +130,7 @@ namespace Darknet.Weights.Onnx
 
         private LayerOutput Convolutional(LayerOutput x)
         {
+            RefuseUnless("flipped", 0); // darknet then reads the weights transposed, (c·k·k, n)
             RefuseUnless("binary", 0);
             RefuseUnless("xnor", 0);
             RefuseUnless("dilation", 1);
