@@ -22,6 +22,7 @@ public sealed class OnnxExportTests
     [SkippableTheory]
     [InlineData("yolov3-tiny.cfg", 96, "input input N,3,H,W", "output yolo_16 N,255,yolo_16_h,yolo_16_w|output yolo_23 N,255,yolo_23_h,yolo_23_w")]
     [InlineData("yolov2-tiny-voc.cfg", 96, "input input N,3,H,W", "output region_15 N,125,region_15_h,region_15_w")]
+    [InlineData("../cfg-alexeyab/yolov4-tiny.cfg", 96, "input input N,3,H,W", "output yolo_30 N,255,yolo_30_h,yolo_30_w|output yolo_37 N,255,yolo_37_h,yolo_37_w")]
     [InlineData("alexnet.cfg", 163, "input input N,3,163,163", "output softmax_13 N,1000,1,1")]
     public void Onnx_checker_accepts_the_model_with_symbolic_sizes_unless_connected(string cfg, int size, string input, string outputs)
     {
