@@ -30,14 +30,17 @@ internal static class OpenCvDarknet
 
     public static void Require() => Reference.RequirePythonModule("cv2", "python3-opencv");
 
-    public static float[][] Forward(TestNetwork network, string folder, params string[] layerNames)
+    public static float[][] Forward(TestNetwork network, string folder, params string[] layerNames) =>
+        Forward(network.CfgPath, network.WeightsPath, network.Input, network.Layout.Channels, network.Height, network.Width, folder, layerNames);
+
+    public static float[][] Forward(string cfgPath, string weightsPath, float[] input, int channels, int height, int width, string folder, params string[] layerNames)
     {
         Require();
         var inputPath = Path.Combine(folder, "input.bin");
-        var bytes = new byte[network.Input.Length * 4];
-        Buffer.BlockCopy(network.Input, 0, bytes, 0, bytes.Length);
+        var bytes = new byte[input.Length * 4];
+        Buffer.BlockCopy(input, 0, bytes, 0, bytes.Length);
         File.WriteAllBytes(inputPath, bytes);
-        var args = new List<string> { network.CfgPath, network.WeightsPath, inputPath, folder, network.Layout.Channels.ToString(), network.Height.ToString(), network.Width.ToString() };
+        var args = new List<string> { cfgPath, weightsPath, inputPath, folder, channels.ToString(), height.ToString(), width.ToString() };
         args.AddRange(layerNames);
         Darknet.TestSupport.Numpy.RunScript(Script, args.ToArray());
         return layerNames.Select((_, i) =>
