@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Darknet.Weights.Config;
 using Darknet.Weights.Layout;
@@ -18,11 +19,8 @@ namespace Darknet.Weights.Onnx
             return Export(CfgReader.ReadFile(cfgPath), Path.GetFileName(cfgPath), weightsPath, outputPath);
         }
 
-        /// <param name="cfgName">The cfg's file name or URL, for messages.</param>
-        public static ConversionResult ExportText(string cfgText, string cfgName, string weightsPath, string outputPath) =>
-            Export(CfgReader.Parse(cfgText, cfgName), cfgName, weightsPath, outputPath);
-
-        internal static ConversionResult Export(System.Collections.Generic.IReadOnlyList<CfgSection> sections, string cfgName, string weightsPath, string outputPath)
+        /// <summary>The same from parsed sections (<see cref="ConversionOptions.Cfg"/>); <paramref name="cfgName"/> names the cfg in messages.</summary>
+        internal static ConversionResult Export(IReadOnlyList<CfgSection> sections, string cfgName, string weightsPath, string outputPath)
         {
             var graph = GraphBuilder.Build(sections, cfgName);
             var layout = CfgLayoutReader.Read(sections, cfgName);
