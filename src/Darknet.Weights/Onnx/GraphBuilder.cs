@@ -17,7 +17,7 @@ namespace Darknet.Weights.Onnx
         private readonly OnnxGraph _graph = new OnnxGraph();
         private readonly Dictionary<string, string> _constantNames = new Dictionary<string, string>();
         private readonly List<LayerOutput> _layers = new List<LayerOutput>();
-        private readonly List<(int Index, string Kind)> _detectionLayers = new List<(int, string)>();
+        private readonly List<int> _detectionLayers = new List<int>();
         private CfgSection _section = null!;
         private int _index;
 
@@ -75,7 +75,7 @@ namespace Darknet.Weights.Onnx
 
             if (_detectionLayers.Count > 0)
             {
-                foreach (var (index, _) in _detectionLayers) AddOutput(_layers[index], fixedSize);
+                foreach (var index in _detectionLayers) AddOutput(_layers[index], fixedSize);
             }
             else
             {
@@ -341,7 +341,7 @@ namespace Darknet.Weights.Onnx
                 return new[] { xy, wh, rest };
             }
             PerAnchor(name, x, anchors, entries, Parts);
-            _detectionLayers.Add((_index, "yolo"));
+            _detectionLayers.Add(_index);
             return new LayerOutput(name, x.C, x.H, x.W);
         }
 
@@ -373,7 +373,7 @@ namespace Darknet.Weights.Onnx
                 return parts.ToArray();
             }
             PerAnchor(name, x, anchors, entries, Parts);
-            _detectionLayers.Add((_index, "region"));
+            _detectionLayers.Add(_index);
             return new LayerOutput(name, x.C, x.H, x.W);
         }
 
