@@ -4,20 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# The cross-checks run the real references: /usr/bin/python3 with Debian's python3-numpy (the client that must load
-# our .npy/.npz), python3-onnx (ONNX's model checker), python3-opencv (OpenCV's Darknet importer) and Debian's darknet
-# (libdarknet.so, pjreddie's darknet, which the exported ONNX models are compared with).
+# The real references the tests check against, from Debian's packages (tests fail rather than skip under CI=true):
+#   python3-numpy   /usr/bin/python3 + numpy: the real client that must load our .npy/.npz
+#   python3-opencv  cv2.dnn.readNetFromDarknet: an independent Darknet reader (YOLOv4 included), also the reference
+#                   for the ONNX exports of AlexeyAB cfgs
+#   python3-onnx    onnx.checker: ONNX's own model checker, on the exported models
+#   darknet         /usr/lib/darknet/libdarknet.so, pjreddie's darknet: the exported ONNX models must compute what it does
+#   mono-devel      runs the net472 task assembly (Visual Studio's MSBuild); brings the netstandard facade too
 missing=()
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
-/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 || missing+=(python3-onnx)
 /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
+/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 || missing+=(python3-onnx)
 [ -f /usr/lib/darknet/libdarknet.so ] || missing+=(darknet)
+{ command -v mono >/dev/null 2>&1 && [ -f /usr/lib/mono/4.5/Facades/netstandard.dll ]; } || missing+=(mono-devel)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "test.sh: installing ${missing[*]} for the cross-checks"
+  echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null \
-    || echo "test.sh: could not install ${missing[*]}; their tests will skip (and fail under CI=true)"
+  { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+    || echo "test.sh: could not install ${missing[*]}; the tests that need them will skip (and fail under CI=true)"
 fi
 
 # Build nodes that outlive the run would keep a stale Darknet.Build task assembly loaded.

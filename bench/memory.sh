@@ -21,7 +21,7 @@ fi
 [ -f "$cfg" ] || { echo "memory.sh: no cfg at $cfg (set CFG=)"; exit 2; }
 
 echo "building the CLI (Release) into $work/cli"
-dotnet build src/Darknet.Cli -c Release -o "$work/cli" -nologo -v q >/dev/null
+dotnet build src/Darknet.Cli -c Release -f net10.0 -o "$work/cli" -nologo -v q >/dev/null
 weights="$work/yolov3.weights"
 if [ "$(stat -c %s "$weights" 2>/dev/null || echo 0)" != "$size" ]; then
   echo "writing a synthetic $size-byte weights file"

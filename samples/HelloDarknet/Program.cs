@@ -1,34 +1,42 @@
-using System.Reflection;
 using Darknet.Weights;
-using Darknet.Weights.Numpy;
 
 // The build converted model/hello.weights to hello.npy and embedded it; read it back with the reader library.
 const string resourceName = "hello.npy";
-using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resourceName)
+using var stream = typeof(Program).Assembly.GetManifestResourceStream(resourceName)
     ?? throw new InvalidOperationException($"no embedded resource {resourceName}");
 
-var layers = ModelFileReader.Read(stream);
+var model = ModelFile.Load(stream);
 double checksum = 0;
 long floats = 0;
-foreach (var layer in layers)
+foreach (var layer in model.Layers)
 {
     var parts = new List<string>();
-    if (layer.Weights is { } w) parts.Add($"weights {w.ShapeText}");
-    if (layer.Biases is { } b) parts.Add($"biases {b.ShapeText}");
-    if (layer.BatchNorm is { } bn) parts.Add($"bn 4 x {bn[0].ShapeText}");
+    if (layer.Weights is { } w) parts.Add($"weights {w}");
+    if (layer.Biases is { } b) parts.Add($"biases {b}");
+    if (layer.BatchNorm is { } bn) parts.Add($"bn 4 x {bn.Gamma}");
     Console.WriteLine($"{layer.Name,-8} {string.Join("  ", parts)}");
 
-    foreach (var tensor in Tensors(layer))
+    foreach (var array in Arrays(layer))
     {
-        floats += tensor.Data.Length;
-        foreach (var value in tensor.Data) checksum += value;
+        floats += array.Length;
+        foreach (var value in array.Span) checksum += value;
     }
 }
-Console.WriteLine($"{layers.Count} layers, {floats} floats, checksum {checksum:F6}");
+Console.WriteLine($"{model.Layers.Count} layers, {floats} floats, checksum {checksum:F6}");
 
-static IEnumerable<Tensor> Tensors(LayerParameters layer)
+// A layer by name, its batch norm by parameter name.
+var first = model["conv_1"].BatchNorm!;
+Console.WriteLine($"conv_1 gamma[0] {first.Gamma.Span[0]:F6}, moving variance[0] {first.MovingVariance.Span[0]:F6}");
+
+static IEnumerable<Float32Array> Arrays(ModelLayer layer)
 {
     if (layer.Weights is { } w) yield return w;
     if (layer.Biases is { } b) yield return b;
-    foreach (var t in layer.BatchNorm ?? Array.Empty<Tensor>()) yield return t;
+    if (layer.BatchNorm is { } bn)
+    {
+        yield return bn.Gamma;
+        yield return bn.Beta;
+        yield return bn.MovingMean;
+        yield return bn.MovingVariance;
+    }
 }

@@ -22,6 +22,8 @@ namespace Darknet.Build
         public const string CacheUnusable = "DKN4012";
         public const string NoUrls = "DKN4013";
         public const string BadUrl = "DKN4014";
+        public const string DiskFull = "DKN4015";
+        public const string EntryNotAFile = "DKN4016";
 
         // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (the README's item reference)
         public const string UnknownModel = "DKN5001";

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 
@@ -56,8 +57,18 @@ namespace Darknet.Cli
                 return Program.Ok;
             }
 
+            using var interruption = new Interruption(() =>
+            {
+                DeleteOwnTemps(request.OutputPath);
+                stderr.WriteLine($"darknet: {ErrorCodes.Interrupted}: interrupted, and the conversion did not stop within {Interruption.Grace.TotalSeconds:0} s; nothing was written to {request.OutputPath}");
+                stderr.Flush();
+            });
+            request.Options.Cancellation = interruption.Token;
             try
             {
+                OutputGuard.RefuseInputs(request.OutputPath, request.Inputs);
+                // What a killed run left beside the output (its temp, up to the output's size) goes before this one writes.
+                TempFiles.DeleteOrphans(Path.GetDirectoryName(Path.GetFullPath(request.OutputPath)) ?? ".");
                 var result = DarknetConverter.ConvertFile(request.Layout(), request.WeightsPath, request.OutputPath, request.Options);
                 stdout.WriteLine(string.Format(CultureInfo.InvariantCulture,
                     "converted {0} layers ({1:N0} floats, weights version {2}) from {3} to {4}",
@@ -69,6 +80,11 @@ namespace Darknet.Cli
                 stderr.WriteLine($"darknet: {e.Code}: {e.Message}");
                 return Program.Failed;
             }
+            catch (OperationCanceledException) when (interruption.Signal != null)
+            {
+                stderr.WriteLine($"darknet: {ErrorCodes.Interrupted}: interrupted by {interruption.SignalName}: nothing was written to {request.OutputPath} (the unfinished temp file was removed)");
+                return interruption.ExitCode;
+            }
             catch (UnauthorizedAccessException e)
             {
                 stderr.WriteLine($"darknet: {ErrorCodes.FileAccessFailed}: access denied: {e.Message}");
@@ -79,6 +95,16 @@ namespace Darknet.Cli
                 stderr.WriteLine($"darknet: {ErrorCodes.FileAccessFailed}: {e.Message}");
                 return Program.Failed;
             }
+        }
+
+        /// <summary>This process's temps for <paramref name="outputPath"/> (a forced exit skips the writer's own cleanup).</summary>
+        private static void DeleteOwnTemps(string outputPath)
+        {
+            var full = Path.GetFullPath(outputPath);
+            var folder = Path.GetDirectoryName(full) ?? ".";
+            if (!Directory.Exists(folder)) return;
+            foreach (var path in Directory.GetFiles(folder, "." + Path.GetFileName(full) + ".*" + TempFiles.Suffix))
+                if (TempFiles.OwnerOf(Path.GetFileName(path)) == Environment.ProcessId) AtomicFile.TryDelete(path);
         }
 
         private static Request Parse(string[] args)
@@ -142,6 +168,7 @@ namespace Darknet.Cli
             {
                 Layout = () => model.Layout,
                 WeightsPath = Path.Combine(weightsDir, model.WeightsFileName),
+                Inputs = new[] { ("--weights_dir", Path.Combine(weightsDir, model.WeightsFileName)) },
                 OutputPath = Path.Combine(saveDir, model.OutputName + extension),
                 Options = options,
             };
@@ -153,18 +180,24 @@ namespace Darknet.Cli
             var cfg = Required(values, "cfg", "--cfg");
             var weights = Required(values, "weights", "--weights");
             var output = Required(values, "out", "--out");
-            if (string.Equals(Path.GetFullPath(weights), Path.GetFullPath(output), StringComparison.Ordinal))
-                throw new UsageException("--out must not be the --weights file");
             return new Request
             {
                 Layout = () =>
                 {
                     if (!File.Exists(cfg)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {cfg}");
-                    if (options.Format == OutputFormat.Onnx) options.Cfg = Darknet.Weights.Config.CfgReader.ReadFile(cfg);
-                    return NetworkLayout.FromCfgFile(cfg);
+                    try
+                    {
+                        if (options.Format == OutputFormat.Onnx) options.Cfg = Darknet.Weights.Config.CfgReader.ReadFile(cfg);
+                        return NetworkLayout.FromCfgFile(cfg);
+                    }
+                    catch (UnauthorizedAccessException e)
+                    {
+                        throw new DarknetException(ErrorCodes.CfgNotFound, $"cannot read cfg file {cfg}: permission denied", e);
+                    }
                 },
                 WeightsPath = weights,
                 OutputPath = output,
+                Inputs = new[] { ("--cfg", cfg), ("--weights", weights) },
                 Options = options,
             };
         }
@@ -188,6 +221,8 @@ namespace Darknet.Cli
             public Func<NetworkLayout> Layout = () => throw new InvalidOperationException();
             public string WeightsPath = "";
             public string OutputPath = "";
+            /// <summary>What the output must never overwrite, with the flag that named it.</summary>
+            public (string Flag, string Path)[] Inputs = Array.Empty<(string, string)>();
             public ConversionOptions Options = new ConversionOptions();
         }
 

@@ -1,9 +1,15 @@
 using System;
+using System.Globalization;
 using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using Darknet.Weights.Models;
 
 namespace Darknet.Cli
 {
-    /// <summary>The <c>darknet</c> command: <c>convert</c> and <c>inspect</c>. Exit codes: 0 ok, 1 failed, 2 usage error.</summary>
+    /// <summary>The <c>darknet</c> command: <c>convert</c> and <c>inspect</c>. Exit codes: 0 ok, 1 failed, 2 usage error, 128 + the signal when interrupted (130 for Ctrl+C).</summary>
     public static class Program
     {
         public const int Ok = 0;
@@ -14,14 +20,33 @@ namespace Darknet.Cli
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            if (args.Length == 0)
             {
-                var writer = args.Length == 0 ? stderr : stdout;
-                writer.Write(Usage);
-                return args.Length == 0 ? UsageError : Ok;
+                stderr.Write(Usage);
+                return UsageError;
+            }
+            if (args[0] is "--version" or "version")
+            {
+                stdout.WriteLine(VersionText);
+                return Ok;
+            }
+            if (args[0] is "-h" or "--help" or "help")
+            {
+                if (args.Length == 2 && CommandHelp(args[1]) is { } help)
+                {
+                    stdout.Write(help);
+                    return Ok;
+                }
+                stdout.Write(Usage);
+                return Ok;
             }
 
             var rest = args[1..];
+            if (rest.Length == 1 && rest[0] is "-h" or "--help" && CommandHelp(args[0]) is { } commandHelp)
+            {
+                stdout.Write(commandHelp);
+                return Ok;
+            }
             switch (args[0])
             {
                 case "convert":
@@ -35,10 +60,79 @@ namespace Darknet.Cli
             }
         }
 
-        public const string Usage =
-            "usage:\n" +
-            "  darknet convert --model darknet|yolo|yolov3|yolov3_feat --weights_dir DIR --save_dir DIR [--format npy|npz|onnx|safetensors]\n" +
-            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors]\n" +
-            "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n";
+        /// <summary>The whole usage: every command's lines and the built-in models.</summary>
+        public static string Usage =>
+            "usage:\n" + ConvertLines + InspectLines +
+            "  darknet --version\n" +
+            "  darknet COMMAND --help\n" +
+            "\n" + Models;
+
+        /// <summary><c>darknet convert --help</c>.</summary>
+        public static string ConvertHelp =>
+            "usage:\n" + ConvertLines +
+            "\n" +
+            "  --model NAME        a built-in model (below): reads DIR/<its .weights file>, writes SAVE_DIR/<output>.npy\n" +
+            "  --weights_dir DIR   where the .weights file is\n" +
+            "  --save_dir DIR      where to write the output\n" +
+            "  --cfg FILE          any darknet .cfg, with --weights FILE and --out FILE\n" +
+            "  --layers N          convert only the first N layers that carry weights\n" +
+            "  --format FORMAT     npy: the pickled layer dictionary (default); npz: one array per entry, no pickle;\n" +
+            "                      safetensors: the npz's arrays in one .safetensors file; onnx (with --cfg): the whole\n" +
+            "                      network as an ONNX model that computes what darknet computes\n" +
+            "\n" + Models;
+
+        /// <summary><c>darknet inspect --help</c>.</summary>
+        public static string InspectHelp =>
+            "usage:\n" + InspectLines +
+            "\n" +
+            "  Prints each layer's name and array shapes, then the number of layers and float32 values.\n" +
+            "  Reads our .npy/.npz/.safetensors and such files written by numpy; nothing in a file ever runs.\n";
+
+        /// <summary>The tool's version, its commit and the runtime it runs on: <c>darknet 0.1.0 (commit 1a2b3c4, .NET 10.0.1)</c>.</summary>
+        public static string VersionText
+        {
+            get
+            {
+                var informational = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+                int plus = informational.IndexOf('+');
+                var version = plus < 0 ? informational : informational.Substring(0, plus);
+                var commit = plus < 0 ? "" : informational.Substring(plus + 1);
+                if (commit.Length > 7) commit = commit.Substring(0, 7);
+                var runtime = RuntimeInformation.FrameworkDescription;
+                return commit.Length > 0 ? $"darknet {version} (commit {commit}, {runtime})" : $"darknet {version} ({runtime})";
+            }
+        }
+
+        private const string ConvertLines =
+            "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|safetensors]\n" +
+            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors]\n";
+
+        private const string InspectLines = "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n";
+
+        private static string? CommandHelp(string command) => command switch
+        {
+            "convert" => ConvertHelp,
+            "inspect" => InspectHelp,
+            _ => null,
+        };
+
+        // From the catalog, so a model added there is listed here without touching the CLI.
+        private static string Models
+        {
+            get
+            {
+                var text = new StringBuilder("built-in models (--model NAME; aliases in brackets):\n");
+                var names = ModelCatalog.All.Select(m => m.Aliases.Count == 0 ? m.Name : $"{m.Name} ({string.Join(", ", m.Aliases)})").ToList();
+                int width = names.Max(n => n.Length);
+                for (int i = 0; i < names.Count; i++)
+                {
+                    var model = ModelCatalog.All[i];
+                    var layers = model.LayerLimit is { } limit ? $", first {limit} layers" : "";
+                    text.Append(string.Format(CultureInfo.InvariantCulture, "  {0} {1} ({2:N0} bytes{3}) -> {4}.npy\n",
+                        names[i].PadRight(width), model.WeightsFileName, model.WeightsSize, layers, model.OutputName));
+                }
+                return text.ToString();
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@ namespace Darknet.Weights
     /// The library's error codes (DKN1xxx: cfg and layout, DKN2xxx: weights and conversion, DKN3xxx: .npy/.npz reading).
     /// DKN4xxx and up belong to the MSBuild task. The README's error table lists every code.
     /// </summary>
-    public static class ErrorCodes
+    internal static class ErrorCodes
     {
         // cfg and layout
         public const string MalformedCfg = "DKN1001";
@@ -25,8 +25,16 @@ namespace Darknet.Weights
         public const string FileAccessFailed = "DKN2008";
         /// <summary>The command line is wrong (unknown option, missing or bad value): the CLI exits 2 with its usage.</summary>
         public const string BadCommandLine = "DKN2009";
+        /// <summary>The disk (or quota) filled up while an output was written; the temp is gone, the target untouched.</summary>
+        public const string DiskFull = "DKN2010";
+        /// <summary><c>darknet convert</c>: the output names one of the inputs (any spelling, a symlink or hard link to it).</summary>
+        public const string OutputIsAnInput = "DKN2011";
+        /// <summary>The output exists and is not a regular file (a device, FIFO, socket or symlink): never renamed over.</summary>
+        public const string OutputNotARegularFile = "DKN2012";
+        /// <summary><c>darknet convert</c> stopped by Ctrl+C or SIGTERM; its temp was deleted.</summary>
+        public const string Interrupted = "DKN2013";
         /// <summary>An ONNX export was asked for without the network's .cfg (a built-in model without Config=).</summary>
-        public const string OnnxNeedsCfg = "DKN2010";
+        public const string OnnxNeedsCfg = "DKN2014";
 
         // .npy / .npz reading
         public const string NotNumpyFile = "DKN3001";
@@ -35,5 +43,7 @@ namespace Darknet.Weights
         public const string UnsupportedArray = "DKN3004";
         public const string NotLayerDictionary = "DKN3005";
         public const string NumpyFileUnreadable = "DKN3006";
+        /// <summary>The arrays a file declares, or the data it builds, add up to more than the reader's cap (<c>ModelFileOptions.MaxTotalBytes</c>).</summary>
+        public const string ArrayDataOverCap = "DKN3007";
     }
 }

@@ -5,7 +5,7 @@ namespace Darknet.Weights
     /// <see cref="Weights"/> is (h, w, in, out) for a conv, (in, out) for a connected layer, null for [batchnorm];
     /// <see cref="Biases"/> only without batch norm; <see cref="BatchNorm"/> = [gamma, beta, moving mean, moving variance].
     /// </summary>
-    public sealed class LayerParameters
+    internal sealed class LayerParameters
     {
         public LayerParameters(string name, Tensor? weights, Tensor? biases, Tensor[]? batchNorm)
         {

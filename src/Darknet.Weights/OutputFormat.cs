@@ -1,6 +1,6 @@
 namespace Darknet.Weights
 {
-    public enum OutputFormat
+    internal enum OutputFormat
     {
         /// <summary>The seed's format: np.save of a dict (pickled 0-d object array).</summary>
         Npy,

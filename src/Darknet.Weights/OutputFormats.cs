@@ -3,7 +3,7 @@ using System;
 namespace Darknet.Weights
 {
     /// <summary>The names (as written in Format= and --format) and file extensions of the <see cref="OutputFormat"/>s.</summary>
-    public static class OutputFormats
+    internal static class OutputFormats
     {
         /// <summary>"npy, npz or onnx" (every format's name): for messages.</summary>
         public static string Names

@@ -3,7 +3,7 @@ using System;
 namespace Darknet.Weights
 {
     /// <summary>A C-contiguous float32 array with its shape.</summary>
-    public sealed class Tensor
+    internal sealed class Tensor
     {
         public Tensor(int[] shape, float[] data)
         {

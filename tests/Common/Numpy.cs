@@ -21,6 +21,9 @@ public static class Numpy
         Skip.If(true, $"{Python} with numpy is not installed (apt-get install python3-numpy)");
     }
 
+    /// <summary>Whether /usr/bin/python3 can import <paramref name="module"/> (e.g. "cv2").</summary>
+    public static bool CanImport(string module) => Run("import " + module, TimeSpan.FromSeconds(60)).ExitCode == 0;
+
     /// <summary>Runs a Python script; fails the test with its stderr when it exits non-zero. Returns stdout.</summary>
     public static string RunScript(string script, params string[] args)
     {

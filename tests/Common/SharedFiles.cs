@@ -20,6 +20,23 @@ public static class SharedFiles
 
     public static string RequireCfg(string fileName) => Path.Combine(RequireCfgDirectory(), fileName);
 
+    /// <summary>AlexeyAB's cfgs (YOLOv4, v7, …) in ../shared/darknet/cfg-alexeyab.</summary>
+    public static string? AlexeyAbCfgDirectory => Root.Value is { } root ? Path.Combine(root, "darknet", "cfg-alexeyab") : null;
+
+    public static string RequireAlexeyAbCfg(string fileName)
+    {
+        var dir = AlexeyAbCfgDirectory;
+        Skip.If(dir is null || !Directory.Exists(dir), "../shared/darknet/cfg-alexeyab is not beside this clone (it is in the workplace and in CI)");
+        return Path.Combine(dir!, fileName);
+    }
+
+    public static IEnumerable<string> AlexeyAbCfgFileNames()
+    {
+        var dir = AlexeyAbCfgDirectory;
+        if (dir is null || !Directory.Exists(dir)) return new[] { "(shared cfg-alexeyab folder missing)" };
+        return Directory.GetFiles(dir, "*.cfg").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal)!;
+    }
+
     public static IEnumerable<string> CfgFileNames()
     {
         var dir = CfgDirectory;

@@ -11,6 +11,8 @@ namespace Darknet.Build.Cache
         }
 
         public string Path { get; }
+
+        /// <summary>The hashes recorded when the file was downloaded (or first verified), which it still has.</summary>
         public FileHashes Hashes { get; }
 
         /// <summary>True when this call fetched it; false for a cache hit (including one another process just finished).</summary>

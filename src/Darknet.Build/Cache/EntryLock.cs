@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Cache
 {
@@ -39,16 +40,16 @@ namespace Darknet.Build.Cache
                     var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
                     return new EntryLock(stream, lockPath);
                 }
-                catch (IOException) when (clock.Elapsed < timeout)
+                catch (Exception e) when (WriteFailure.IsNotWritable(e))
                 {
-                    // Held by another build (or another thread of this one): wait for it.
-                }
-                catch (UnauthorizedAccessException e)
-                {
-                    // Lock files are never deleted, so this is no passing state: the cache is not writable.
+                    // EROFS, EACCES: no passing state (lock files are never deleted), so fail now instead of waiting.
                     throw new DarknetException(BuildErrorCodes.CacheUnusable,
                         "Cannot open the cache lock file " + lockPath + ": " + e.Message +
                         " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
+                }
+                catch (IOException) when (clock.Elapsed < timeout)
+                {
+                    // Held by another build (or another thread of this one): wait for it.
                 }
                 catch (IOException e)
                 {

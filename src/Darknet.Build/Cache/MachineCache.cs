@@ -1,32 +1,36 @@
 using System;
 using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Darknet.Build.Download;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Cache
 {
     /// <summary>
-    /// The per-machine cache of verified weights and converted outputs. MSBuild-free and HTTP-free: the download is passed in.
+    /// The per-machine cache of verified weights, converted outputs and configs. MSBuild-free and HTTP-free: the download is passed in.
     /// <code>
     /// var cache = new MachineCache(CacheLocation.Resolve($(DarknetCacheDir)));   // or MachineCache.Create(dir)
     /// cache.LockTimeout = TimeSpan.FromMinutes(10);                               // default
     /// string where = cache.WeightsPath(request);                                 // the entry's final path (exists or not)
     /// CachedWeights w = cache.GetWeights(request, downloader.DownloadAsync, ct);  // download: null = offline
-    /// string npy = cache.GetConverted(ConvertedKey.Compute(w.Hashes.Sha256, ...), "yolov3.npy", temp => convert to temp, ct);
+    /// CachedFile npy = cache.GetConverted(ConvertedKey.Compute(w.Hashes.Sha256, ...), "yolov3.npy", stream => convert into it, ct);
+    /// CachedFile cfg = cache.PublishContent("configs", "yolov3.cfg", bytes, ct);  // configs/sha256-&lt;hex&gt;/yolov3.cfg
     /// </code>
-    /// Layout under <see cref="Root"/>:
-    /// <c>weights/&lt;key&gt;/&lt;fileName&gt;</c> with key = sha256-&lt;hex&gt; when pinned, else sha1-&lt;hex&gt;, else size-&lt;bytes&gt;;
-    /// <c>converted/&lt;key&gt;/&lt;outputName&gt;</c>. Each entry has a ".lock" file (cross-process lock) and a ".verified" sidecar.
-    /// Entries appear atomically: a temp file "&lt;entry&gt;.&lt;id&gt;.part" in the same directory, verified, then renamed.
-    /// A weights entry whose size is wrong, or whose hash is wrong when re-hashed (sidecar missing or older than the file),
-    /// is deleted and replaced (or, offline, reported as missing) and never used.
-    /// Errors: DarknetException with BuildErrorCodes.OfflineMiss, LockTimeout, CacheUnusable, WrongSize, HashMismatch.
+    /// Layout under <see cref="Root"/>: <c>weights/&lt;key&gt;/&lt;fileName&gt;</c> with key = sha256-&lt;hex&gt; (pinned or
+    /// published), else sha1-&lt;hex&gt; (published), else url-&lt;hash of the URLs without credentials and the size&gt;;
+    /// <c>converted/&lt;key&gt;/&lt;outputName&gt;</c>; <c>&lt;area&gt;/sha256-&lt;hex&gt;/&lt;fileName&gt;</c> for content.
+    /// Every entry is published by <see cref="CacheEntry"/>: a ".lock" file, a ".verified" sidecar with the size and hashes
+    /// recorded when it was written, and (weights) a resumable "&lt;entry&gt;.dkn-partial" while downloading.
+    /// Errors: DarknetException with BuildErrorCodes.OfflineMiss, LockTimeout, CacheUnusable, DiskFull, EntryNotAFile,
+    /// WrongSize, HashMismatch.
     /// </summary>
     public sealed class MachineCache
     {
-        private const string TempSuffix = ".part";
-
         public MachineCache(string root)
         {
             Root = Path.GetFullPath(root);
@@ -41,25 +45,33 @@ namespace Darknet.Build.Cache
 
         public TimeSpan LockPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-        public string WeightsPath(WeightsRequest request)
+        public string WeightsPath(WeightsRequest request) => Path.Combine(Root, "weights", WeightsKey(request), request.FileName);
+
+        /// <summary>
+        /// What a weights file is: its SHA-256 (pinned or published), else its published SHA-1, else where it comes from
+        /// (its URLs without credentials) and its size. Never its file name: two sources may use the same one.
+        /// </summary>
+        public static string WeightsKey(WeightsRequest request)
         {
-            var key = request.Sha256 != null ? "sha256-" + request.Sha256
-                : request.Sha1 != null ? "sha1-" + request.Sha1
-                : "size-" + request.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Path.Combine(Root, "weights", key, request.FileName);
+            if (request.Sha256 != null) return "sha256-" + request.Sha256;
+            if (request.Sha1 != null) return "sha1-" + request.Sha1;
+            var source = "darknet-source-v1\n" + request.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n" +
+                         string.Join("\n", request.Urls.Select(SafeUrl.WithoutCredentials));
+            using (var sha = SHA256.Create())
+                return "url-" + FileHashes.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(source))).Substring(0, 32);
         }
 
-        public string ConvertedPath(string key, string outputName)
-        {
-            if (string.IsNullOrEmpty(outputName) || outputName.IndexOfAny(new[] { '/', '\\' }) >= 0)
-                throw new ArgumentException("An output name must be a plain file name: '" + outputName + "'.", nameof(outputName));
-            return Path.Combine(Root, "converted", key, outputName);
-        }
+        public string ConvertedPath(string key, string outputName) => Path.Combine(Root, "converted", key, PlainName(outputName, nameof(outputName)));
+
+        /// <summary>Where <see cref="PublishContent"/> keeps <paramref name="fileName"/> with that SH-256 in <paramref name="area"/>.</summary>
+        public string ContentPath(string area, string sha256, string fileName) =>
+            Path.Combine(Root, PlainName(area, nameof(area)), "sha256-" + sha256.Trim().ToLowerInvariant(), PlainName(fileName, nameof(fileName)));
 
         /// <summary>
         /// Returns the verified cache entry for <paramref name="request"/>, downloading it on a miss.
-        /// <paramref name="download"/> (request, tempPath, ct) must leave the whole file at tempPath and return its hashes;
-        /// WeightsDownloader.DownloadAsync fits. Null means offline: a miss throws DKN4006 naming the path to seed by hand.
+        /// <paramref name="download"/>(request, partialPath, ct) must leave the whole file at partialPath (the entry's
+        /// resumable "&lt;entry&gt;.dkn-partial", which it may continue) and return its hashes; WeightsDownloader.DownloadAsync fits.
+        /// Null means offline: a miss throws DKN4006 naming the path to seed by hand.
         /// Waits for another process working on the same entry, then re-checks before downloading.
         /// </summary>
         public async Task<CachedWeights> GetWeightsAsync(
@@ -68,43 +80,13 @@ namespace Darknet.Build.Cache
             CancellationToken cancellationToken = default)
         {
             var path = WeightsPath(request);
-            var quick = TrustedHit(request, path);
-            if (quick != null) return new CachedWeights(path, quick, downloaded: false);
-
-            CreateDirectory(Path.GetDirectoryName(path)!);
-            using (await EntryLock.AcquireAsync(path + ".lock", LockTimeout, LockPollInterval, cancellationToken).ConfigureAwait(false))
-            {
-                DeleteStaleTemps(path);
-                string? damage = null;
-                if (File.Exists(path))
-                {
-                    var verified = VerifyEntry(request, path, cancellationToken, out damage);
-                    if (verified != null) return new CachedWeights(path, verified, downloaded: false);
-                    AtomicFile.TryDelete(path);
-                    Sidecar.Delete(path);
-                }
-
-                if (download == null) throw OfflineMiss(request, path, damage);
-
-                var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + TempSuffix;
-                try
-                {
-                    var hashes = await download(request, temp, cancellationToken).ConfigureAwait(false);
-                    cancellationToken.ThrowIfCancellationRequested();
-                    // The downloader verified; this is the cheap second look that nothing else is published.
-                    var length = new FileInfo(temp).Length;
-                    if (length != hashes.Size) throw WeightsVerifier.WrongSize(request, length, temp);
-                    var problem = WeightsVerifier.Check(request, hashes, temp);
-                    if (problem != null) throw problem;
-                    AtomicFile.MoveOver(temp, path);
-                    Sidecar.Write(path, hashes.Size, hashes.Sha256, hashes.Sha1);
-                    return new CachedWeights(path, hashes, downloaded: true);
-                }
-                finally
-                {
-                    AtomicFile.TryDelete(temp);
-                }
-            }
+            var entry = Entry(path);
+            var result = await entry.GetOrDownloadAsync(
+                (hashes, source) => WeightsVerifier.Check(request, hashes, source),
+                download == null ? null : (partial, token) => download(request, partial, token),
+                damage => OfflineMiss(request, path, damage),
+                cancellationToken).ConfigureAwait(false);
+            return new CachedWeights(result.Path, result.Hashes, result.Published);
         }
 
         /// <summary>Synchronous <see cref="GetWeightsAsync"/> for MSBuild tasks.</summary>
@@ -114,76 +96,74 @@ namespace Darknet.Build.Cache
             CancellationToken cancellationToken = default) =>
             GetWeightsAsync(request, download, cancellationToken).GetAwaiter().GetResult();
 
+        /// <summary>Removes a weights entry found damaged while it was used (the next <see cref="GetWeights"/> fetches it again).</summary>
+        public void RemoveWeights(WeightsRequest request, CancellationToken cancellationToken = default) =>
+            Entry(WeightsPath(request)).RemoveAsync(cancellationToken).GetAwaiter().GetResult();
+
         /// <summary>
         /// Returns the cached converted output for <paramref name="key"/> (see <see cref="ConvertedKey"/>), calling
-        /// <paramref name="produce"/>(tempPath) to write it on a miss. The temp file is renamed into place only after
-        /// produce returns; if produce throws, nothing is published and the exception propagates.
+        /// <paramref name="write"/>(stream) to write it on a miss; its SHA-256 is computed while it is written and recorded.
+        /// Nothing is published when write throws; the exception propagates.
         /// </summary>
-        public string GetConverted(string key, string outputName, Action<string> produce, CancellationToken cancellationToken = default)
+        public CachedFile GetConverted(string key, string outputName, Action<Stream> write, CancellationToken cancellationToken = default) =>
+            Entry(ConvertedPath(key, outputName)).GetOrWriteAsync((_, __) => null, write, cancellationToken).GetAwaiter().GetResult();
+
+        /// <summary>Removes a converted output found damaged while it was used (the next <see cref="GetConverted"/> writes it again).</summary>
+        public void RemoveConverted(string key, string outputName, CancellationToken cancellationToken = default) =>
+            Entry(ConvertedPath(key, outputName)).RemoveAsync(cancellationToken).GetAwaiter().GetResult();
+
+        /// <summary>
+        /// Publishes <paramref name="content"/> under its own SHA-256 (<see cref="ContentPath"/>) unless it is there already,
+        /// e.g. a downloaded .cfg: <c>PublishContent("configs", "yolov3.cfg", bytes)</c> -> configs/sha256-&lt;hex&gt;/yolov3.cfg.
+        /// </summary>
+        public CachedFile PublishContent(string area, string fileName, byte[] content, CancellationToken cancellationToken = default)
         {
-            var path = ConvertedPath(key, outputName);
-            if (Sidecar.ReadIfCurrent(path) != null) return path;
+            string sha256;
+            using (var sha = SHA256.Create()) sha256 = FileHashes.Hex(sha.ComputeHash(content));
+            return Entry(ContentPath(area, sha256, fileName)).GetOrWriteAsync(
+                (hashes, source) => hashes.Sha256 == sha256 ? null : ContentMismatch(source, sha256, hashes.Sha256),
+                stream => stream.Write(content, 0, content.Length),
+                cancellationToken).GetAwaiter().GetResult();
+        }
 
-            CreateDirectory(Path.GetDirectoryName(path)!);
-            using (EntryLock.AcquireAsync(path + ".lock", LockTimeout, LockPollInterval, cancellationToken).GetAwaiter().GetResult())
+        /// <summary>The content published under that SHA-256 when it is there and verifies, else null (a damaged copy is removed).</summary>
+        public CachedFile? TryGetContent(string area, string sha256, string fileName, CancellationToken cancellationToken = default)
+        {
+            var expected = sha256.Trim().ToLowerInvariant();
+            var path = ContentPath(area, expected, fileName);
+            if (!File.Exists(path)) return null;
+            return Entry(path).TryGetAsync(
+                (hashes, source) => hashes.Sha256 == expected ? null : ContentMismatch(source, expected, hashes.Sha256),
+                cancellationToken).GetAwaiter().GetResult();
+        }
+
+        /// <summary>
+        /// Removes what dead runs left anywhere in the cache: temps whose process is gone (or older than a day) and partial
+        /// downloads nobody resumed for <see cref="CacheEntry.PartialMaxAge"/>. Never throws; returns how many files went.
+        /// </summary>
+        public int DeleteLitter()
+        {
+            var deleted = 0;
+            foreach (var area in new[] { "weights", "converted", "configs" })
             {
-                if (Sidecar.ReadIfCurrent(path) != null) return path;
-                DeleteStaleTemps(path);
-                AtomicFile.TryDelete(path);
-                Sidecar.Delete(path);
-
-                var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + TempSuffix;
+                var top = Path.Combine(Root, area);
+                string[] directories;
                 try
                 {
-                    produce(temp);
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (!File.Exists(temp))
-                        throw new InvalidOperationException("The converter wrote nothing to " + temp + ".");
-                    var length = new FileInfo(temp).Length;
-                    AtomicFile.MoveOver(temp, path);
-                    Sidecar.Write(path, length, null, null);
-                    return path;
+                    if (!Directory.Exists(top)) continue;
+                    directories = Directory.GetDirectories(top);
                 }
-                finally
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {
-                    AtomicFile.TryDelete(temp);
+                    continue;
                 }
+                foreach (var directory in directories)
+                    deleted += TempFiles.DeleteOrphans(directory) + CacheEntry.DeleteAbandonedPartials(directory);
             }
+            return deleted;
         }
 
-        /// <summary>A hit that needs no hashing: size right and a current sidecar whose hashes match the request.</summary>
-        private static FileHashes? TrustedHit(WeightsRequest request, string path)
-        {
-            var recorded = Sidecar.ReadIfCurrent(path);
-            if (recorded == null) return null;
-            if (!recorded.TryGetValue("sha256", out var sha256) || !recorded.TryGetValue("sha1", out var sha1)) return null;
-            var hashes = new FileHashes(request.Size, sha256, sha1);
-            if (new FileInfo(path).Length != request.Size) return null;
-            return WeightsVerifier.Check(request, hashes, path) == null ? hashes : null;
-        }
-
-        private static FileHashes? VerifyEntry(WeightsRequest request, string path, CancellationToken cancellationToken, out string? damage)
-        {
-            damage = null;
-            var trusted = TrustedHit(request, path);
-            if (trusted != null) return trusted;
-
-            var length = new FileInfo(path).Length;
-            if (length != request.Size)
-            {
-                damage = "it had " + length + " bytes instead of " + request.Size;
-                return null;
-            }
-            var hashes = FileHashes.Compute(path, cancellationToken);
-            var problem = WeightsVerifier.Check(request, hashes, path);
-            if (problem != null)
-            {
-                damage = problem.Message;
-                return null;
-            }
-            Sidecar.Write(path, hashes.Size, hashes.Sha256, hashes.Sha1);
-            return hashes;
-        }
+        private CacheEntry Entry(string path) => new CacheEntry(path, LockTimeout, LockPollInterval);
 
         private static DarknetException OfflineMiss(WeightsRequest request, string path, string? damage)
         {
@@ -191,37 +171,18 @@ namespace Darknet.Build.Cache
                           (damage != null ? " (the copy there was damaged and has been removed: " + damage + ")" : "") +
                           ". To seed this machine by hand, place the file at " + path +
                           " (" + request.Describe() + "); it is verified on first use.";
-            if (request.Urls.Count > 0) message += " It can be downloaded from " + string.Join(" or ", request.Urls) + ".";
+            if (request.Urls.Count > 0) message += " It can be downloaded from " + string.Join(" or ", request.Urls.Select(SafeUrl.Redact)) + ".";
             return new DarknetException(BuildErrorCodes.OfflineMiss, message);
         }
 
-        private static void DeleteStaleTemps(string entryPath)
-        {
-            // Only called under the entry lock: any temp left now belongs to a process that died or was killed.
-            var directory = Path.GetDirectoryName(entryPath)!;
-            var prefix = Path.GetFileName(entryPath) + ".";
-            try
-            {
-                foreach (var file in Directory.GetFiles(directory, prefix + "*" + TempSuffix))
-                    AtomicFile.TryDelete(file);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        private static DarknetException ContentMismatch(string source, string expected, string actual) =>
+            new DarknetException(BuildErrorCodes.HashMismatch, source + " has SHA-256 " + actual + " instead of " + expected + ".");
 
-        private static void CreateDirectory(string directory)
+        private static string PlainName(string name, string parameter)
         {
-            try
-            {
-                Directory.CreateDirectory(directory);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                throw new DarknetException(BuildErrorCodes.CacheUnusable,
-                    "Cannot create the Darknet cache directory " + directory + ": " + e.Message +
-                    " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
-            }
+            if (string.IsNullOrEmpty(name) || name.IndexOfAny(new[] { '/', '\\' }) >= 0 || name == "." || name == "..")
+                throw new ArgumentException("Must be a plain file name: '" + name + "'.", parameter);
+            return name;
         }
     }
 }

@@ -2,61 +2,78 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Cache
 {
     /// <summary>
-    /// The "&lt;entry&gt;.verified" file written (atomically) after an entry was verified: its size and hashes.
-    /// It is trusted only while the entry still has that size and was not modified after the sidecar was written;
-    /// otherwise the entry is hashed again.
+    /// The "&lt;entry&gt;.verified" file written (atomically) when an entry was published: its size, SHA-256 and SHA-1 as
+    /// computed while the file was downloaded or written (or when it was first checked against a pin). It is the entry's
+    /// reference: a later check re-hashes the file and compares with it, and it is never rewritten from what is on disk.
+    /// <see cref="Record.Current"/>: the file still has that size and was not modified after the sidecar was written,
+    /// so the record may be trusted without hashing.
     /// </summary>
     internal static class Sidecar
     {
         public const string Suffix = ".verified";
 
+        public sealed class Record
+        {
+            public Record(FileHashes hashes, bool current)
+            {
+                Hashes = hashes;
+                Current = current;
+            }
+
+            public FileHashes Hashes { get; }
+            public bool Current { get; }
+        }
+
         public static string PathFor(string entryPath) => entryPath + Suffix;
 
-        public static void Write(string entryPath, long size, string? sha256, string? sha1)
+        /// <summary>Writes the record; false when the cache refused the write (the entry is then checked again next time).</summary>
+        public static bool Write(string entryPath, FileHashes hashes)
         {
-            var text = "size=" + size.ToString(CultureInfo.InvariantCulture) + "\n";
-            if (sha256 != null) text += "sha256=" + sha256 + "\n";
-            if (sha1 != null) text += "sha1=" + sha1 + "\n";
+            var text = "size=" + hashes.Size.ToString(CultureInfo.InvariantCulture) + "\n" +
+                       "sha256=" + hashes.Sha256 + "\n" +
+                       "sha1=" + hashes.Sha1 + "\n";
             try
             {
                 AtomicFile.WriteAllText(PathFor(entryPath), text);
+                // File times come from a coarse kernel clock; a file touched a moment ago may look newer than this record.
+                var entryTime = File.GetLastWriteTimeUtc(entryPath);
+                if (File.GetLastWriteTimeUtc(PathFor(entryPath)) < entryTime) File.SetLastWriteTimeUtc(PathFor(entryPath), entryTime);
+                return true;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                // A read-only cache still works; it just hashes again next time.
-            }
-            catch (UnauthorizedAccessException)
-            {
+                return false;
             }
         }
 
-        /// <summary>The recorded values when the sidecar still vouches for the entry as it is now, else null.</summary>
-        public static IDictionary<string, string>? ReadIfCurrent(string entryPath)
+        /// <summary>The recorded values of an existing entry, or null when there is no complete, readable record.</summary>
+        public static Record? Read(string entryPath)
         {
             try
             {
                 var sidecar = new FileInfo(PathFor(entryPath));
                 var entry = new FileInfo(entryPath);
                 if (!sidecar.Exists || !entry.Exists) return null;
-                if (entry.LastWriteTimeUtc > sidecar.LastWriteTimeUtc) return null;
                 var values = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var line in File.ReadAllLines(sidecar.FullName))
                 {
                     var equals = line.IndexOf('=');
                     if (equals > 0) values[line.Substring(0, equals).Trim()] = line.Substring(equals + 1).Trim();
                 }
-                if (!values.TryGetValue("size", out var size) || size != entry.Length.ToString(CultureInfo.InvariantCulture)) return null;
-                return values;
+                if (!values.TryGetValue("size", out var sizeText) ||
+                    !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ||
+                    !values.TryGetValue("sha256", out var sha256) || sha256.Length != 64 ||
+                    !values.TryGetValue("sha1", out var sha1) || sha1.Length != 40)
+                    return null;
+                var current = entry.Length == size && entry.LastWriteTimeUtc <= sidecar.LastWriteTimeUtc;
+                return new Record(new FileHashes(size, sha256, sha1), current);
             }
-            catch (IOException)
-            {
-                return null;
-            }
-            catch (UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 return null;
             }

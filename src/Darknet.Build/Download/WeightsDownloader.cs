@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Darknet.Build.Cache;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Download
 {

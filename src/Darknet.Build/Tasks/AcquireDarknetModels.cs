@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using Darknet.Build.Cache;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -19,25 +20,41 @@ namespace Darknet.Build.Tasks
         [Required] public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
         /// <summary>$(DarknetCacheDir); DARKNET_CACHE_DIR wins over it, the platform default applies when both are empty.</summary>
         public string? CacheDirectory { get; set; }
+        /// <summary>$(DarknetMirror): an http(s) base URL, or empty.</summary>
         public string? Mirror { get; set; }
-        public bool Offline { get; set; }
-        public bool AllowHttp { get; set; }
-        public int StallTimeoutSeconds { get; set; } = 60;
+        /// <summary>$(DarknetOffline): true or false (also yes/no, on/off); empty is false.</summary>
+        public string? Offline { get; set; }
+        /// <summary>$(DarknetAllowHttp): true or false; empty is false.</summary>
+        public string? AllowHttp { get; set; }
+        /// <summary>$(DarknetStallTimeout): whole seconds, 1 to 3600; empty is 60.</summary>
+        public string? StallTimeoutSeconds { get; set; }
+
+        /// <summary>The range of $(DarknetStallTimeout): a second to an hour.</summary>
+        internal const int MaxStallTimeoutSeconds = 3600;
 
         public void Cancel() => _cancellation.Cancel();
 
         public override bool Execute()
         {
             var token = _cancellation.Token;
-            var settings = new AcquireSettings
+            AcquireSettings settings;
+            try
             {
-                Mirror = string.IsNullOrWhiteSpace(Mirror) ? null : Mirror!.Trim(),
-                Offline = Offline,
-                AllowHttp = AllowHttp,
-                StallTimeout = TimeSpan.FromSeconds(StallTimeoutSeconds > 0 ? StallTimeoutSeconds : 60),
-                Log = message => Log.LogMessage(MessageImportance.High, message),
-                Detail = message => Log.LogMessage(MessageImportance.Low, message),
-            };
+                settings = new AcquireSettings
+                {
+                    Mirror = ParseMirror(Mirror),
+                    Offline = ParseBool("DarknetOffline", Offline),
+                    AllowHttp = ParseBool("DarknetAllowHttp", AllowHttp),
+                    StallTimeout = TimeSpan.FromSeconds(ParseStallTimeout(StallTimeoutSeconds)),
+                    Log = message => Log.LogMessage(MessageImportance.High, message),
+                    Detail = message => Log.LogMessage(MessageImportance.Low, message),
+                };
+            }
+            catch (DarknetException e)
+            {
+                Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
+                return false;
+            }
             MachineCache cache;
             try
             {
@@ -49,6 +66,8 @@ namespace Darknet.Build.Tasks
                 return false;
             }
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
+            var litter = cache.DeleteLitter();
+            if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");
 
             var acquirer = new ModelAcquirer(cache, settings, token);
             foreach (var item in Models)
@@ -64,6 +83,10 @@ namespace Darknet.Build.Tasks
                 {
                     LogError(project, e.Code, $"DarknetModel '{name}': {e.Message}");
                 }
+                catch (Exception e) when (WriteFailure.IsDiskFull(e))
+                {
+                    LogError(project, BuildErrorCodes.DiskFull, $"DarknetModel '{name}': no space left on the device: {e.Message}");
+                }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
                     LogError(project, BuildErrorCodes.TaskCancelled, $"DarknetModel '{name}': cancelled.");
@@ -77,5 +100,46 @@ namespace Darknet.Build.Tasks
         }
 
         private void LogError(string project, string code, string message) => Log.LogError(null, code, null, project, 0, 0, 0, 0, message);
+
+        internal static string? ParseMirror(string? value)
+        {
+            if (string.IsNullOrWhiteSpace(value)) return null;
+            var mirror = value!.Trim();
+            if (!ModelRequest.IsUrl(mirror))
+                throw InvalidProperty("DarknetMirror", Download.SafeUrl.Redact(mirror), "an http:// or https:// base URL, such as https://models.example.com/darknet/");
+            return mirror;
+        }
+
+        internal static bool ParseBool(string property, string? value)
+        {
+            switch ((value ?? "").Trim().ToLowerInvariant())
+            {
+                case "":
+                case "false":
+                case "no":
+                case "off":
+                    return false;
+                case "true":
+                case "yes":
+                case "on":
+                    return true;
+                default:
+                    throw InvalidProperty(property, value!, "true or false");
+            }
+        }
+
+        internal static int ParseStallTimeout(string? value)
+        {
+            var text = (value ?? "").Trim();
+            if (text.Length == 0) return 60;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) &&
+                seconds >= 1 && seconds <= MaxStallTimeoutSeconds)
+                return seconds;
+            throw InvalidProperty("DarknetStallTimeout", text, "a whole number of seconds from 1 to " + MaxStallTimeoutSeconds +
+                                                               " (how long a download may receive nothing before it is retried)");
+        }
+
+        private static DarknetException InvalidProperty(string property, string value, string expected) =>
+            new DarknetException(BuildErrorCodes.InvalidMetadata, $"{property} '{value}' is not valid: expected {expected}.");
     }
 }

@@ -6,6 +6,7 @@ using System.Threading;
 using Darknet.Build.Cache;
 using Darknet.Build.Download;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Tasks
 {
@@ -49,20 +50,7 @@ namespace Darknet.Build.Tasks
                 throw new DarknetException(BuildErrorCodes.HtmlPage, $"Config {url} answered with an HTML page, not a .cfg file.");
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part";
-            File.WriteAllText(temp, text);
-            try
-            {
-                if (!File.Exists(path)) File.Move(temp, path);
-            }
-            catch (IOException)
-            {
-                // Another build published it first: same URL, use theirs.
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
-            }
+            AtomicFile.WriteAllText(path, text);
             return text;
         }
 

@@ -6,6 +6,7 @@ using System.Threading;
 using Darknet.Build.Cache;
 using Darknet.Build.Download;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
 
@@ -32,6 +33,34 @@ namespace Darknet.Build.Tasks
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
             var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, request.Config!);
+            try
+            {
+                Acquire(request, cfgText, layout);
+            }
+            catch (WeightsChanged changed) when (request.WeightsFile == null)
+            {
+                // The cached weights are not what was recorded when they were downloaded: never convert them, fetch them again.
+                _settings.Log("The cached " + Path.GetFileName(changed.Path) + " at " + changed.Path + " was damaged (" + changed.Message + "); fetching it again");
+                _cache.RemoveWeights(WeightsRequestFor(request, layout), _cancellationToken);
+                try
+                {
+                    Acquire(request, cfgText, layout);
+                }
+                catch (WeightsChanged again)
+                {
+                    throw new DarknetException(BuildErrorCodes.HashMismatch,
+                        $"{again.Path} changed while it was being converted, just after it was verified ({again.Message}): " +
+                        "the cache's disk is returning other bytes than were written to it.");
+                }
+            }
+            catch (WeightsChanged changed)
+            {
+                throw new DarknetException(BuildErrorCodes.HashMismatch, $"WeightsFile {changed.Path} changed while it was being converted ({changed.Message}).");
+            }
+        }
+
+        private void Acquire(ModelRequest request, string? cfgText, NetworkLayout layout)
+        {
             var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
 
             var layerNames = LayerNamesFor(request);
@@ -39,24 +68,68 @@ namespace Darknet.Build.Tasks
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
             var format = OutputFormats.Name(request.Format);
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
+            var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, Cancellation = _cancellationToken };
+            // ONNX builds its graph from the cfg (ModelRequest refuses Format="onnx" without Config: DKN2014).
+            if (request.Format == OutputFormat.Onnx && cfgText != null) options.Cfg = Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!);
 
-            var converted = _cache.GetConverted(key, request.OutputFileName, temp =>
+            CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {
                 _settings.Log("Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
-                var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames };
-                // ONNX builds its graph from the cfg (a built-in model without Config= has none: error DKN2010).
-                if (request.Format == OutputFormat.Onnx && cfgText != null) options.Cfg = Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!);
-                DarknetConverter.ConvertFile(layout, weights.Path, temp, options);
+                ConvertVerified(layout, weights, output, options);
             }, _cancellationToken);
 
+            var converted = Convert();
             _cancellationToken.ThrowIfCancellationRequested();
+            if (Place(converted, request.OutputPath)) return;
+
+            // The cached output is not what was recorded when it was written: never ship it, rebuild it.
+            _settings.Log("The cached " + request.OutputFileName + " at " + converted.Path + " was damaged; converting it again");
+            _cache.RemoveConverted(key, request.OutputFileName, _cancellationToken);
+            converted = Convert();
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (!Place(converted, request.OutputPath))
+                throw new DarknetException(BuildErrorCodes.HashMismatch,
+                    $"{converted.Path} changed while it was being copied to {request.OutputPath}, just after it was written: " +
+                    "the cache's disk is returning other bytes than were written to it.");
+        }
+
+        /// <summary>
+        /// Converts the weights into <paramref name="output"/>, hashing every byte of the weights file on the way (the rest
+        /// after a layer limit too): bytes other than the ones verified throw <see cref="WeightsChanged"/> and nothing is published.
+        /// </summary>
+        private void ConvertVerified(NetworkLayout layout, (string Path, string Sha256) weights, Stream output, ConversionOptions options)
+        {
+            using var file = new FileStream(weights.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            using var hashing = new HashingStream(file);
+            DarknetConverter.ConvertStream(layout, hashing, file.Length, output, options);
+            hashing.CopyTo(Stream.Null, 1 << 20);
+            _cancellationToken.ThrowIfCancellationRequested();
+            var read = hashing.Complete();
+            if (read.Sha256 != weights.Sha256)
+                throw new WeightsChanged(weights.Path, "SHA-256 " + read.Sha256 + " where " + weights.Sha256 + " was verified");
+        }
+
+        /// <summary>The weights read while converting are not the bytes that were verified.</summary>
+        private sealed class WeightsChanged : Exception
+        {
+            public WeightsChanged(string path, string message) : base(message) => Path = path;
+
+            public string Path { get; }
+        }
+
+        private static bool Place(CachedFile converted, string outputPath)
+        {
             try
             {
-                ObjFile.Place(converted, request.OutputPath);
+                return ObjFile.Place(converted, outputPath);
+            }
+            catch (Exception e) when (WriteFailure.IsDiskFull(e))
+            {
+                throw new DarknetException(BuildErrorCodes.DiskFull, $"No space left on the device to write {outputPath}: {e.Message} Free some space.", e);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new DarknetException(BuildErrorCodes.PlacingOutputFailed, $"Cannot write {request.OutputPath}: {e.Message}", e);
+                throw new DarknetException(BuildErrorCodes.PlacingOutputFailed, $"Cannot write {outputPath}: {e.Message}", e);
             }
         }
 
@@ -96,7 +169,7 @@ namespace Darknet.Build.Tasks
             // A custom network: its size follows from the cfg (modern 20-byte header, every layer present).
             var customUrls = SplitUrls(request.WeightsUrl!);
             var size = DarknetConverter.ExpectedFileSize(layout, 20, null);
-            return new WeightsRequest(FileNameOf(customUrls[0], request.Name + ".weights"), size, customUrls, request.Sha256);
+            return new WeightsRequest(FileNameOf(customUrls[0], request.Name), size, customUrls, request.Sha256);
         }
 
         private string ReadConfig(ModelRequest request)
@@ -118,10 +191,26 @@ namespace Darknet.Build.Tasks
         private static List<string> SplitUrls(string urls) =>
             urls.Split(new[] { ';', ' ' }, StringSplitOptions.RemoveEmptyEntries).ToList();
 
-        private static string FileNameOf(string url, string fallback)
+        /// <summary>
+        /// The cache's file name for a custom network's weights: the URL's last path segment, else the model's name with
+        /// ".weights" (https://host/download?id=7 gives "download"; https://host/ gives "mynet.weights").
+        /// </summary>
+        internal static string FileNameOf(string url, string modelName)
         {
-            var name = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Path.GetFileName(uri.AbsolutePath) : "";
-            return name.Length == 0 ? fallback : name;
+            var path = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.AbsolutePath : "";
+            var name = Sanitize(Uri.UnescapeDataString(path.Substring(path.LastIndexOf('/') + 1)));
+            if (name.Length > 0) return name;
+            name = Sanitize(modelName);
+            return (name.Length > 0 ? name : "model") + ".weights";
+        }
+
+        private static string Sanitize(string name)
+        {
+            var invalid = Path.GetInvalidFileNameChars();
+            var chars = name.Select(c => c == '/' || c == '\\' || c == ':' || char.IsControl(c) || invalid.Contains(c) ? '_' : c).ToArray();
+            var clean = new string(chars).Trim().TrimStart('.');
+            if (!clean.Any(char.IsLetterOrDigit)) return "";
+            return clean.Length > 120 ? clean.Substring(clean.Length - 120) : clean;
         }
 
         /// <summary>The core library's build identity: a changed converter or catalog never reuses an old conversion.</summary>

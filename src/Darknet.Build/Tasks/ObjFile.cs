@@ -1,67 +1,56 @@
 using System;
 using System.IO;
+using Darknet.Build.Cache;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Tasks
 {
     /// <summary>
-    /// Places a cached output in the project's obj/ folder. A file whose bytes already match is left alone, apart from
-    /// its timestamp (the acquire step ran because an input is newer; the output must now be newer than that input).
+    /// Places a cached output in the project's obj/ folder, checking its bytes against the SHA-256 the cache recorded:
+    /// the copy is hashed while it is made and published only when it matches. A file already there with those bytes is
+    /// left alone, apart from its timestamp (the acquire step ran because an input is newer; the output must now be newer
+    /// than that input). Temps of killed builds in that folder are removed first.
     /// </summary>
     internal static class ObjFile
     {
-        public static void Place(string source, string destination)
+        /// <summary>False when the cached file is not what its sidecar recorded (nothing is placed): rebuild it and try again.</summary>
+        public static bool Place(CachedFile source, string destination)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            if (SameBytes(source, destination))
+            var directory = Path.GetDirectoryName(destination)!;
+            Directory.CreateDirectory(directory);
+            TempFiles.DeleteOrphans(directory);
+            if (Holds(destination, source.Hashes))
             {
                 File.SetLastWriteTimeUtc(destination, DateTime.UtcNow);
-                return;
+                return true;
             }
-            // Copy beside, then replace: a cancelled build never leaves a half-written file under the final name.
-            var temp = destination + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
             try
             {
-                File.Copy(source, temp, overwrite: true);
-                File.SetLastWriteTimeUtc(temp, DateTime.UtcNow);
-                if (File.Exists(destination)) File.Delete(destination);
-                File.Move(temp, destination);
+                AtomicFile.Write(destination, output =>
+                {
+                    using var input = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                    using var hashing = new HashingStream(input);
+                    hashing.CopyTo(output, 1 << 20);
+                    var copied = hashing.Complete();
+                    if (copied.Size != source.Hashes.Size || copied.Sha256 != source.Hashes.Sha256) throw new DamagedSource();
+                });
+                return true;
             }
-            finally
+            catch (DamagedSource)
             {
-                if (File.Exists(temp)) File.Delete(temp);
+                return false;
             }
         }
 
-        private static bool SameBytes(string a, string b)
+        private static bool Holds(string path, FileHashes expected)
         {
-            if (!File.Exists(b)) return false;
-            if (new FileInfo(a).Length != new FileInfo(b).Length) return false;
-            const int size = 1 << 20;
-            var bufferA = new byte[size];
-            var bufferB = new byte[size];
-            using var streamA = new FileStream(a, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            using var streamB = new FileStream(b, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            while (true)
-            {
-                var readA = ReadFull(streamA, bufferA);
-                var readB = ReadFull(streamB, bufferB);
-                if (readA != readB) return false;
-                if (readA == 0) return true;
-                for (var i = 0; i < readA; i++)
-                    if (bufferA[i] != bufferB[i]) return false;
-            }
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length != expected.Size) return false;
+            return FileHashes.Compute(path).Sha256 == expected.Sha256;
         }
 
-        private static int ReadFull(Stream stream, byte[] buffer)
+        private sealed class DamagedSource : Exception
         {
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var read = stream.Read(buffer, total, buffer.Length - total);
-                if (read == 0) break;
-                total += read;
-            }
-            return total;
         }
     }
 }

@@ -1,7 +1,7 @@
 namespace Darknet.Weights.Config
 {
     /// <summary>One <c>key=value</c> line of a section, with all whitespace removed as darknet does.</summary>
-    public sealed class CfgOption
+    internal sealed class CfgOption
     {
         public CfgOption(string key, string value, int line)
         {

@@ -11,7 +11,7 @@ namespace Darknet.Weights.Config
     /// line must be key=value. Stricter than darknet where darknet only warns: a line that is neither is an error.
     /// A '#' or ';' after a value starts a comment (darknet's atoi would ignore that tail too).
     /// </summary>
-    public static class CfgReader
+    internal static class CfgReader
     {
         private static readonly char[] CommentStarts = { '#', ';' };
 

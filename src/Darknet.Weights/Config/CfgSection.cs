@@ -8,7 +8,7 @@ namespace Darknet.Weights.Config
     /// One <c>[name]</c> section and its options. Typed getters follow darknet: when a key repeats, the first one wins;
     /// a missing key gives the default; a value that is not a whole number is an error naming its line.
     /// </summary>
-    public sealed class CfgSection
+    internal sealed class CfgSection
     {
         private readonly List<CfgOption> options = new List<CfgOption>();
 

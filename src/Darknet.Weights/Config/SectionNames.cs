@@ -5,7 +5,7 @@ using Darknet.Weights.Layout;
 namespace Darknet.Weights.Config
 {
     /// <summary>The section names darknet accepts (string_to_layer_type), with their short aliases.</summary>
-    public static class SectionNames
+    internal static class SectionNames
     {
         private static readonly Dictionary<string, LayerType> LayerTypes = new Dictionary<string, LayerType>(StringComparer.OrdinalIgnoreCase)
         {
@@ -31,6 +31,8 @@ namespace Darknet.Weights.Config
             ["softmax"] = LayerType.Softmax,
             ["cost"] = LayerType.Cost,
             ["dropout"] = LayerType.Dropout,
+            ["sam"] = LayerType.Sam,
+            ["scale_channels"] = LayerType.ScaleChannels,
         };
 
         // Sections darknet (pjreddie or AlexeyAB) knows but this project does not convert: refused by name
@@ -38,7 +40,7 @@ namespace Darknet.Weights.Config
         private static readonly HashSet<string> Unsupported = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "local", "rnn", "gru", "lstm", "crnn", "conv_lstm", "crop", "iseg", "activation", "logistic", "l2norm",
-            "lrn", "normalization", "scale_channels", "sam", "gaussian_yolo", "reorg3d", "local_avgpool", "empty",
+            "lrn", "normalization", "gaussian_yolo", "reorg3d", "local_avgpool", "empty",
             "silence", "implicit_add", "implicit_mul", "contrastive",
         };
 
@@ -48,5 +50,14 @@ namespace Darknet.Weights.Config
         public static bool TryGetLayerType(string name, out LayerType type) => LayerTypes.TryGetValue(name, out type);
 
         public static bool IsKnownButUnsupported(string name) => Unsupported.Contains(name);
+
+        /// <summary>The section's full name as darknet's cfgs write it, e.g. "convolutional", "scale_channels".</summary>
+        public static string CanonicalName(LayerType type) => type switch
+        {
+            LayerType.MaxPool => "maxpool",
+            LayerType.AvgPool => "avgpool",
+            LayerType.ScaleChannels => "scale_channels",
+            _ => type.ToString().ToLowerInvariant(),
+        };
     }
 }

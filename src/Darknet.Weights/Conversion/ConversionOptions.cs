@@ -1,8 +1,9 @@
 using System.Collections.Generic;
+using System.Threading;
 
 namespace Darknet.Weights
 {
-    public sealed class ConversionOptions
+    internal sealed class ConversionOptions
     {
         public OutputFormat Format { get; set; } = OutputFormat.Npy;
 
@@ -11,6 +12,9 @@ namespace Darknet.Weights
 
         /// <summary>One name per weighted layer in file order; null: <c>LayerNaming.NamesFor(layout)</c>.</summary>
         public IReadOnlyList<string>? LayerNames { get; set; }
+
+        /// <summary>Checked before each layer: a cancelled conversion throws <see cref="System.OperationCanceledException"/> and leaves no temp.</summary>
+        public CancellationToken Cancellation { get; set; }
 
         /// <summary>The network's cfg sections (<see cref="Config.CfgReader"/>): an ONNX export builds its graph from them.</summary>
         public IReadOnlyList<Config.CfgSection>? Cfg { get; set; }

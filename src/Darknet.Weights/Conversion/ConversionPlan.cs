@@ -122,13 +122,6 @@ namespace Darknet.Weights
 
         private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-        internal static string SectionName(LayerType type) => type switch
-        {
-            LayerType.Convolutional => "convolutional",
-            LayerType.Deconvolutional => "deconvolutional",
-            LayerType.Connected => "connected",
-            LayerType.BatchNorm => "batchnorm",
-            _ => type.ToString().ToLowerInvariant(),
-        };
+        internal static string SectionName(LayerType type) => Config.SectionNames.CanonicalName(type);
     }
 }

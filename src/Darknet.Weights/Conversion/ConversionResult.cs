@@ -1,6 +1,6 @@
 namespace Darknet.Weights
 {
-    public sealed class ConversionResult
+    internal sealed class ConversionResult
     {
         public ConversionResult(int layersWritten, long floatsRead, long floatsExpected, WeightsHeader header)
         {

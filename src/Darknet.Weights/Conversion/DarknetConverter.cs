@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using System.Threading;
+using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Numpy;
 
@@ -9,7 +11,7 @@ namespace Darknet.Weights
     /// Darknet .cfg layout + .weights stream -> the seed's per-layer parameters, one layer at a time, exact or nothing:
     /// the float count is checked before any output when the length is known, and while reading when it is not.
     /// </summary>
-    public static class DarknetConverter
+    internal static class DarknetConverter
     {
         /// <summary>
         /// Reads the header and every (or the first <see cref="ConversionOptions.LayerLimit"/>) weighted layer from
@@ -25,48 +27,36 @@ namespace Darknet.Weights
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
             var header = WeightsHeader.Read(weights);
             if (weightsLength.HasValue) plan.CheckLength(header, weightsLength.Value);
-            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false, options.Cancellation);
         }
 
         /// <summary>
-        /// Converts a .weights file into <paramref name="outputPath"/> (.npy or .npz by <see cref="ConversionOptions.Format"/>).
+        /// Converts a .weights file into <paramref name="outputPath"/> (.npy, .npz, .safetensors or .onnx by <see cref="ConversionOptions.Format"/>).
         /// Sizes are checked before any output exists; the output is written to a temporary file beside it and renamed
         /// only on success, so a failed run leaves nothing (and no half file) under <paramref name="outputPath"/>.
         /// </summary>
         public static ConversionResult ConvertFile(NetworkLayout layout, string weightsPath, string outputPath, ConversionOptions options)
         {
-            options ??= new ConversionOptions();
-            if (options.Format == OutputFormat.Onnx)
-            {
-                if (options.Cfg == null)
-                    throw new DarknetException(ErrorCodes.OnnxNeedsCfg, $"an ONNX export needs the network's .cfg, since the graph comes from it ({layout.SourceName} came without one)");
-                if (options.LayerLimit != null)
-                    throw new DarknetException(ErrorCodes.BadLayerLimit, "an ONNX export is the whole network: a layer limit does not apply");
-                return Onnx.OnnxExporter.Export(options.Cfg, layout.SourceName, weightsPath, outputPath);
-            }
-            if (options.Format == OutputFormat.Safetensors)
-                return ConvertFile(layout, weightsPath, outputPath, options, (output, plan) => new Safetensors.SafetensorsWriter(output, Safetensors.SafetensorsWriter.EntriesFor(plan), plan.Layout.SourceName));
-            return ConvertFile(layout, weightsPath, outputPath, options, (output, _) => LayerSinks.Create(options.Format, output, leaveOpen: true));
-        }
-
-        /// <summary><see cref="ConvertFile(NetworkLayout, string, string, ConversionOptions)"/> into a sink of the caller's (the ONNX writer).</summary>
-        internal static ConversionResult ConvertFile(NetworkLayout layout, string weightsPath, string outputPath, ConversionOptions options, Func<Stream, ConversionPlan, ILayerSink> createSink)
-        {
             if (weightsPath == null) throw new ArgumentNullException(nameof(weightsPath));
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
-            if (Directory.Exists(outputPath))
-                throw new DarknetException(ErrorCodes.FileAccessFailed, $"the output path is a directory: {outputPath} (give a file name, e.g. {Path.Combine(outputPath, "model.npy")})");
+            var createSink = SinkFactory(options, plan); // an ONNX graph the exporter cannot express fails here, before any IO
+            AtomicFile.RefuseToReplace(outputPath); // a directory, device or link: refused before the weights are read
             var outputFolder = Path.GetDirectoryName(Path.GetFullPath(outputPath));
             if (!string.IsNullOrEmpty(outputFolder) && File.Exists(outputFolder))
                 throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot write {outputPath}: {outputFolder} is a file, not a folder");
             if (!File.Exists(weightsPath))
                 throw new DarknetException(ErrorCodes.WeightsNotFound, $"weights file not found: {weightsPath}");
 
-            using var weights = new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            // A FIFO would block the open until someone writes to it, and a pipe has no length to check: refused unopened.
+            var kind = FileStatus.Of(weightsPath, followLinks: true);
+            if (kind.Kind == FileKind.Other)
+                throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file but {kind.TypeName}: give the .weights file itself");
+
+            using var weights = OpenWeights(weightsPath);
             var header = WeightsHeader.Read(weights);
-            long length = weights.Length;
+            long length = weights.CanSeek ? weights.Length : -1;
             if (length < weights.Position) // a device or pipe: /dev/zero reads forever and says 0 bytes
                 throw new DarknetException(ErrorCodes.NotAWeightsFile, $"{weightsPath} is not a regular file (its length reads as {length} bytes after a {header.Size}-byte header was read from it)");
             plan.CheckLength(header, length);
@@ -74,10 +64,69 @@ namespace Darknet.Weights
             ConversionResult? result = null;
             AtomicFile.Write(outputPath, output =>
             {
-                using var sink = createSink(output, plan);
-                result = Run(plan, header, weights, length, sink, recycleWeights: true);
-            });
+                using var sink = createSink(output);
+                result = Run(plan, header, weights, length, sink, recycleWeights: true, options.Cancellation);
+            }, expectedLength: 4 * plan.ExpectedFloats);
             return result!;
+        }
+
+        private static FileStream OpenWeights(string weightsPath)
+        {
+            try
+            {
+                return new FileStream(weightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new DarknetException(ErrorCodes.FileAccessFailed, $"cannot read {weightsPath}: permission denied", e);
+            }
+        }
+
+        /// <summary>
+        /// Converts a .weights stream of known length into <paramref name="output"/>, for callers that publish the output
+        /// themselves (the build's machine cache hashes the weights read and the output written as they pass). Sizes are
+        /// checked before the first byte is written. Reads no further than the last converted layer.
+        /// </summary>
+        internal static ConversionResult ConvertStream(NetworkLayout layout, Stream weights, long weightsLength, Stream output, ConversionOptions options)
+        {
+            if (weights == null) throw new ArgumentNullException(nameof(weights));
+            if (output == null) throw new ArgumentNullException(nameof(output));
+            options ??= new ConversionOptions();
+            var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
+            var createSink = SinkFactory(options, plan);
+            var header = WeightsHeader.Read(weights);
+            plan.CheckLength(header, weightsLength);
+            using var sink = createSink(output);
+            return Run(plan, header, weights, weightsLength, sink, recycleWeights: true, options.Cancellation);
+        }
+
+        /// <summary>
+        /// The writer of <see cref="ConversionOptions.Format"/>. ONNX builds its graph from <see cref="ConversionOptions.Cfg"/>
+        /// and safetensors its header from the plan, both before the first layer is read.
+        /// </summary>
+        private static Func<Stream, ILayerSink> SinkFactory(ConversionOptions options, ConversionPlan plan)
+        {
+            switch (options.Format)
+            {
+                case OutputFormat.Onnx:
+                {
+                    if (options.Cfg == null)
+                        throw new DarknetException(ErrorCodes.OnnxNeedsCfg, $"an ONNX export needs the network's .cfg, since the graph comes from it ({plan.Layout.SourceName} came without one)");
+                    if (plan.LayerLimit != null)
+                        throw new DarknetException(ErrorCodes.BadLayerLimit, "an ONNX export is the whole network: a layer limit does not apply");
+                    var graph = Onnx.GraphBuilder.Build(options.Cfg, plan.Layout.SourceName);
+                    if (graph.WeightSlots.Count != plan.Layers.Count)
+                        throw new InvalidOperationException($"{plan.Layout.SourceName}: the layout has {plan.Layers.Count} weighted layers, the graph {graph.WeightSlots.Count}");
+                    return output => new Onnx.OnnxModelWriter(graph, output, LibraryVersion.Informational);
+                }
+                case OutputFormat.Safetensors:
+                {
+                    var entries = Safetensors.SafetensorsWriter.EntriesFor(plan);
+                    return output => new Safetensors.SafetensorsWriter(output, entries, plan.Layout.SourceName);
+                }
+                default:
+                    return output => LayerSinks.Create(options.Format, output, leaveOpen: true);
+            }
         }
 
         /// <summary>The size in bytes of a .weights file that holds exactly what the layout (or its first <paramref name="layerLimit"/> weighted layers) reads.</summary>
@@ -90,13 +139,15 @@ namespace Darknet.Weights
         // Names play no part in a size; blanks skip LayerNaming.
         private static string[] NoNames(NetworkLayout layout) => new string[layout.WeightedLayers.Count];
 
-        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights)
+        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights,
+            CancellationToken cancellation)
         {
             var reader = new FloatStreamReader(weights);
             var weightArrays = new RecycledWeightArrays(recycleWeights);
             var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
             for (int i = 0; i < plan.Layers.Count; i++)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var layer = layerReader.Read(i);
                 sink.Write(layer);
                 weightArrays.Release(layer);

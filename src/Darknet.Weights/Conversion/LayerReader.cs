@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Darknet.Weights.Layout;
 
 namespace Darknet.Weights
@@ -25,10 +26,16 @@ namespace Darknet.Weights
             _weightArrays = weightArrays;
         }
 
+        // From a stream of unknown length, a layer with more floats than this is read ahead before its arrays are
+        // allocated: the cfg's numbers alone never size an allocation (a layer of 2^31 floats from an empty stream).
+        private const long ReadAheadAbove = 1 << 20;
+
         public LayerParameters Read(int planIndex)
         {
             var layer = _plan.Layers[planIndex];
             var name = _plan.Names[planIndex];
+            if (!_weightsLength.HasValue && layer.FloatCount > ReadAheadAbove && !_reader.ReadAhead(layer.FloatCount))
+                throw _plan.TooShort(_header, _reader.FloatsRead + _reader.FloatsAhead, null);
             var parameters = layer.Type switch
             {
                 LayerType.Convolutional => ReadConvolutional(layer, name, planIndex),
@@ -37,6 +44,7 @@ namespace Darknet.Weights
                 LayerType.Deconvolutional => ReadConvolutional(layer, name, planIndex),
                 LayerType.Connected => ReadConnected(layer, name, planIndex),
                 LayerType.BatchNorm => ReadBatchNorm(layer, name, planIndex),
+                LayerType.Shortcut => ReadShortcut(layer, name, planIndex),
                 _ => throw new DarknetException(ErrorCodes.UnsupportedLayer,
                     $"layer {layer.Index} ([{ConversionPlan.SectionName(layer.Type)}]{(layer.Line > 0 ? $" at cfg line {layer.Line}" : "")}) carries weights this converter cannot read"),
             };
@@ -112,6 +120,20 @@ namespace Darknet.Weights
             // A [batchnorm] layer stores no beta: darknet keeps it at zero.
             var beta = new Tensor(new[] { c }, new float[c]);
             return new LayerParameters(name, null, null, new[] { gamma, beta, mean, variance });
+        }
+
+        /// <summary>
+        /// AlexeyAB's weighted [shortcut]: one weight per input (the previous layer first, then each from= layer), or one
+        /// per input and channel, stored input-major: (inputs,) or (inputs, channels). No biases, no batch norm.
+        /// </summary>
+        private LayerParameters ReadShortcut(LayerInfo layer, string name, int planIndex)
+        {
+            int inputs = layer.Sources.Count + 1;
+            var shape = layer.ShortcutWeights == ShortcutWeights.PerChannel ? new[] { inputs, layer.OutputChannels } : new[] { inputs };
+            long count = shape.Aggregate(1L, (a, d) => a * d);
+            CheckCount(layer, planIndex, count);
+            var weights = ReadVector((int)count);
+            return new LayerParameters(name, new Tensor(shape, weights.Data), null, null);
         }
 
         private void CheckCount(LayerInfo layer, int planIndex, long count)

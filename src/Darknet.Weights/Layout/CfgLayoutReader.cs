@@ -50,15 +50,17 @@ namespace Darknet.Weights.Layout
                 case LayerType.Convolutional:
                 {
                     RefuseWeightSkipping(s);
-                    RefuseUnless(s, "dilation", 1);
                     RefuseUnless(s, "antialiasing", 0);
-                    RefuseIfPresent(s, "share_index");
-                    var stride = s.GetInt("stride", 1);
-                    RefuseUnless(s, "stride_x", stride);
-                    RefuseUnless(s, "stride_y", stride);
+                    // darknet transposes flipped= weights after reading them: their file order is not the one written here.
+                    RefuseUnless(s, "flipped", 0);
                     var size = s.GetInt("size", 1);
-                    builder.Convolutional(s.GetInt("filters", 1), size, stride, Padding(s, size), s.GetInt("groups", 1),
-                        s.GetInt("batch_normalize", 0) != 0);
+                    var stride = ConvolutionStride(s);
+                    // AlexeyAB: xnor=1 disables groups; cbn=1 is batch norm (with cross-iteration statistics) all the same.
+                    var groups = s.GetInt("xnor", 0) != 0 ? 1 : s.GetInt("groups", 1);
+                    var batchNormalize = s.GetInt("batch_normalize", 0) != 0 || s.GetInt("cbn", 0) != 0;
+                    int? share = s.Has("share_index") ? s.GetInt("share_index", 0) : (int?)null;
+                    builder.Convolutional(s.GetInt("filters", 1), size, stride, Padding(s, size), groups, batchNormalize,
+                        Activation(s, "logistic"), s.GetInt("dilation", 1), share);
                     break;
                 }
                 case LayerType.Deconvolutional:
@@ -66,36 +68,46 @@ namespace Darknet.Weights.Layout
                     RefuseWeightSkipping(s);
                     var size = s.GetInt("size", 1);
                     builder.Deconvolutional(s.GetInt("filters", 1), size, s.GetInt("stride", 1), Padding(s, size),
-                        s.GetInt("batch_normalize", 0) != 0);
+                        s.GetInt("batch_normalize", 0) != 0, Activation(s, "logistic"));
                     break;
                 }
                 case LayerType.Connected:
                     RefuseWeightSkipping(s);
-                    builder.Connected(s.GetInt("output", 1), s.GetInt("batch_normalize", 0) != 0);
+                    builder.Connected(s.GetInt("output", 1), s.GetInt("batch_normalize", 0) != 0, Activation(s, "logistic"));
                     break;
                 case LayerType.BatchNorm:
                     RefuseWeightSkipping(s);
                     builder.BatchNorm();
                     break;
                 case LayerType.Route:
-                    builder.Route(s.GetIntList("layers") ?? new int[0], s.GetInt("groups", 1));
+                    builder.Route(s.GetIntList("layers") ?? new int[0], s.GetInt("groups", 1), s.GetInt("group_id", 0));
                     break;
                 case LayerType.Shortcut:
                 {
-                    var weightsType = s.GetString("weights_type");
-                    if (weightsType != null && !string.Equals(weightsType, "none", StringComparison.OrdinalIgnoreCase))
-                        throw Unsupported(s, s.Find("weights_type")!, "weighted shortcuts (AlexeyAB's weights_type) are not supported");
-                    builder.Shortcut(s.GetIntList("from") ?? new int[0]);
+                    var weights = ShortcutWeightsOf(s);
+                    builder.Shortcut(s.GetIntList("from") ?? new int[0], Activation(s, "linear"), weights,
+                        weights == ShortcutWeights.None ? "none" : WeightsNormalization(s));
                     break;
                 }
+                case LayerType.Sam:
+                    builder.Sam(SingleSource(s), Activation(s, "linear"));
+                    break;
+                case LayerType.ScaleChannels:
+                    builder.ScaleChannels(SingleSource(s), s.GetInt("scale_wh", 0) != 0, Activation(s, "linear"));
+                    break;
                 case LayerType.Upsample:
                     builder.Upsample(s.GetInt("stride", 2));
                     break;
                 case LayerType.MaxPool:
                 {
                     var stride = s.GetInt("stride", 1);
+                    RefuseUnless(s, "stride_x", stride);
+                    RefuseUnless(s, "stride_y", stride);
+                    RefuseUnless(s, "antialiasing", 0);
                     var size = s.GetInt("size", stride);
-                    builder.MaxPool(size, stride, s.GetInt("padding", size - 1));
+                    var padding = s.GetInt("padding", size - 1);
+                    if (s.GetInt("maxpool_depth", 0) != 0) builder.MaxPoolDepth(s.GetInt("out_channels", 1), size, stride, padding);
+                    else builder.MaxPool(size, stride, padding);
                     break;
                 }
                 case LayerType.AvgPool:
@@ -126,6 +138,69 @@ namespace Darknet.Weights.Layout
                 default:
                     throw new InvalidOperationException("unhandled layer type " + type);
             }
+        }
+
+        // AlexeyAB: stride_x and stride_y default to stride=, which is ignored once both are set. One stride is followed
+        // through the layout, so different strides across and down are refused.
+        private static int ConvolutionStride(CfgSection s)
+        {
+            var stride = s.GetInt("stride", 1);
+            var x = s.GetInt("stride_x", -1);
+            var y = s.GetInt("stride_y", -1);
+            var strideX = x >= 1 ? x : stride;
+            var strideY = y >= 1 ? y : stride;
+            if (strideX != strideY)
+                throw Unsupported(s, s.Find(x >= 1 ? "stride_x" : "stride_y")!,
+                    $"stride_x={strideX} with stride_y={strideY} is not supported (only equal strides)");
+            return strideX;
+        }
+
+        private static string Activation(CfgSection s, string defaultName)
+        {
+            var option = s.Find("activation");
+            if (option == null) return defaultName;
+            if (option.Value.Length == 0)
+                throw new DarknetException(ErrorCodes.MalformedCfg, $"{s.Where(option.Line)}: [{s.Name}] activation= needs a name (e.g. leaky, mish, linear)");
+            return option.Value;
+        }
+
+        // darknet's parse_shortcut: per_feature (alias per_layer), per_channel or none, compared case-sensitively.
+        private static ShortcutWeights ShortcutWeightsOf(CfgSection s)
+        {
+            var option = s.Find("weights_type");
+            if (option == null) return ShortcutWeights.None;
+            switch (option.Value)
+            {
+                case "none": return ShortcutWeights.None;
+                case "per_feature":
+                case "per_layer": return ShortcutWeights.PerFeature;
+                case "per_channel": return ShortcutWeights.PerChannel;
+                default: throw Unsupported(s, option, $"weights_type={CfgReader.Quote(option.Value)} is not one of none, per_feature, per_layer, per_channel");
+            }
+        }
+
+        private static string WeightsNormalization(CfgSection s)
+        {
+            var option = s.Find("weights_normalization");
+            if (option == null) return "none";
+            switch (option.Value)
+            {
+                case "none": return "none";
+                case "relu":
+                case "avg_relu": return "relu";
+                case "softmax": return "softmax";
+                default: throw Unsupported(s, option, $"weights_normalization={CfgReader.Quote(option.Value)} is not one of none, relu, avg_relu, softmax");
+            }
+        }
+
+        // [sam] and [scale_channels] read one from= layer (darknet takes the first number of the list; more is refused).
+        private static int SingleSource(CfgSection s)
+        {
+            var from = s.GetIntList("from");
+            if (from == null || from.Length != 1)
+                throw new DarknetException(ErrorCodes.BadRoute,
+                    $"{s.Where(s.Find("from")?.Line ?? s.Line)}: [{s.Name}] needs from= with exactly one layer");
+            return from[0];
         }
 
         // darknet: pad=1 means padding = size/2 and overrides padding=.

@@ -10,7 +10,7 @@ namespace Darknet.Weights.Layout
     /// networks with it in code, e.g. <c>new LayoutBuilder(416, 416).Conv(32, 3).Conv(64, 3, 2).Residual(64, 1)</c>.
     /// Every impossible or absurd number is refused with <see cref="ErrorCodes.BadSize"/> or <see cref="ErrorCodes.BadRoute"/>.
     /// </summary>
-    public sealed class LayoutBuilder
+    internal sealed class LayoutBuilder
     {
         /// <summary>Largest width, height, channel count, filter count, kernel size, stride or padding accepted.</summary>
         public const int MaxDimension = 1 << 20;
@@ -53,12 +53,12 @@ namespace Darknet.Weights.Layout
 
         // ---- darknet idioms, for layouts written in code ----
 
-        /// <summary>darknet's usual conv: batch_normalize=1, pad=1 (padding size/2), groups=1.</summary>
-        public LayoutBuilder Conv(int filters, int size, int stride = 1) =>
-            Convolutional(filters, size, stride, size / 2, 1, batchNormalize: true);
+        /// <summary>darknet's usual conv: batch_normalize=1, pad=1 (padding size/2), groups=1, leaky unless told.</summary>
+        public LayoutBuilder Conv(int filters, int size, int stride = 1, string activation = "leaky") =>
+            Convolutional(filters, size, stride, size / 2, 1, batchNormalize: true, activation: activation);
 
-        /// <summary>A 1×1 conv with biases and no batch norm: the detection conv before [yolo], or a classifier's last conv.</summary>
-        public LayoutBuilder Conv1x1Linear(int filters) => Convolutional(filters, 1, 1, 0, 1, batchNormalize: false);
+        /// <summary>A 1×1 linear conv with biases and no batch norm: the detection conv before [yolo], or a classifier's last conv.</summary>
+        public LayoutBuilder Conv1x1Linear(int filters) => Convolutional(filters, 1, 1, 0, 1, batchNormalize: false, activation: "linear");
 
         /// <summary>
         /// Darknet-53's residual blocks: <paramref name="blocks"/> times a 1×1 conv to filters/2, a 3×3 conv back to
@@ -72,7 +72,14 @@ namespace Darknet.Weights.Layout
 
         // ---- one method per darknet section ----
 
-        public LayoutBuilder Convolutional(int filters, int size, int stride, int padding, int groups = 1, bool batchNormalize = false)
+        /// <summary>
+        /// [convolutional]. <paramref name="dilation"/> is recorded only (AlexeyAB computes the output size without it).
+        /// <paramref name="sharesWeightsOf"/> (AlexeyAB's share_index=, absolute or negative = relative) makes the layer use
+        /// that convolution's parameters: it must have the same kernel, input channels, filters and groups, and this layer
+        /// then stores no floats.
+        /// </summary>
+        public LayoutBuilder Convolutional(int filters, int size, int stride, int padding, int groups = 1, bool batchNormalize = false,
+            string activation = "logistic", int dilation = 1, int? sharesWeightsOf = null)
         {
             const string section = "convolutional";
             CheckDimension(section, "filters", filters, 1);
@@ -80,6 +87,7 @@ namespace Darknet.Weights.Layout
             CheckDimension(section, "stride", stride, 1);
             CheckDimension(section, "padding", padding, 0);
             CheckDimension(section, "groups", groups, 1);
+            CheckDimension(section, "dilation", dilation, 1);
             if (InC % groups != 0 || filters % groups != 0)
                 throw Bad(ErrorCodes.BadSize, section, $"groups={groups} must divide both the {InC} input channels and filters={filters}");
             var outH = ConvOutput(section, "height", InH, size, stride, padding);
@@ -91,11 +99,27 @@ namespace Darknet.Weights.Layout
             layer.Padding = padding;
             layer.Groups = groups;
             layer.BatchNormalize = batchNormalize;
-            layer.FloatCount = CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * (layer.InputChannels / groups) * size * size);
+            layer.Activation = ActivationName(activation);
+            layer.Dilation = size == 1 ? 1 : dilation;
+            var floats = CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * (layer.InputChannels / groups) * size * size);
+            if (sharesWeightsOf == null)
+            {
+                layer.FloatCount = floats;
+                return this;
+            }
+            var shared = ResolveBefore(layer, section, "share_index", sharesWeightsOf.Value);
+            if (shared.Type != LayerType.Convolutional || shared.Size != size || shared.InputChannels != layer.InputChannels
+                || shared.Filters != filters || shared.Groups != groups || shared.BatchNormalize != batchNormalize)
+            {
+                layers.RemoveAt(layers.Count - 1);
+                throw Bad(ErrorCodes.BadSize, section,
+                    $"share_index={sharesWeightsOf} points at layer {shared.Index} ({shared}), which is not a convolution with the same kernel, input channels, filters, groups and batch norm");
+            }
+            layer.SharesWeightsOf = shared.SharesWeightsOf ?? shared.Index;
             return this;
         }
 
-        public LayoutBuilder Deconvolutional(int filters, int size, int stride, int padding, bool batchNormalize = false)
+        public LayoutBuilder Deconvolutional(int filters, int size, int stride, int padding, bool batchNormalize = false, string activation = "logistic")
         {
             const string section = "deconvolutional";
             CheckDimension(section, "filters", filters, 1);
@@ -111,11 +135,12 @@ namespace Darknet.Weights.Layout
             layer.Stride = stride;
             layer.Padding = padding;
             layer.BatchNormalize = batchNormalize;
+            layer.Activation = ActivationName(activation);
             layer.FloatCount = CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * layer.InputChannels * size * size);
             return this;
         }
 
-        public LayoutBuilder Connected(int outputs, bool batchNormalize = false)
+        public LayoutBuilder Connected(int outputs, bool batchNormalize = false, string activation = "logistic")
         {
             const string section = "connected";
             CheckDimension(section, "output", outputs, 1);
@@ -124,6 +149,7 @@ namespace Darknet.Weights.Layout
             layer.Filters = outputs;
             layer.Inputs = (int)inputs;
             layer.BatchNormalize = batchNormalize;
+            layer.Activation = ActivationName(activation);
             layer.FloatCount = CheckFloats(section, outputs * (batchNormalize ? 4L : 1L) + outputs * inputs);
             return this;
         }
@@ -138,13 +164,18 @@ namespace Darknet.Weights.Layout
         /// <summary>[route] layers=…: negative indices count back from this layer, others are absolute ([net] not counted).</summary>
         public LayoutBuilder Route(params int[] layerIndices) => Route(layerIndices, 1);
 
-        /// <summary><paramref name="groups"/> &gt; 1: AlexeyAB's route groups=, which keeps 1/groups of the channels.</summary>
-        internal LayoutBuilder Route(int[] layerIndices, int groups)
+        /// <summary>
+        /// AlexeyAB's route groups=/group_id=: of the concatenated channels split into <paramref name="groups"/> equal
+        /// slices, keep slice <paramref name="groupId"/> (CSP blocks: groups=2 group_id=1 keeps the second half).
+        /// </summary>
+        public LayoutBuilder Route(int[] layerIndices, int groups, int groupId = 0)
         {
             const string section = "route";
             if (layerIndices == null || layerIndices.Length == 0)
                 throw Bad(ErrorCodes.BadRoute, section, "needs layers=… (at least one layer)");
             CheckDimension(section, "groups", groups, 1);
+            if (groupId < 0 || groupId >= groups)
+                throw Bad(ErrorCodes.BadSize, section, $"group_id={groupId} must be within 0..{groups - 1} (groups={groups})");
             var sources = layerIndices.Select(i => Resolve(section, i)).ToArray();
             var first = layers[sources[0]];
             long outC = 0;
@@ -161,18 +192,71 @@ namespace Darknet.Weights.Layout
             CheckVolume(section, first.OutputWidth, first.OutputHeight, outC / groups);
             var layer = Add(LayerType.Route, (int)(outC / groups), first.OutputHeight, first.OutputWidth);
             layer.Groups = groups;
+            layer.GroupId = groupId;
             layer.Sources = sources;
             return this;
         }
 
-        /// <summary>[shortcut] from=…: adds an earlier layer's output to the previous one; shape unchanged.</summary>
-        public LayoutBuilder Shortcut(params int[] from)
+        /// <summary>[shortcut] from=…: adds earlier layers' outputs to the previous one; shape unchanged, linear.</summary>
+        public LayoutBuilder Shortcut(params int[] from) => Shortcut(from, "linear");
+
+        /// <summary>
+        /// [shortcut] with AlexeyAB's weights_type= (<paramref name="weights"/>) and weights_normalization=
+        /// ("none", "relu" or "softmax"): a weighted shortcut stores (sources + 1) floats per feature, or per channel.
+        /// </summary>
+        public LayoutBuilder Shortcut(int[] from, string activation, ShortcutWeights weights = ShortcutWeights.None, string normalization = "none")
         {
             const string section = "shortcut";
             if (from == null || from.Length == 0) throw Bad(ErrorCodes.BadRoute, section, "needs from=…");
             var sources = from.Select(i => Resolve(section, i)).ToArray();
             var layer = Add(LayerType.Shortcut, InC, InH, InW);
             layer.Sources = sources;
+            layer.Activation = ActivationName(activation);
+            layer.ShortcutWeights = weights;
+            if (weights != ShortcutWeights.None)
+            {
+                if (normalization != "none" && normalization != "relu" && normalization != "softmax")
+                    throw new ArgumentException("weights normalization is none, relu or softmax", nameof(normalization));
+                layer.WeightsNormalization = normalization;
+                long perInput = weights == ShortcutWeights.PerChannel ? layer.InputChannels : 1;
+                layer.FloatCount = CheckFloats(section, (sources.Length + 1L) * perInput);
+            }
+            return this;
+        }
+
+        /// <summary>AlexeyAB's [sam] from=…: the previous layer's output times layer <paramref name="from"/>'s, which must have the same shape.</summary>
+        public LayoutBuilder Sam(int from, string activation = "linear")
+        {
+            const string section = "sam";
+            var source = layers[Resolve(section, from)];
+            if (source.OutputChannels != InC || source.OutputHeight != InH || source.OutputWidth != InW)
+                throw Bad(ErrorCodes.BadSize, section,
+                    $"layer {source.Index} ({source.OutputWidth}x{source.OutputHeight}x{source.OutputChannels}) and the previous layer ({InW}x{InH}x{InC}) differ in shape");
+            var layer = Add(LayerType.Sam, InC, InH, InW);
+            layer.Sources = new[] { source.Index };
+            layer.Activation = ActivationName(activation);
+            return this;
+        }
+
+        /// <summary>
+        /// AlexeyAB's [scale_channels] from=…: layer <paramref name="from"/>'s output scaled by the previous layer's, which
+        /// is 1×1 with the same channels (or, with <paramref name="scaleWh"/>, one channel of the same size).
+        /// </summary>
+        public LayoutBuilder ScaleChannels(int from, bool scaleWh = false, string activation = "linear")
+        {
+            const string section = "scale_channels";
+            var source = layers[Resolve(section, from)];
+            var fits = scaleWh
+                ? InC == 1 && source.OutputWidth == InW && source.OutputHeight == InH
+                : InW == 1 && InH == 1 && source.OutputChannels == InC;
+            if (!fits)
+                throw Bad(ErrorCodes.BadSize, section, scaleWh
+                    ? $"scale_wh=1 needs a 1-channel previous layer of layer {source.Index}'s size ({source.OutputWidth}x{source.OutputHeight}), got {InW}x{InH}x{InC}"
+                    : $"needs a 1x1 previous layer with layer {source.Index}'s {source.OutputChannels} channels, got {InW}x{InH}x{InC}");
+            var layer = Add(LayerType.ScaleChannels, source.OutputChannels, source.OutputHeight, source.OutputWidth);
+            layer.Sources = new[] { source.Index };
+            layer.ScaleWh = scaleWh;
+            layer.Activation = ActivationName(activation);
             return this;
         }
 
@@ -200,6 +284,26 @@ namespace Darknet.Weights.Layout
             var outH = PoolOutput(section, "height", InH, size, stride, pad);
             var outW = PoolOutput(section, "width", InW, size, stride, pad);
             var layer = Add(LayerType.MaxPool, InC, outH, outW);
+            layer.Size = size;
+            layer.Stride = stride;
+            layer.Padding = pad;
+            return this;
+        }
+
+        /// <summary>
+        /// AlexeyAB's [maxpool] maxpool_depth=1: a max over the channels down to <paramref name="outChannels"/> (out_channels=);
+        /// width and height are kept (size, stride and padding are recorded, as darknet ignores them for the shape).
+        /// </summary>
+        public LayoutBuilder MaxPoolDepth(int outChannels, int size = 1, int stride = 1, int? padding = null)
+        {
+            const string section = "maxpool";
+            CheckDimension(section, "out_channels", outChannels, 1);
+            CheckDimension(section, "size", size, 1);
+            CheckDimension(section, "stride", stride, 1);
+            var pad = padding ?? size - 1;
+            CheckDimension(section, "padding", pad, 0);
+            var layer = Add(LayerType.MaxPool, outChannels, InH, InW);
+            layer.MaxPoolDepth = true;
             layer.Size = size;
             layer.Stride = stride;
             layer.Padding = pad;
@@ -276,6 +380,22 @@ namespace Darknet.Weights.Layout
             layers.Add(layer);
             return layer;
         }
+
+        /// <summary>Resolves a layer index the way share_index= does (absolute when ≥ 0, else relative) for a layer just added.</summary>
+        private LayerInfo ResolveBefore(LayerInfo added, string section, string key, int index)
+        {
+            var absolute = index < 0 ? (long)added.Index + index : index;
+            if (absolute < 0 || absolute >= added.Index)
+            {
+                layers.RemoveAt(layers.Count - 1);
+                throw Bad(ErrorCodes.BadRoute, section,
+                    $"{key}={index} resolves to {absolute}, but only layers 0..{added.Index - 1} come before this one (layer {added.Index})");
+            }
+            return layers[(int)absolute];
+        }
+
+        private static string ActivationName(string activation) =>
+            string.IsNullOrEmpty(activation) ? throw new ArgumentException("an activation name is required", nameof(activation)) : activation.ToLowerInvariant();
 
         private int Resolve(string section, int index)
         {

@@ -10,7 +10,7 @@ namespace Darknet.Weights.Layout
     /// Built from a .cfg (<see cref="FromCfg"/>) or in code (<see cref="LayoutBuilder"/>). Nothing here allocates
     /// according to numbers from a cfg.
     /// </summary>
-    public sealed class NetworkLayout
+    internal sealed class NetworkLayout
     {
         internal NetworkLayout(IReadOnlyList<LayerInfo> layers, int width, int height, int channels, string sourceName)
         {

@@ -8,7 +8,7 @@ namespace Darknet.Weights.Models
     /// A network this project knows without a cfg: where its published .weights file lives, how to check it, its layout
     /// (described in code) and the names of the layers it converts.
     /// </summary>
-    public sealed class BuiltInModel
+    internal sealed class BuiltInModel
     {
         private readonly Lazy<NetworkLayout> layout;
         private readonly Func<NetworkLayout, IReadOnlyList<string>> layerNames;
@@ -25,7 +25,8 @@ namespace Darknet.Weights.Models
             int? layerLimit,
             Func<NetworkLayout> layout,
             Func<NetworkLayout, IReadOnlyList<string>> layerNames,
-            int headerSize = 20)
+            int headerSize = 20,
+            string? sha256 = null)
         {
             Name = name;
             Aliases = aliases;
@@ -33,6 +34,7 @@ namespace Darknet.Weights.Models
             OutputName = outputName;
             WeightsSize = weightsSize;
             Sha1 = sha1;
+            Sha256 = sha256;
             Urls = urls;
             LayerLimit = layerLimit;
             HeaderSize = headerSize;
@@ -63,8 +65,11 @@ namespace Darknet.Weights.Models
 
         public string? Sha1 { get; }
 
-        /// <summary>Not known for any built-in model yet: null rather than a guess.</summary>
-        public string? Sha256 => null;
+        /// <summary>
+        /// Pinned only where two or more independent sources publish the same value (../shared/docs/published-hashes.md);
+        /// null rather than a guess otherwise, and the exact size is checked alone.
+        /// </summary>
+        public string? Sha256 { get; }
 
         /// <summary>Where to download the .weights file, in order of preference.</summary>
         public IReadOnlyList<string> Urls { get; }

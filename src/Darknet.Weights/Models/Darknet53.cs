@@ -3,7 +3,7 @@ using Darknet.Weights.Layout;
 namespace Darknet.Weights.Models
 {
     /// <summary>Darknet-53 (the YOLOv3 paper's backbone), described in code; mirrors upstream darknet53_448.cfg.</summary>
-    public static class Darknet53
+    internal static class Darknet53
     {
         /// <summary>
         /// The 52 convs and 23 residual shortcuts (layers 0..74). Layer 36 and layer 61 (the last shortcuts at strides 8 and 16) are the

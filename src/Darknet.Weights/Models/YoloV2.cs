@@ -3,7 +3,7 @@ using Darknet.Weights.Layout;
 namespace Darknet.Weights.Models
 {
     /// <summary>YOLOv2 described in code; mirrors upstream yolov2.cfg (and, with 20 classes at 416, yolov2-voc.cfg).</summary>
-    public static class YoloV2
+    internal static class YoloV2
     {
         /// <summary>
         /// Darknet-19 without its classifier (darknet19.cfg's first 23 layers, 18 convs): 3×3 convs doubling the filters

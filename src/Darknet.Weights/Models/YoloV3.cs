@@ -3,7 +3,7 @@ using Darknet.Weights.Layout;
 namespace Darknet.Weights.Models
 {
     /// <summary>YOLOv3, YOLOv3-SPP and YOLOv3-tiny described in code; they mirror the upstream cfg files of the same names.</summary>
-    public static class YoloV3
+    internal static class YoloV3
     {
         /// <summary>yolov3.cfg: Darknet-53, then three detection scales (strides 32, 16, 8).</summary>
         public static NetworkLayout Full(int size = 608, int classes = 80) =>

@@ -9,9 +9,10 @@ namespace Darknet.Weights.Naming
     /// <summary>
     /// The dictionary key of every weighted layer (the README's "Layer names" has the table):
     /// YOLOv3's structure gets the names its model code expects; the Darknet-53 classifier ends in <c>conv_fc_1</c>;
-    /// every other network is numbered per layer type: conv_1, conv_2, … fc_1, … bn_1, … deconv_1, …
+    /// every other network is numbered per layer type: conv_1, conv_2, … fc_1, … bn_1, … deconv_1, … shortcut_1, … (AlexeyAB's
+    /// weighted shortcuts). A convolution that shares another's weights stores none and gets no name.
     /// </summary>
-    public static class LayerNaming
+    internal static class LayerNaming
     {
         private static readonly Lazy<NetworkLayout> YoloV3Reference = new Lazy<NetworkLayout>(() => YoloV3.Full());
         private static readonly Lazy<NetworkLayout> Darknet53ClassifierReference = new Lazy<NetworkLayout>(() => Darknet53.Classifier());
@@ -63,6 +64,7 @@ namespace Darknet.Weights.Naming
                 case LayerType.Deconvolutional: return "deconv_";
                 case LayerType.Connected: return "fc_";
                 case LayerType.BatchNorm: return "bn_";
+                case LayerType.Shortcut: return "shortcut_";
                 default: throw new ArgumentException($"{type} layers carry no weights", nameof(type));
             }
         }

@@ -3,7 +3,7 @@ using System.IO;
 
 namespace Darknet.Weights.Numpy
 {
-    public static class LayerSinks
+    internal static class LayerSinks
     {
         public static ILayerSink Create(OutputFormat format, Stream output, bool leaveOpen = false)
         {

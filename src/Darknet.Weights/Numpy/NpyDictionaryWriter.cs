@@ -11,7 +11,7 @@ namespace Darknet.Weights.Numpy
     /// graph in memory first, while this writer emits each layer's opcodes and bytes as soon as <see cref="Write"/>
     /// is called, so a conversion holds one layer at a time. <see cref="Complete"/> closes the dict and the array.
     /// </summary>
-    public sealed class NpyDictionaryWriter : ILayerSink
+    internal sealed class NpyDictionaryWriter : ILayerSink
     {
         private readonly Stream _output;
         private readonly bool _leaveOpen;

@@ -10,7 +10,7 @@ namespace Darknet.Weights.Numpy
     /// <c>conv_1/moving_mean.npy</c>, <c>conv_1/moving_variance.npy</c>; <c>np.load(p)</c> lists them without ".npy".
     /// Entries go to the stream one by one as layers arrive; <see cref="Complete"/> writes the zip's central directory.
     /// </summary>
-    public sealed class NpzWriter : ILayerSink
+    internal sealed class NpzWriter : ILayerSink
     {
         internal static readonly string[] BatchNormNames = { "gamma", "beta", "moving_mean", "moving_variance" };
 

@@ -25,7 +25,7 @@ namespace Darknet.Weights.Safetensors
             return length >= 2 && length <= MaxHeaderBytes;
         }
 
-        public static IReadOnlyList<LayerParameters> Read(Stream input, long? streamLength, byte[] lengthBytes, string sourceName)
+        public static IReadOnlyList<LayerParameters> Read(Stream input, long? streamLength, byte[] lengthBytes, string sourceName, long maxTotalBytes)
         {
             long headerLength = (long)HeaderLength(lengthBytes);
             var reader = BoundedReader.For(input, sourceName, ErrorCodes.NotNumpyFile, startOffset: 8);
@@ -64,6 +64,9 @@ namespace Darknet.Weights.Safetensors
                 if (t.Begin != expected) throw Bad(sourceName, $"tensor '{t.Name}' starts at byte {t.Begin} of the data, expected {expected}: the data must be contiguous");
                 expected = t.End;
             }
+            if (expected > maxTotalBytes)
+                throw new DarknetException(ErrorCodes.ArrayDataOverCap,
+                    $"{sourceName}: its tensors hold {expected:N0} bytes, more than this reader's cap of {maxTotalBytes:N0} (ModelFileOptions.MaxTotalBytes); nothing was read");
             if (streamLength.HasValue && streamLength.Value - 8 - headerLength != expected)
                 throw Bad(sourceName, $"the header's tensors cover {expected} bytes of data, the file holds {streamLength.Value - 8 - headerLength}");
 

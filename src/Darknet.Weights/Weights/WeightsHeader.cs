@@ -9,7 +9,7 @@ namespace Darknet.Weights
     /// an int64 when <c>major*10 + minor &gt;= 2 &amp;&amp; major &lt; 1000 &amp;&amp; minor &lt; 1000</c>, else an int32
     /// (darknet's own rule in parser.c, so 20 bytes for darknet ≥ 0.2 files and 16 for older ones).
     /// </summary>
-    public sealed class WeightsHeader
+    internal sealed class WeightsHeader
     {
         /// <summary>Version numbers above this are not a darknet version but some other file's bytes.</summary>
         private const int MaxPlausibleVersion = 100_000;

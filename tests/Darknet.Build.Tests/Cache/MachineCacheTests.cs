@@ -51,8 +51,9 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(Path.Combine(_cache.Root, "weights", "sha256-" + SeededBytes.Sha256(_content), File), _cache.WeightsPath(request));
         var sha1Only = new WeightsRequest(File, 10, Array.Empty<string>(), sha1: new string('A', 40));
         Assert.Equal(Path.Combine(_cache.Root, "weights", "sha1-" + new string('a', 40), File), _cache.WeightsPath(sha1Only));
-        var none = new WeightsRequest(File, 10, Array.Empty<string>());
-        Assert.Equal(Path.Combine(_cache.Root, "weights", "size-10", File), _cache.WeightsPath(none));
+        var none = new WeightsRequest(File, 10, new[] { "https://a.example/net.weights" });
+        Assert.Matches("^url-[0-9a-f]{32}$", Path.GetFileName(Path.GetDirectoryName(_cache.WeightsPath(none))));
+        Assert.Equal(File, Path.GetFileName(_cache.WeightsPath(none)));
     }
 
     [Fact]
@@ -181,7 +182,7 @@ public sealed class MachineCacheTests : IDisposable
     public void Stale_temp_files_of_a_killed_build_are_removed()
     {
         var request = Request();
-        var stale = _cache.WeightsPath(request) + ".deadbeef.part";
+        var stale = Darknet.Weights.IO.TempFiles.PathFor(_cache.WeightsPath(request));
         Directory.CreateDirectory(Path.GetDirectoryName(stale)!);
         System.IO.File.WriteAllBytes(stale, new byte[10]);
 
@@ -237,6 +238,12 @@ public sealed class MachineCacheTests : IDisposable
         }
     }
 
+    private static void Write(Stream output, string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        output.Write(bytes, 0, bytes.Length);
+    }
+
     private static void WaitUntilLocked(string lockPath)
     {
         var clock = Stopwatch.StartNew();
@@ -260,40 +267,44 @@ public sealed class MachineCacheTests : IDisposable
     {
         var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", 52, "1");
         var calls = 0;
-        void Produce(string temp)
+        void Produce(Stream output)
         {
             calls++;
-            System.IO.File.WriteAllText(temp, "converted");
+            Write(output, "converted");
         }
 
         var first = _cache.GetConverted(key, "net.npy", Produce);
         var second = _cache.GetConverted(key, "net.npy", Produce);
 
         Assert.Equal(1, calls);
-        Assert.Equal(first, second);
-        Assert.Equal(Path.Combine(_cache.Root, "converted", key, "net.npy"), first);
-        Assert.Equal("converted", System.IO.File.ReadAllText(first));
+        Assert.Equal(first.Path, second.Path);
+        Assert.True(first.Published);
+        Assert.False(second.Published);
+        Assert.Equal(Path.Combine(_cache.Root, "converted", key, "net.npy"), first.Path);
+        Assert.Equal("converted", System.IO.File.ReadAllText(first.Path));
+        Assert.Equal(SeededBytes.Sha256(System.Text.Encoding.UTF8.GetBytes("converted")), first.Hashes.Sha256);
+        Assert.Contains("sha256=" + first.Hashes.Sha256, System.IO.File.ReadAllText(first.Path + ".verified"));
     }
 
     [Fact]
     public void A_failed_conversion_publishes_nothing_and_a_damaged_output_is_produced_again()
     {
         var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", null, "1");
-        Assert.Throws<InvalidDataException>(() => _cache.GetConverted(key, "net.npy", temp =>
+        Assert.Throws<InvalidDataException>(() => _cache.GetConverted(key, "net.npy", output =>
         {
-            System.IO.File.WriteAllText(temp, "half");
+            Write(output, "half");
             throw new InvalidDataException("converter failed");
         }));
         var path = _cache.ConvertedPath(key, "net.npy");
         Assert.Equal(new[] { "net.npy.lock" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
 
-        _cache.GetConverted(key, "net.npy", temp => System.IO.File.WriteAllText(temp, "converted"));
+        _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
         using (var stream = new FileStream(path, FileMode.Open)) stream.SetLength(3);
         var calls = 0;
-        _cache.GetConverted(key, "net.npy", temp =>
+        _cache.GetConverted(key, "net.npy", output =>
         {
             calls++;
-            System.IO.File.WriteAllText(temp, "converted");
+            Write(output, "converted");
         });
 
         Assert.Equal(1, calls);
@@ -317,5 +328,258 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(keys.Length, keys.Distinct().Count());
         Assert.Equal(keys[0], ConvertedKey.Compute(sha.ToUpperInvariant(), "layout", "NPY", 52, "1"));
         Assert.Matches("^[0-9a-f]{64}$", keys[0]);
+    }
+
+    // ---- identity (issue 7, Must 1) ----
+
+    private readonly WeightsDownloader _httpDownloader = new(new DownloadOptions
+    {
+        AllowHttp = true,
+        InitialRetryDelay = TimeSpan.FromMilliseconds(20),
+        StallTimeout = TimeSpan.FromSeconds(10),
+    });
+
+    private WeightsRequest Unpinned(string path) => new(File, _content.Length, new[] { _server.Url(path) });
+
+    /// <summary>Before: both were weights/size-N/net.weights, so the second source got the first one's file.</summary>
+    [Fact]
+    public void Two_unpinned_sources_with_the_same_file_name_and_size_are_two_entries()
+    {
+        var other = SeededBytes.Create(_content.Length, seed: 12);
+        _server.Serve("a/" + File, _content);
+        _server.Serve("b/" + File, other);
+
+        var first = _cache.GetWeights(Unpinned("a/" + File), _httpDownloader.DownloadAsync);
+        var second = _cache.GetWeights(Unpinned("b/" + File), _httpDownloader.DownloadAsync);
+
+        Assert.NotEqual(first.Path, second.Path);
+        Assert.True(second.Downloaded);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(first.Path));
+        Assert.Equal(other, System.IO.File.ReadAllBytes(second.Path));
+    }
+
+    [Fact]
+    public void Credentials_are_not_part_of_an_entrys_identity()
+    {
+        var plain = new WeightsRequest(File, 10, new[] { "https://models.example/net.weights" });
+        var withUser = new WeightsRequest(File, 10, new[] { "https://bob:secret@models.example/net.weights" });
+        var otherHost = new WeightsRequest(File, 10, new[] { "https://mirror.example/net.weights" });
+        var otherSize = new WeightsRequest(File, 11, new[] { "https://models.example/net.weights" });
+
+        Assert.Equal(_cache.WeightsPath(plain), _cache.WeightsPath(withUser));
+        Assert.DoesNotContain("secret", _cache.WeightsPath(withUser));
+        Assert.NotEqual(_cache.WeightsPath(plain), _cache.WeightsPath(otherHost));
+        Assert.NotEqual(_cache.WeightsPath(plain), _cache.WeightsPath(otherSize));
+    }
+
+    // ---- verified means verified (Must 4) ----
+
+    /// <summary>Before: the damaged file was re-hashed, its hash written into .verified, and the damage used.</summary>
+    [Fact]
+    public void A_damaged_unpinned_entry_is_replaced_and_its_sidecar_keeps_the_downloaded_hash()
+    {
+        _server.Serve("u/" + File, _content);
+        var request = Unpinned("u/" + File);
+        var path = _cache.GetWeights(request, _httpDownloader.DownloadAsync).Path;
+        var recorded = System.IO.File.ReadAllText(path + ".verified");
+        Thread.Sleep(50);
+        Damage(path, 4242);
+
+        var again = _cache.GetWeights(request, _httpDownloader.DownloadAsync);
+
+        Assert.True(again.Downloaded);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(path));
+        Assert.Equal(SeededBytes.Sha256(_content), again.Hashes.Sha256);
+        Assert.Equal(recorded, System.IO.File.ReadAllText(path + ".verified"));
+    }
+
+    [Fact]
+    public void Offline_a_damaged_unpinned_entry_is_DKN4006_saying_it_was_damaged()
+    {
+        _server.Serve("u/" + File, _content);
+        var request = Unpinned("u/" + File);
+        var path = _cache.GetWeights(request, _httpDownloader.DownloadAsync).Path;
+        Thread.Sleep(50);
+        Damage(path, 7);
+
+        var error = Assert.Throws<DarknetException>(() => _cache.GetWeights(request, download: null));
+
+        Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
+        Assert.Contains("damaged", error.Message);
+        Assert.Contains("changed after it was verified", error.Message);
+        Assert.False(System.IO.File.Exists(path));
+    }
+
+    [Fact]
+    public void A_re_verified_entry_keeps_its_record_and_is_trusted_again_without_hashing()
+    {
+        var path = Get().Path;
+        var recorded = System.IO.File.ReadAllText(path + ".verified");
+        Thread.Sleep(50);
+        System.IO.File.SetLastWriteTimeUtc(path, DateTime.UtcNow);   // touched, same bytes
+
+        var again = Get();
+
+        Assert.False(again.Downloaded);
+        Assert.Equal(recorded, System.IO.File.ReadAllText(path + ".verified"));
+        Assert.True(System.IO.File.GetLastWriteTimeUtc(path + ".verified") >= System.IO.File.GetLastWriteTimeUtc(path));
+        Assert.Equal(1, _server.TotalRequests);
+    }
+
+    [Fact]
+    public void A_converted_output_changed_after_it_was_written_is_written_again()
+    {
+        var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", null, "1");
+        var first = _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
+        Thread.Sleep(50);
+        System.IO.File.WriteAllText(first.Path, "CONVERTED");   // same size, newer
+
+        var calls = 0;
+        var again = _cache.GetConverted(key, "net.npy", output =>
+        {
+            calls++;
+            Write(output, "converted");
+        });
+
+        Assert.Equal(1, calls);
+        Assert.True(again.Published);
+        Assert.Equal("converted", System.IO.File.ReadAllText(again.Path));
+    }
+
+    [Fact]
+    public void RemoveConverted_makes_the_next_use_write_it_again()
+    {
+        var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", null, "1");
+        var first = _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
+        _cache.RemoveConverted(key, "net.npy");
+        Assert.False(System.IO.File.Exists(first.Path));
+        Assert.False(System.IO.File.Exists(first.Path + ".verified"));
+        Assert.True(_cache.GetConverted(key, "net.npy", output => Write(output, "converted")).Published);
+    }
+
+    // ---- content-keyed entries (configs) ----
+
+    [Fact]
+    public void Content_is_published_under_its_own_sha256_once()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("[net]\nwidth=8\n");
+        var sha = SeededBytes.Sha256(bytes);
+
+        var first = _cache.PublishContent("configs", "my.cfg", bytes);
+        var second = _cache.PublishContent("configs", "my.cfg", bytes);
+
+        Assert.Equal(Path.Combine(_cache.Root, "configs", "sha256-" + sha, "my.cfg"), first.Path);
+        Assert.True(first.Published);
+        Assert.False(second.Published);
+        Assert.Equal(bytes, System.IO.File.ReadAllBytes(first.Path));
+        Assert.Equal(first.Path, _cache.TryGetContent("configs", sha, "my.cfg")!.Path);
+        Assert.Null(_cache.TryGetContent("configs", new string('0', 64), "my.cfg"));
+
+        Thread.Sleep(50);
+        System.IO.File.WriteAllText(first.Path, "[net]\nwidth=9\n");
+        Assert.Null(_cache.TryGetContent("configs", sha, "my.cfg"));   // damaged: removed, not served
+        Assert.False(System.IO.File.Exists(first.Path));
+    }
+
+    // ---- partials (Must 3, the cache's side) ----
+
+    [Fact]
+    public void The_download_writes_the_entrys_partial_and_a_failed_one_is_left_for_the_next_build()
+    {
+        var request = Request();
+        var partial = _cache.WeightsPath(request) + ".dkn-partial";
+        string? given = null;
+
+        Assert.Throws<DarknetException>(() => _cache.GetWeights(request, (r, path, ct) =>
+        {
+            given = path;
+            System.IO.File.WriteAllBytes(path, _content.AsSpan(0, 1000).ToArray());
+            System.IO.File.WriteAllText(path + ".json", "{}");
+            throw new DarknetException(BuildErrorCodes.NetworkError, "connection reset");
+        }));
+        Assert.Equal(partial, given);
+        Assert.True(System.IO.File.Exists(partial), "the cache does not delete a partial the downloader left");
+
+        var result = _cache.GetWeights(request, (r, path, ct) =>
+        {
+            Assert.Equal(1000, new FileInfo(path).Length);   // there to be resumed
+            System.IO.File.WriteAllBytes(path, _content);
+            return Task.FromResult(Darknet.Build.Cache.FileHashes.Compute(path));
+        });
+
+        Assert.True(result.Downloaded);
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(result.Path));
+        Assert.False(System.IO.File.Exists(partial), "published by rename");
+        Assert.False(System.IO.File.Exists(partial + ".json"));
+    }
+
+    [Fact]
+    public void Partials_nobody_resumed_for_a_week_and_partials_of_published_entries_are_deleted()
+    {
+        var request = Request();
+        var path = _cache.WeightsPath(request);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var abandoned = Path.Combine(Path.GetDirectoryName(path)!, "other.weights.dkn-partial");
+        System.IO.File.WriteAllBytes(abandoned, new byte[10]);
+        System.IO.File.WriteAllText(abandoned + ".json", "{}");
+        System.IO.File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddDays(-8));
+        var recent = Path.Combine(Path.GetDirectoryName(path)!, "recent.weights.dkn-partial");
+        System.IO.File.WriteAllBytes(recent, new byte[10]);
+
+        Get(request);
+        Assert.False(System.IO.File.Exists(abandoned));
+        Assert.False(System.IO.File.Exists(abandoned + ".json"));
+        Assert.True(System.IO.File.Exists(recent));
+
+        // Another build published the entry while this one's partial was left: the partial has no use any more.
+        System.IO.File.WriteAllBytes(path + ".dkn-partial", new byte[10]);
+        System.IO.File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));   // forces the locked re-check
+        Get(request);
+        Assert.False(System.IO.File.Exists(path + ".dkn-partial"));
+    }
+
+    [Fact]
+    public void DeleteLitter_removes_dead_runs_temps_and_abandoned_partials_anywhere_in_the_cache()
+    {
+        var directory = Path.Combine(_cache.Root, "converted", "abc");
+        Directory.CreateDirectory(directory);
+        var deadTemp = Path.Combine(directory, ".net.npy.999999-0badc0de.dkn-tmp");
+        System.IO.File.WriteAllBytes(deadTemp, new byte[10]);
+        var liveTemp = Darknet.Weights.IO.TempFiles.PathFor(Path.Combine(directory, "net.npy"));
+        System.IO.File.WriteAllBytes(liveTemp, new byte[10]);
+        var old = Path.Combine(_cache.Root, "weights", "url-x", "w.weights.dkn-partial");
+        Directory.CreateDirectory(Path.GetDirectoryName(old)!);
+        System.IO.File.WriteAllBytes(old, new byte[10]);
+        System.IO.File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-30));
+
+        Assert.Equal(2, _cache.DeleteLitter());
+        Assert.False(System.IO.File.Exists(deadTemp));
+        Assert.False(System.IO.File.Exists(old));
+        Assert.True(System.IO.File.Exists(liveTemp), "a temp of a running process stays");
+    }
+
+    // ---- coded failures (Must 10) ----
+
+    /// <summary>Before: DKN5099 (a bug). Now its own code, naming the directory.</summary>
+    [Fact]
+    public void An_entry_that_became_a_directory_is_DKN4016()
+    {
+        var request = Request();
+        Directory.CreateDirectory(_cache.WeightsPath(request));
+
+        var error = Assert.Throws<DarknetException>(() => Get(request));
+
+        Assert.Equal(BuildErrorCodes.EntryNotAFile, error.Code);
+        Assert.Contains(_cache.WeightsPath(request), error.Message);
+        Assert.Equal(0, _server.TotalRequests);
+    }
+
+    private static void Damage(string path, long position)
+    {
+        using var stream = new FileStream(path, FileMode.Open);
+        stream.Position = position;
+        var b = stream.ReadByte();
+        stream.Position = position;
+        stream.WriteByte((byte)(b ^ 0xFF));
     }
 }

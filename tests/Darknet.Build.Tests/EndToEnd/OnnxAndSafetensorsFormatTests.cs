@@ -39,7 +39,7 @@ public sealed class OnnxAndSafetensorsFormatTests
 
     /// <summary>Refused when the item is read, before any download: the graph needs the cfg.</summary>
     [Fact]
-    public void Onnx_for_a_built_in_model_without_its_cfg_is_DKN2010()
+    public void Onnx_for_a_built_in_model_without_its_cfg_is_DKN2014()
     {
         var requestsBefore = _fixture.Server.TotalRequests;
         var app = _fixture.CreateProject("OnnxBuiltInApp", _fixture.NewDirectory("onnx-builtin-cache"),

@@ -28,10 +28,10 @@ public sealed class WeightsRequestForTests
         Assert.Equal("yolov3.weights", request.FileName);
         Assert.Equal(248_007_048L, request.Size);
         Assert.Equal("520878f12e97cf820529daea502acca380f1cb8e", request.Sha1);
-        Assert.Null(request.Sha256);
+        Assert.Equal("523e4e69e1d015393a1b0a441cef1d9c7659e3eb2d7e15f793f060a21b32f297", request.Sha256);
         // The upstream host first, then the mirror that still serves the file: the downloader falls back in this order.
         Assert.Equal(yolov3.Urls, request.Urls);
-        Assert.StartsWith("https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/", request.Urls.Last());
+        Assert.StartsWith("https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/", request.Urls[1]);
     }
 
     [Fact]
@@ -56,6 +56,23 @@ public sealed class WeightsRequestForTests
         Assert.Equal(new[] { "https://a.example/y.weights", "https://b.example/y.weights" }, request.Urls);
         Assert.Equal("yolov3.weights", request.FileName);
         Assert.Equal("520878f12e97cf820529daea502acca380f1cb8e", request.Sha1);
+    }
+
+    [Theory]
+    [InlineData("https://host.example/files/net-v2.weights", "mynet", "net-v2.weights")]
+    [InlineData("https://host.example/", "mynet", "mynet.weights")]
+    [InlineData("https://host.example", "mynet", "mynet.weights")]
+    [InlineData("https://host.example/download?id=7", "mynet", "download")]
+    [InlineData("https://host.example/a/b/", "mynet", "mynet.weights")]
+    [InlineData("https://host.example/%2F", "models/mynet", "models_mynet.weights")]
+    [InlineData("https://host.example/..%2F..%2Fetc%2Fpasswd", "m", "_.._etc_passwd")]
+    [InlineData("https://host.example/%2E%2E", "m", "m.weights")]
+    [InlineData("https://host.example/", "..", "model.weights")]
+    [InlineData("https://host.example/", "models/mynet", "models_mynet.weights")]
+    public void A_weights_url_without_a_usable_file_name_gets_one_from_the_model(string url, string model, string expected)
+    {
+        Assert.Equal(expected, ModelAcquirer.FileNameOf(url, model));
+        Assert.Equal(expected, new Darknet.Build.Cache.WeightsRequest(ModelAcquirer.FileNameOf(url, model), 10, new[] { url }).FileName);
     }
 
     [Fact]

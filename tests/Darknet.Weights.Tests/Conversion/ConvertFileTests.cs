@@ -1,3 +1,4 @@
+using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Numpy;
 using Xunit;
@@ -10,10 +11,11 @@ public class ConvertFileTests
     private static ConversionOptions Options(OutputFormat format = OutputFormat.Npy) => new() { LayerNames = TestCfgs.TwoConvNames, Format = format };
 
     [Theory]
-    [InlineData(OutputFormat.Npy)]
-    [InlineData(OutputFormat.Npz)]
-    public void WritesAReadableFileAndNoTemporaries(OutputFormat format)
+    [InlineData(nameof(OutputFormat.Npy))]
+    [InlineData(nameof(OutputFormat.Npz))]
+    public void WritesAReadableFileAndNoTemporaries(string formatName)
     {
+        var format = Enum.Parse<OutputFormat>(formatName); // OutputFormat is internal: a public test method cannot take it
         using var dir = new TempDirectory();
         var weights = dir.File("two.weights");
         SyntheticWeights.WriteFile(weights, 67);

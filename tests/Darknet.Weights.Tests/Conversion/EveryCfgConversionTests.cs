@@ -7,7 +7,7 @@ using Xunit;
 namespace Darknet.Weights.Tests.Conversion;
 
 /// <summary>
-/// Every real cfg in ../shared/darknet/cfg, end to end: synthetic weights of exactly the count the cfg needs -> .npy on disk
+/// Every real cfg in ../shared/darknet/cfg and ../shared/darknet/cfg-alexeyab, end to end: synthetic weights of exactly the count the cfg needs -> .npy on disk
 /// -> read back with <see cref="ModelFileReader"/> -> names, shapes and spot-checked values (transposition included).
 /// The weights are generated while read, so even yolov3 never sits on disk twice.
 /// </summary>
@@ -15,11 +15,22 @@ public class EveryCfgConversionTests
 {
     public static IEnumerable<object[]> Cfgs() => SharedFiles.CfgFileNames().Select(n => new object[] { n });
 
+    public static IEnumerable<object[]> AlexeyAbCfgs() => SharedFiles.AlexeyAbCfgFileNames().Select(n => new object[] { n });
+
     [SkippableTheory]
     [MemberData(nameof(Cfgs))]
-    public void ConvertsAndReadsBack(string cfgName)
+    public void ConvertsAndReadsBack(string cfgName) => ConvertAndReadBack(SharedFiles.RequireCfg(cfgName));
+
+    /// <summary>AlexeyAB's cfgs, with a header his darknet writes (0.2.5: revision 5).</summary>
+    [SkippableTheory]
+    [MemberData(nameof(AlexeyAbCfgs))]
+    public void AlexeyAbCfgConvertsAndReadsBack(string cfgName) =>
+        ConvertAndReadBack(SharedFiles.RequireAlexeyAbCfg(cfgName), SyntheticWeights.Header(0, 2, 5));
+
+    private static void ConvertAndReadBack(string cfgPath, byte[]? header = null)
     {
-        var layout = NetworkLayout.FromCfgFile(SharedFiles.RequireCfg(cfgName));
+        var cfgName = Path.GetFileName(cfgPath);
+        var layout = NetworkLayout.FromCfgFile(cfgPath);
         var names = LayerNaming.NamesFor(layout);
         long floats = layout.FloatCount();
         uint seed = (uint)cfgName.GetHashCode(StringComparison.Ordinal) | 1;
@@ -27,7 +38,7 @@ public class EveryCfgConversionTests
         var output = dir.File(Path.ChangeExtension(cfgName, ".npy"));
 
         ConversionResult result;
-        using (var weights = SyntheticWeights.Open(floats, seed: seed))
+        using (var weights = SyntheticWeights.Open(floats, header, seed: seed))
         using (var file = File.Create(output))
         using (var sink = LayerSinks.Create(OutputFormat.Npy, file))
             result = DarknetConverter.Convert(layout, weights, weights.Length, sink, new ConversionOptions());

@@ -76,6 +76,17 @@ internal static class ParameterLayout
                 Assert.Equal(Enumerable.Range(0, c).Select(j => F(start + 2 * c + j)), p.BatchNorm[3].Data);
                 break;
             }
+            case LayerType.Shortcut:
+            {
+                // AlexeyAB's weighted shortcut: (inputs,) or (inputs, channels), input-major as in the file; nothing else.
+                int inputs = layer.Sources.Count + 1;
+                int[] shape = layer.ShortcutWeights == ShortcutWeights.PerChannel ? new[] { inputs, layer.OutputChannels } : new[] { inputs };
+                Assert.Equal(shape, p.Weights!.Shape);
+                Assert.Null(p.Biases);
+                Assert.Null(p.BatchNorm);
+                Assert.Equal(Enumerable.Range(0, p.Weights.Data.Length).Select(j => F(start + j)), p.Weights.Data);
+                break;
+            }
             default:
                 throw new Xunit.Sdk.XunitException($"layer {layer.Index} of type {layer.Type} has no weights to check");
         }

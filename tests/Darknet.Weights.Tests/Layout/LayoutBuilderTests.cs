@@ -12,10 +12,10 @@ public class LayoutBuilderTests
         var built = new LayoutBuilder(16, 16).Conv(8, 3).Conv(16, 3, 2).Residual(16, 1).MaxPool(2, 2).Route(-2, -3).Build();
         var parsed = NetworkLayout.FromCfg(
             "[net]\nwidth=16\nheight=16\nchannels=3\n" +
-            "[convolutional]\nbatch_normalize=1\nfilters=8\nsize=3\nstride=1\npad=1\n" +
-            "[convolutional]\nbatch_normalize=1\nfilters=16\nsize=3\nstride=2\npad=1\n" +
-            "[convolutional]\nbatch_normalize=1\nfilters=8\nsize=1\nstride=1\npad=1\n" +
-            "[convolutional]\nbatch_normalize=1\nfilters=16\nsize=3\nstride=1\npad=1\n" +
+            "[convolutional]\nbatch_normalize=1\nfilters=8\nsize=3\nstride=1\npad=1\nactivation=leaky\n" +
+            "[convolutional]\nbatch_normalize=1\nfilters=16\nsize=3\nstride=2\npad=1\nactivation=leaky\n" +
+            "[convolutional]\nbatch_normalize=1\nfilters=8\nsize=1\nstride=1\npad=1\nactivation=leaky\n" +
+            "[convolutional]\nbatch_normalize=1\nfilters=16\nsize=3\nstride=1\npad=1\nactivation=leaky\n" +
             "[shortcut]\nfrom=-3\n" +
             "[maxpool]\nsize=2\nstride=2\n" +
             "[route]\nlayers=-2,-3\n",

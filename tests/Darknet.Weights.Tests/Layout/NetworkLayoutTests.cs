@@ -314,8 +314,12 @@ public class NetworkLayoutTests
     [Theory]
     [InlineData("[conv]\nfilters=1\nsize=1\ndontload=1\n", 9)]
     [InlineData("[conv]\nfilters=1\nsize=1\nbatch_normalize=1\ndontloadscales=1\n", 10)]
-    [InlineData("[conv]\nfilters=1\nsize=3\ndilation=2\n", 9)]
-    [InlineData("[conv]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1\nweights_type=per_channel\n", 11)]
+    [InlineData("[conv]\nfilters=1\nsize=3\nflipped=1\n", 9)]
+    [InlineData("[conv]\nfilters=1\nsize=3\nantialiasing=1\n", 9)]
+    [InlineData("[conv]\nfilters=1\nsize=3\nstride_x=2\n", 9)]
+    [InlineData("[maxpool]\nsize=2\nstride=2\nstride_y=1\n", 9)]
+    [InlineData("[conv]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1\nweights_type=per_pixel\n", 11)]
+    [InlineData("[conv]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1\nweights_type=per_feature\nweights_normalization=max\n", 12)]
     [InlineData("[reorg]\nstride=2\nextra=3\n", 8)]
     public void Options_that_would_change_the_file_layout_unseen_are_refused(string body, int line)
     {

@@ -21,6 +21,27 @@ public class BuiltInLayoutMatchesCfgTests
         AssertSameLayout(NetworkLayout.FromCfgFile(SharedFiles.RequireCfg(cfg)), ModelCatalog.Find(model)!.Layout);
     }
 
+    [SkippableTheory]
+    [InlineData("yolov4", "yolov4.cfg")]
+    [InlineData("yolov4-tiny", "yolov4-tiny.cfg")]
+    public void The_built_in_layout_equals_alexeyabs_cfg(string model, string cfg)
+    {
+        AssertSameLayout(NetworkLayout.FromCfgFile(SharedFiles.RequireAlexeyAbCfg(cfg)), ModelCatalog.Find(model)!.Layout);
+    }
+
+    [SkippableFact]
+    public void Yolov4_conv_137_is_the_first_137_layers_of_yolov4()
+    {
+        var fromCfg = NetworkLayout.FromCfgFile(SharedFiles.RequireAlexeyAbCfg("yolov4.cfg"));
+        var builtIn = ModelCatalog.Find("yolov4.conv.137")!.Layout;
+
+        Assert.Equal(137, builtIn.Layers.Count);
+        for (var i = 0; i < 137; i++) AssertSameLayer(fromCfg.Layers[i], builtIn.Layers[i]);
+        var weighted = builtIn.WeightedLayers.Count;
+        Assert.Equal(fromCfg.WeightedLayers.Count(l => l.Index < 137), weighted);
+        Assert.Equal(fromCfg.FloatCount(weighted), builtIn.FloatCount());
+    }
+
     [SkippableFact]
     public void Yolov2_with_20_classes_at_416_equals_yolov2_voc_cfg()
     {
@@ -67,6 +88,12 @@ public class BuiltInLayoutMatchesCfgTests
         Assert.True(expected.Stride == actual.Stride, what);
         Assert.True(expected.Padding == actual.Padding, what);
         Assert.True(expected.Groups == actual.Groups, what);
+        Assert.True(expected.GroupId == actual.GroupId, what);
+        Assert.True(expected.Dilation == actual.Dilation, what);
+        Assert.True(expected.Activation == actual.Activation, what);
+        Assert.True(expected.SharesWeightsOf == actual.SharesWeightsOf, what);
+        Assert.True(expected.ShortcutWeights == actual.ShortcutWeights, what);
+        Assert.True(expected.MaxPoolDepth == actual.MaxPoolDepth, what);
         Assert.True(expected.BatchNormalize == actual.BatchNormalize, what);
         Assert.True(expected.Inputs == actual.Inputs, what);
         Assert.True(expected.Sources.SequenceEqual(actual.Sources), what);

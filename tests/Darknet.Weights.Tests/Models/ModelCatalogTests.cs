@@ -26,6 +26,12 @@ public class ModelCatalogTests
     [InlineData("YOLOv3_OpenImages", "yolov3-openimages")]
     [InlineData("yolov2", "yolov2")]
     [InlineData("YOLOv2", "yolov2")]
+    [InlineData("yolov4", "yolov4")]
+    [InlineData("YOLOv4", "yolov4")]
+    [InlineData("yolov4-tiny", "yolov4-tiny")]
+    [InlineData("yolov4_tiny", "yolov4-tiny")]
+    [InlineData("yolov4.conv.137", "yolov4.conv.137")]
+    [InlineData("yolov4_conv137", "yolov4.conv.137")]
     public void Find_accepts_names_and_aliases_in_any_case(string query, string name)
     {
         Assert.Equal(name, ModelCatalog.Find(query)?.Name);
@@ -33,7 +39,7 @@ public class ModelCatalogTests
 
     [Theory]
     [InlineData("")]
-    [InlineData("yolov4")]
+    [InlineData("yolov5")]
     [InlineData("yolov3.weights")]
     public void Find_returns_null_for_unknown_names(string query)
     {
@@ -80,9 +86,33 @@ public class ModelCatalogTests
         Assert.NotEmpty(model.Urls);
         Assert.All(model.Urls, u => Assert.StartsWith("https://", u));
         Assert.All(model.Urls, u => Assert.EndsWith("/" + model.WeightsFileName, u));
-        Assert.Null(model.Sha256);
+        Assert.True(model.Sha256 is null || model.Sha256.Length == 64);
         Assert.True(model.Sha1 is null || model.Sha1.Length == 40);
         Assert.DoesNotContain('.', model.OutputName);
+    }
+
+    /// <summary>
+    /// Each built-in pins the SHA-256 that ../shared/docs/published-hashes.md lists with two or more independent sources,
+    /// and no SHA-256 where fewer agree (a wrong pin would break every user's build).
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(ModelNames))]
+    public void Sha256_is_pinned_where_two_published_sources_agree(string name)
+    {
+        var cfg = Darknet.TestSupport.SharedFiles.CfgDirectory;
+        var table = cfg is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(cfg))!, "docs", "published-hashes.md");
+        Skip.If(table is null || !File.Exists(table), "../shared/docs/published-hashes.md is not beside this clone (it is in the workplace and in CI)");
+        var model = ModelCatalog.Find(name)!;
+        string? confirmed = null;
+        foreach (var line in File.ReadAllLines(table!))
+        {
+            var cells = line.Split('|').Select(c => c.Trim()).ToArray();
+            if (cells.Length < 6 || cells[1].Split(',').Select(f => f.Trim()).All(f => f != model.WeightsFileName)) continue;
+            var sha = cells[3].Trim('`');
+            var sources = int.Parse(new string(cells[4].TakeWhile(char.IsDigit).ToArray()) is { Length: > 0 } digits ? digits : "0");
+            if (sha.Length == 64 && sources >= 2) confirmed = sha;
+        }
+        Assert.Equal(confirmed, model.Sha256);
     }
 
     [Fact]
@@ -97,6 +127,8 @@ public class ModelCatalogTests
         {
             "https://pjreddie.com/media/files/yolov3.weights",
             "https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/yolov3.weights",
+            "https://github.com/hank-ai/darknet/releases/download/v2.0/yolov3.weights",
+            "https://data.pjreddie.com/files/yolov3.weights",
         }, model.Urls);
         Assert.Null(model.LayerLimit);
         Assert.Equal(75, model.Layout.WeightedLayers.Count);
@@ -111,7 +143,7 @@ public class ModelCatalogTests
         Assert.Equal("darknet53_448.weights", model.WeightsFileName);
         Assert.Equal("darknet53_448", model.OutputName);
         Assert.Equal(166_582_580L, model.WeightsSize);
-        Assert.Equal(new[] { "https://pjreddie.com/media/files/darknet53_448.weights" }, model.Urls);
+        Assert.Equal(new[] { "https://pjreddie.com/media/files/darknet53_448.weights", "https://data.pjreddie.com/files/darknet53_448.weights" }, model.Urls);
         Assert.Equal(Enumerable.Range(1, 52).Select(i => $"conv_{i}").Append("conv_fc_1"), model.LayerNames);
     }
 
@@ -153,6 +185,7 @@ public class ModelCatalogTests
         Assert.Equal(size, model.WeightsSize);
         Assert.Equal(weighted, model.Layout.WeightedLayers.Count);
         Assert.Equal("https://pjreddie.com/media/files/" + name + ".weights", model.Urls[0]);
+        Assert.Equal("https://data.pjreddie.com/files/" + name + ".weights", model.Urls[^1]);
     }
 
     [Fact]
@@ -177,7 +210,7 @@ public class ModelCatalogTests
     public void Yolov2_is_the_published_file_with_its_16_byte_header()
     {
         var model = ModelCatalog.Find("yolov2")!;
-        AssertWholePjReddieFileWithoutHash(model);
+        AssertWholePjReddieFileWithoutHash(model, hankAi: true);
         Assert.Equal(16, model.HeaderSize);
         Assert.Equal(23, model.Layout.WeightedLayers.Count);
         Assert.Equal(50_983_561L, model.Layout.FloatCount());
@@ -186,12 +219,57 @@ public class ModelCatalogTests
         Assert.Equal(Enumerable.Range(1, 23).Select(i => $"conv_{i}"), model.LayerNames);
     }
 
-    /// <summary>name.weights from pjreddie.com only, written as name.npy, every layer converted, no published hash.</summary>
-    private static void AssertWholePjReddieFileWithoutHash(BuiltInModel model)
+    [Theory]
+    [InlineData("yolov4", 257_717_640L, 64_429_405L, 110)]
+    [InlineData("yolov4-tiny", 24_251_276L, 6_062_814L, 21)]
+    public void Yolov4_and_tiny_are_alexeyabs_published_files(string name, long size, long floats, int convs)
+    {
+        var model = ModelCatalog.Find(name)!;
+        Assert.Equal(name + ".weights", model.WeightsFileName);
+        Assert.Equal(name, model.OutputName);
+        Assert.Equal(size, model.WeightsSize);
+        Assert.Equal(floats, model.Layout.FloatCount());
+        Assert.Null(model.LayerLimit);
+        Assert.Null(model.Sha1);
+        Assert.Equal(convs, model.Layout.WeightedLayers.Count);
+        Assert.All(model.Layout.WeightedLayers, l => Assert.Equal(Darknet.Weights.Layout.LayerType.Convolutional, l.Type));
+        Assert.Equal(Enumerable.Range(1, convs).Select(i => $"conv_{i}"), model.LayerNames);
+        var release = name == "yolov4" ? "darknet_yolo_v3_optimal" : "darknet_yolo_v4_pre";
+        Assert.Equal(new[]
+        {
+            $"https://github.com/AlexeyAB/darknet/releases/download/{release}/{name}.weights",
+            $"https://github.com/hank-ai/darknet/releases/download/v2.0/{name}.weights",
+            $"https://data.pjreddie.com/files/{name}.weights",
+            $"https://pjreddie.com/media/files/{name}.weights",
+        }, model.Urls);
+    }
+
+    [Fact]
+    public void Yolov4_conv_137_holds_yolov4s_first_convs_under_the_same_names()
+    {
+        var model = ModelCatalog.Find("yolov4.conv.137")!;
+        var yolov4 = ModelCatalog.Find("yolov4")!;
+        Assert.Equal("yolov4.conv.137", model.WeightsFileName);
+        Assert.Equal("yolov4_conv137", model.OutputName);
+        Assert.Equal(137, model.Layout.Layers.Count);
+        var convs = model.Layout.WeightedLayers.Count;
+        Assert.Equal(92, convs);   // yolov4's 110 minus the 18 from layer 137 on
+        Assert.Equal(HeaderSize + 4 * yolov4.Layout.FloatCount(convs), model.WeightsSize);
+        Assert.Equal(170_038_676L, model.WeightsSize);
+        Assert.Equal(yolov4.LayerNames.Take(convs), model.LayerNames);
+        Assert.Equal(new[] { "https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/yolov4.conv.137" }, model.Urls);
+        Assert.Null(model.Sha256);
+    }
+
+    /// <summary>name.weights from pjreddie's hosts (and hank-ai's release where it serves it), written as name.npy, every layer converted, no published hash.</summary>
+    private static void AssertWholePjReddieFileWithoutHash(BuiltInModel model, bool hankAi = false)
     {
         Assert.Equal(model.Name + ".weights", model.WeightsFileName);
         Assert.Equal(model.Name, model.OutputName);
-        Assert.Equal(new[] { "https://pjreddie.com/media/files/" + model.Name + ".weights" }, model.Urls);
+        var urls = new List<string> { "https://pjreddie.com/media/files/" + model.Name + ".weights" };
+        if (hankAi) urls.Add("https://github.com/hank-ai/darknet/releases/download/v2.0/" + model.Name + ".weights");
+        urls.Add("https://data.pjreddie.com/files/" + model.Name + ".weights");
+        Assert.Equal(urls, model.Urls);
         Assert.Null(model.Sha1);
         Assert.Null(model.LayerLimit);
     }

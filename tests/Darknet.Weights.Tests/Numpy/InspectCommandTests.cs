@@ -15,10 +15,11 @@ public class InspectCommandTests
     }
 
     [Theory]
-    [InlineData(OutputFormat.Npy, ".npy")]
-    [InlineData(OutputFormat.Npz, ".npz")]
-    public void PrintsEveryLayerWithItsShapesAndTheTotal(OutputFormat format, string extension)
+    [InlineData(nameof(OutputFormat.Npy), ".npy")]
+    [InlineData(nameof(OutputFormat.Npz), ".npz")]
+    public void PrintsEveryLayerWithItsShapesAndTheTotal(string formatName, string extension)
     {
+        var format = Enum.Parse<OutputFormat>(formatName); // OutputFormat is internal: a public test method cannot take it
         var path = TestLayers.TempFile(extension);
         try
         {

@@ -7,30 +7,33 @@ namespace Darknet.Weights.Tests.Numpy;
 public class ReaderRoundTripTests
 {
     [Theory]
-    [InlineData(OutputFormat.Npy)]
-    [InlineData(OutputFormat.Npz)]
-    public void ReadsBackWhatTheWriterWrote(OutputFormat format)
+    [InlineData(nameof(OutputFormat.Npy))]
+    [InlineData(nameof(OutputFormat.Npz))]
+    public void ReadsBackWhatTheWriterWrote(string formatName)
     {
+        var format = Enum.Parse<OutputFormat>(formatName); // OutputFormat is internal: a public test method cannot take it
         var expected = TestLayers.Sample();
         var read = ModelFileReader.Read(new MemoryStream(TestLayers.Write(format, expected)));
         AssertSameLayers(expected, read);
     }
 
     [Theory]
-    [InlineData(OutputFormat.Npy)]
-    [InlineData(OutputFormat.Npz)]
-    public void ReadsFromAStreamThatCannotSeek(OutputFormat format)
+    [InlineData(nameof(OutputFormat.Npy))]
+    [InlineData(nameof(OutputFormat.Npz))]
+    public void ReadsFromAStreamThatCannotSeek(string formatName)
     {
+        var format = Enum.Parse<OutputFormat>(formatName); // OutputFormat is internal: a public test method cannot take it
         var expected = TestLayers.Sample();
         var read = ModelFileReader.Read(new ForwardOnlyStream(TestLayers.Write(format, expected)));
         AssertSameLayers(expected, read);
     }
 
     [Theory]
-    [InlineData(OutputFormat.Npy)]
-    [InlineData(OutputFormat.Npz)]
-    public void ReadingAllocatesTheArrayDataOnce(OutputFormat format)
+    [InlineData(nameof(OutputFormat.Npy))]
+    [InlineData(nameof(OutputFormat.Npz))]
+    public void ReadingAllocatesTheArrayDataOnce(string formatName)
     {
+        var format = Enum.Parse<OutputFormat>(formatName); // OutputFormat is internal: a public test method cannot take it
         // 18 MiB of floats: the reader fills the float[] straight from the stream, without a byte[] copy of it.
         var layer = new LayerParameters("conv_big", new Tensor(new[] { 3, 3, 512, 1024 }, new float[3 * 3 * 512 * 1024]), null, null);
         var file = TestLayers.Write(format, new[] { layer });

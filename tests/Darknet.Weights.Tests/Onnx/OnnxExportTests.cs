@@ -72,13 +72,13 @@ public sealed class OnnxExportTests
 
     [Theory]
     [InlineData("[convolutional]\nfilters=4\nsize=3\nactivation=stair\n", "line 8: [convolutional] activation=stair cannot be exported")]
-    [InlineData("[convolutional]\nfilters=4\nsize=3\ndilation=2\nactivation=leaky\n", "line 8: [convolutional] dilation=2 cannot be exported")]
-    [InlineData("[convolutional]\nfilters=4\nsize=3\nflipped=1\n", "line 8: [convolutional] flipped=1 cannot be exported")]
+    [InlineData("[convolutional]\nfilters=4\nsize=3\ndilation=2\nactivation=leaky\n", "line 8: [convolutional] dilation=2")]
+    [InlineData("[convolutional]\nfilters=4\nsize=3\nflipped=1\n", "line 8: [convolutional] flipped=1")]
     [InlineData("[convolutional]\nfilters=4\nsize=3\nactivation=LEAKY\n", "line 8: [convolutional] activation=LEAKY cannot be exported")]
     [InlineData("[deconvolutional]\nfilters=4\nsize=2\nstride=2\n", "line 5: [deconvolutional] layers cannot be exported to ONNX")]
     [InlineData("[upsample]\nstride=-2\n", "line 5: [upsample] stride=-2 (downsampling) cannot be exported")]
     [InlineData("[maxpool]\nsize=2\nstride=2\nmaxpool_depth=1\n", "line 8: [maxpool] maxpool_depth=1 cannot be exported")]
-    [InlineData("[convolutional]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1,-2\n", "line 8: [shortcut] from= with several layers")]
+    [InlineData("[convolutional]\nfilters=4\nsize=1\n[convolutional]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1,-2\n", "line 11: [shortcut] from= with several layers")]
     public void Options_it_cannot_express_fail_with_DKN1005_naming_them(string layers, string message)
     {
         using var temp = new TempDirectory();

@@ -1,0 +1,322 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Darknet.Weights;
+using Darknet.Weights.IO;
+
+namespace Darknet.Build.Cache
+{
+    /// <summary>
+    /// One file of the machine cache and the one way it is published (weights, converted outputs, configs):
+    /// <list type="number">
+    /// <item>a hit whose sidecar is current and acceptable is returned without lock or write (a read-only cache works);</item>
+    /// <item>otherwise take the entry's lock (a read-only file system: go on read-only, never wait for it), remove the litter of
+    /// dead runs (this entry's temps, partials nobody resumed for <see cref="PartialMaxAge"/>), refuse a directory in its place;</item>
+    /// <item>re-check: an existing file is re-hashed against its sidecar (never the other way round) and the caller's check;
+    /// a damaged one is removed;</item>
+    /// <item>produce: into a <see cref="TempFiles"/> temp through a hashing stream (<see cref="GetOrWriteAsync"/>), or into
+    /// the entry's resumable partial <c>&lt;entry&gt;.dkn-partial</c> (<see cref="GetOrDownloadAsync"/>);</item>
+    /// <item>verify the size and the caller's check, rename into place, write the sidecar, delete the partial's metadata.</item>
+    /// </list>
+    /// Errors: DarknetException DKN4012 (read-only or unwritable cache), DKN4015 (disk full), DKN4016 (a directory where
+    /// the entry belongs), DKN4007 (lock timeout), or what the check, the producer or <c>missing</c> throw.
+    /// </summary>
+    internal sealed class CacheEntry
+    {
+        public const string PartialSuffix = ".dkn-partial";
+
+        /// <summary>A partial download untouched this long is not resumed by anyone: it is deleted.</summary>
+        public static readonly TimeSpan PartialMaxAge = TimeSpan.FromDays(7);
+
+        private readonly TimeSpan _lockTimeout;
+        private readonly TimeSpan _lockPollInterval;
+
+        public CacheEntry(string path, TimeSpan lockTimeout, TimeSpan lockPollInterval)
+        {
+            Path = System.IO.Path.GetFullPath(path);
+            _lockTimeout = lockTimeout;
+            _lockPollInterval = lockPollInterval;
+        }
+
+        public string Path { get; }
+        public string Directory => System.IO.Path.GetDirectoryName(Path)!;
+        public string LockPath => Path + ".lock";
+        public string PartialPath => Path + PartialSuffix;
+
+        /// <summary>The partial's resume metadata (written and read by the downloader).</summary>
+        public string PartialMetadataPath => PartialPath + ".json";
+
+        /// <summary>
+        /// The entry, downloading it on a miss: <paramref name="download"/>(partialPath, ct) leaves the whole file at the
+        /// partial path (resuming what is there when it can) and returns its hashes. A failed or cancelled download leaves
+        /// the partial for the next build. Null means offline: a miss throws <paramref name="missing"/>(damage or null).
+        /// </summary>
+        public async Task<CachedFile> GetOrDownloadAsync(
+            Func<FileHashes, string, DarknetException?> check,
+            Func<string, CancellationToken, Task<FileHashes>>? download,
+            Func<string?, DarknetException> missing,
+            CancellationToken cancellationToken)
+        {
+            Func<CancellationToken, Task<Produced>>? produce = null;
+            if (download != null)
+                produce = async token => new Produced(PartialPath, await download(PartialPath, token).ConfigureAwait(false), isPartial: true);
+            return (await GetOrPublishAsync(check, produce, missing, cancellationToken).ConfigureAwait(false))!;
+        }
+
+        /// <summary>
+        /// The entry, writing it on a miss through <paramref name="write"/> (into a temp, hashed while written). If write
+        /// throws, nothing is published and the exception propagates.
+        /// </summary>
+        public async Task<CachedFile> GetOrWriteAsync(
+            Func<FileHashes, string, DarknetException?> check,
+            Action<Stream> write,
+            CancellationToken cancellationToken) =>
+            (await GetOrPublishAsync(check, token => Task.FromResult(WriteTemp(write, token)), missing: null, cancellationToken).ConfigureAwait(false))!;
+
+        /// <summary>Removes the file and its sidecar under the lock (a damaged entry found while using it).</summary>
+        public async Task RemoveAsync(CancellationToken cancellationToken)
+        {
+            using (var held = await LockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (held == null) throw ReadOnly("its file " + Path + " is damaged and cannot be removed");
+                Remove();
+            }
+        }
+
+        /// <summary>The entry when it is there and verifies (damage is removed), else null; never produces it.</summary>
+        public Task<CachedFile?> TryGetAsync(Func<FileHashes, string, DarknetException?> check, CancellationToken cancellationToken) =>
+            GetOrPublishAsync(check, produce: null, missing: null, cancellationToken);
+
+        private async Task<CachedFile?> GetOrPublishAsync(
+            Func<FileHashes, string, DarknetException?> check,
+            Func<CancellationToken, Task<Produced>>? produce,
+            Func<string?, DarknetException>? missing,
+            CancellationToken cancellationToken)
+        {
+            var quick = Sidecar.Read(Path);
+            if (quick != null && quick.Current && check(quick.Hashes, Path) == null)
+                return new CachedFile(Path, quick.Hashes, published: false);
+
+            CreateDirectory(Directory);
+            using (var held = await LockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var readOnly = held == null;
+                if (!readOnly) DeleteLitter();
+                if (System.IO.Directory.Exists(Path))
+                    throw new DarknetException(BuildErrorCodes.EntryNotAFile,
+                        "The cache entry " + Path + " is a directory, not a file: something other than Darknet.Build wrote there. " +
+                        "Delete that directory (the cache rebuilds it) or set DARKNET_CACHE_DIR to another cache.");
+
+                string? damage = null;
+                if (File.Exists(Path))
+                {
+                    var verified = Verify(check, readOnly, cancellationToken, out damage);
+                    if (verified != null)
+                    {
+                        if (!readOnly) DeletePartial();   // published by another build: nobody resumes it now
+                        return new CachedFile(Path, verified, published: false);
+                    }
+                    if (readOnly) throw ReadOnly("its file " + Path + " is damaged (" + damage + ")");
+                    Remove();
+                }
+                if (produce == null)
+                {
+                    if (missing == null) return null;
+                    throw missing(damage);
+                }
+                if (readOnly) throw ReadOnly(Path + " is missing");
+
+                Produced? produced = null;
+                try
+                {
+                    produced = await produce(cancellationToken).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var length = new FileInfo(produced.File).Length;
+                    if (length != produced.Hashes.Size)
+                        throw new DarknetException(BuildErrorCodes.WrongSize,
+                            produced.File + " has " + length + " bytes, but " + produced.Hashes.Size + " were written to it; it was refused.");
+                    var problem = check(produced.Hashes, produced.File);
+                    if (problem != null)
+                    {
+                        // A verified-wrong partial must not be resumed.
+                        if (produced.IsPartial) DeletePartial();
+                        throw problem;
+                    }
+                    AtomicFile.Publish(produced.File, Path);
+                    Sidecar.Write(Path, produced.Hashes);
+                    if (produced.IsPartial) AtomicFile.TryDelete(PartialMetadataPath);
+                    return new CachedFile(Path, produced.Hashes, published: true);
+                }
+                catch (Exception e) when (WriteFailure.IsDiskFull(e))
+                {
+                    // A partial stays: once there is room, the next build continues it.
+                    throw new DarknetException(BuildErrorCodes.DiskFull,
+                        "No space left on the device of the Darknet cache while writing " + Path + ": " + Describe(e) +
+                        " Free some space, or set DARKNET_CACHE_DIR to a cache on a larger disk.", e);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new DarknetException(BuildErrorCodes.CacheUnusable,
+                        "Cannot write the cache entry " + Path + ": " + e.Message + " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
+                }
+                finally
+                {
+                    if (produced != null && !produced.IsPartial) AtomicFile.TryDelete(produced.File);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The existing file's hashes when it is what its sidecar recorded (re-hashed unless the record is current) and the
+        /// check accepts them; without a sidecar the file is hashed and, when accepted, recorded (a hand-seeded file).
+        /// </summary>
+        private FileHashes? Verify(Func<FileHashes, string, DarknetException?> check, bool readOnly, CancellationToken cancellationToken, out string? damage)
+        {
+            damage = null;
+            var recorded = Sidecar.Read(Path);
+            if (recorded != null && recorded.Current)
+            {
+                var refused = check(recorded.Hashes, Path);
+                if (refused == null) return recorded.Hashes;
+                damage = refused.Message;
+                return null;
+            }
+
+            var actual = FileHashes.Compute(Path, cancellationToken);
+            if (recorded != null && (recorded.Hashes.Size != actual.Size || recorded.Hashes.Sha256 != actual.Sha256))
+            {
+                damage = "it changed after it was verified: " + actual.Size + " bytes with SHA-256 " + actual.Sha256 +
+                         ", recorded " + recorded.Hashes.Size + " bytes with SHA-256 " + recorded.Hashes.Sha256;
+                return null;
+            }
+            var problem = check(actual, Path);
+            if (problem != null)
+            {
+                damage = problem.Message;
+                return null;
+            }
+            // Same bytes as recorded (or a first check): (re)write the record so the next use needs no hashing.
+            if (!readOnly) Sidecar.Write(Path, recorded?.Hashes ?? actual);
+            return recorded?.Hashes ?? actual;
+        }
+
+        private Produced WriteTemp(Action<Stream> write, CancellationToken cancellationToken)
+        {
+            var temp = TempFiles.PathFor(Path);
+            try
+            {
+                FileHashes hashes;
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var hashing = new HashingStream(file, leaveOpen: true))
+                {
+                    write(hashing);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    hashing.Flush();
+                    file.Flush(flushToDisk: true);
+                    hashes = hashing.Complete();
+                }
+                return new Produced(temp, hashes, isPartial: false);
+            }
+            catch
+            {
+                AtomicFile.TryDelete(temp);
+                throw;
+            }
+        }
+
+        /// <summary>The entry's lock, or null when the file system refuses to create or open it (a read-only cache).</summary>
+        private async Task<EntryLock?> LockAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await EntryLock.AcquireAsync(LockPath, _lockTimeout, _lockPollInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DarknetException e) when (e.Code == BuildErrorCodes.CacheUnusable && WriteFailure.IsNotWritable(e.InnerException))
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Under the lock: temps of this entry (whoever wrote them is gone, or we would not hold the lock), partials nobody resumed.</summary>
+        private void DeleteLitter()
+        {
+            TempFiles.DeleteOrphans(Directory, System.IO.Path.GetFileName(Path), evenLive: true);
+            DeleteAbandonedPartials(Directory);
+        }
+
+        /// <summary>Deletes the partial downloads in <paramref name="directory"/> not written for <see cref="PartialMaxAge"/>. Never throws.</summary>
+        public static int DeleteAbandonedPartials(string directory)
+        {
+            var deleted = 0;
+            try
+            {
+                if (!System.IO.Directory.Exists(directory)) return 0;
+                foreach (var partial in System.IO.Directory.GetFiles(directory, "*" + PartialSuffix))
+                {
+                    if (DateTime.UtcNow - File.GetLastWriteTimeUtc(partial) <= PartialMaxAge) continue;
+                    if (AtomicFile.TryDelete(partial)) deleted++;
+                    AtomicFile.TryDelete(partial + ".json");
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+            }
+            return deleted;
+        }
+
+        private void Remove()
+        {
+            AtomicFile.TryDelete(Path);
+            Sidecar.Delete(Path);
+        }
+
+        private void DeletePartial()
+        {
+            AtomicFile.TryDelete(PartialPath);
+            AtomicFile.TryDelete(PartialMetadataPath);
+        }
+
+        private DarknetException ReadOnly(string what) =>
+            new DarknetException(BuildErrorCodes.CacheUnusable,
+                "The Darknet cache is read-only (its lock file " + LockPath + " cannot be written) and " + what +
+                ": a read-only cache can only serve entries that verify. Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory, " +
+                "or fill the read-only cache from a machine that can write it.");
+
+        private static string Describe(Exception e)
+        {
+            for (var inner = e; inner != null; inner = inner.InnerException)
+                if (inner is IOException) return inner.Message;
+            return e.Message;
+        }
+
+        private static void CreateDirectory(string directory)
+        {
+            try
+            {
+                System.IO.Directory.CreateDirectory(directory);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new DarknetException(BuildErrorCodes.CacheUnusable,
+                    "Cannot create the Darknet cache directory " + directory + ": " + e.Message +
+                    (WriteFailure.IsNotWritable(e) ? " (the cache is read-only: it can only serve entries that are there and verify)." : "") +
+                    " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
+            }
+        }
+
+        private sealed class Produced
+        {
+            public Produced(string file, FileHashes hashes, bool isPartial)
+            {
+                File = file;
+                Hashes = hashes;
+                IsPartial = isPartial;
+            }
+
+            public string File { get; }
+            public FileHashes Hashes { get; }
+            public bool IsPartial { get; }
+        }
+    }
+}

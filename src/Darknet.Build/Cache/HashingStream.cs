@@ -1,0 +1,84 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+
+namespace Darknet.Build.Cache
+{
+    /// <summary>
+    /// Passes reads or writes through to an inner stream while computing size, SHA-256 and SHA-1 of the bytes that went by,
+    /// so a file is hashed in the same pass that writes or copies it: <c>FileHashes Complete()</c> after the last byte.
+    /// Sequential only (no seeking): what a converter's sink or a copy does.
+    /// </summary>
+    internal sealed class HashingStream : Stream
+    {
+        private readonly Stream _inner;
+        private readonly bool _leaveOpen;
+        private readonly SHA256 _sha256 = SHA256.Create();
+        private readonly SHA1 _sha1 = SHA1.Create();
+        private long _size;
+        private FileHashes? _hashes;
+
+        public HashingStream(Stream inner, bool leaveOpen = false)
+        {
+            _inner = inner;
+            _leaveOpen = leaveOpen;
+        }
+
+        public override bool CanRead => _inner.CanRead;
+        public override bool CanSeek => false;
+        public override bool CanWrite => _inner.CanWrite;
+        public override long Length => _inner.Length;
+
+        public override long Position
+        {
+            get => _size;
+            set => throw new NotSupportedException("A hashing stream is sequential.");
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = _inner.Read(buffer, offset, count);
+            Add(buffer, offset, read);
+            return read;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            _inner.Write(buffer, offset, count);
+            Add(buffer, offset, count);
+        }
+
+        public override void Flush() => _inner.Flush();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A hashing stream is sequential.");
+        public override void SetLength(long value) => throw new NotSupportedException("A hashing stream is sequential.");
+
+        /// <summary>The hashes of every byte read or written so far; no more bytes may pass after this.</summary>
+        public FileHashes Complete()
+        {
+            if (_hashes != null) return _hashes;
+            _sha256.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
+            _sha1.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
+            return _hashes = new FileHashes(_size, FileHashes.Hex(_sha256.Hash!), FileHashes.Hex(_sha1.Hash!));
+        }
+
+        private void Add(byte[] buffer, int offset, int count)
+        {
+            if (count <= 0) return;
+            if (_hashes != null) throw new InvalidOperationException("The hashes were already taken.");
+            _sha256.TransformBlock(buffer, offset, count, null, 0);
+            _sha1.TransformBlock(buffer, offset, count, null, 0);
+            _size += count;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _sha256.Dispose();
+                _sha1.Dispose();
+                if (!_leaveOpen) _inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Darknet.Build.Tests.EndToEnd;
+using Darknet.Build.Tests.Infrastructure;
+using Xunit;
+
+namespace Darknet.Build.Tests.Adoption;
+
+[CollectionDefinition(Name)]
+public sealed class CleanCloneCollection : ICollectionFixture<CleanClone>
+{
+    public const string Name = "CleanClone";
+}
+
+/// <summary>
+/// The README's "Getting the packages", step 1, done once per run: `git clone` of this repository (its committed
+/// state) into a temporary folder, then the README's own `dotnet pack` line, run there as written.
+/// </summary>
+public sealed class CleanClone : IDisposable
+{
+    private readonly TempDirectory _root = new("darknet-clone");
+    private int _directories;
+
+    public CleanClone()
+    {
+        Repo = _root.Combine("Darknet.Build");
+        Git(_root.Path, "clone", "--quiet", "--no-hardlinks", PackedPackage.RepositoryRoot(), Repo);
+        Commit = Git(Repo, "rev-parse", "HEAD").Trim();
+        Readme = File.ReadAllText(Path.Combine(Repo, "README.md"));
+
+        var pack = PackCommand(Readme);
+        Assert.Equal("dotnet", pack[0]);
+        PackResult = DotnetCli.Run(Repo, new Dictionary<string, string>(), pack.Skip(1).ToArray());
+        Artifacts = Path.Combine(Repo, pack[Array.IndexOf(pack, "-o") + 1]);
+    }
+
+    public string Repo { get; }
+    public string Commit { get; }
+    public string Readme { get; }
+    public DotnetResult PackResult { get; }
+    public string Artifacts { get; }
+
+    /// <summary>The version the README tells users to reference: <c>Version="…"</c> of its Darknet.Build line.</summary>
+    public string ReadmeVersion => Regex.Match(Readme, @"<PackageReference Include=""Darknet\.Build"" Version=""([^""]+)""").Groups[1].Value;
+
+    /// <summary>A folder outside the clone.</summary>
+    public string NewDirectory(string name)
+    {
+        var path = _root.Combine("outside", name + "-" + Interlocked.Increment(ref _directories));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>The one `dotnet pack …` line of the README's "Getting the packages" section, split into words.</summary>
+    public static string[] PackCommand(string readme)
+    {
+        var section = Section(readme, "## Getting the packages");
+        var line = section.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("dotnet pack ", StringComparison.Ordinal) && !l.Contains("-p:Version"));
+        return line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>The README's nuget.config snippet, with its placeholder replaced by <paramref name="artifacts"/>.</summary>
+    public string NugetConfig(string artifacts)
+    {
+        var section = Section(Readme, "## Getting the packages");
+        var xml = Regex.Match(section, @"```xml\n(?<xml>.*?)```", RegexOptions.Singleline).Groups["xml"].Value;
+        var lines = xml.Split('\n').Select(l => l.StartsWith("   ", StringComparison.Ordinal) ? l.Substring(3) : l);
+        var config = string.Join('\n', lines);
+        Assert.Contains("/path/to/Darknet.Build/artifacts", config);
+        return config.Replace("/path/to/Darknet.Build/artifacts", artifacts);
+    }
+
+    public static string Section(string readme, string heading)
+    {
+        int start = readme.IndexOf(heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "the README has no section " + heading);
+        int end = readme.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+        return end < 0 ? readme.Substring(start) : readme.Substring(start, end - start);
+    }
+
+    private static string Git(string directory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {stderr.Result}");
+        return stdout.Result;
+    }
+
+    public void Dispose() => _root.Dispose();
+}
