@@ -79,6 +79,13 @@ namespace Darknet.Weights.Safetensors
                         n = layer.Filters;
                         entries.Add(new Entry(name + "/weights", new[] { layer.Inputs, n }));
                         break;
+                    case LayerType.Shortcut:
+                    {
+                        // AlexeyAB's weighted shortcut: one weight per input (and per channel), no biases.
+                        int inputs = layer.Sources.Count + 1;
+                        entries.Add(new Entry(name + "/weights", layer.ShortcutWeights == ShortcutWeights.PerChannel ? new[] { inputs, layer.OutputChannels } : new[] { inputs }));
+                        continue;
+                    }
                     default:
                         n = layer.OutputChannels;
                         break;

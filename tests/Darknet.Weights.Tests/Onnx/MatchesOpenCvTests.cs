@@ -26,6 +26,8 @@ public sealed class MatchesOpenCvTests
     [InlineData("yolov4-csp.cfg", 128, 128)]
     [InlineData("yolov7-tiny.cfg", 128, 128)]
     [InlineData("yolov7.cfg", 64, 64)]
+    [InlineData("efficientnet_b0.cfg", 64, 64)]
+    [InlineData("enet-coco.cfg", 128, 128)]
     public void Every_output_equals_opencvs(string cfg, int width, int height)
     {
         OpenCvDarknet.Require();
@@ -37,13 +39,17 @@ public sealed class MatchesOpenCvTests
         var outputs = OnnxRun.Run(network.OnnxPath, network.Input, network.Layout.Channels, height, width);
 
         var sections = CfgReader.ReadFile(network.CfgPath);
-        var feeding = outputs.Select(o => OpenCvName(sections, int.Parse(o.Name.Substring(o.Name.LastIndexOf('_') + 1)) - 1)).ToArray();
+        // A [yolo] output is compared through the conv that feeds it; any other output (a classifier's softmax) as it is.
+        var feeding = outputs.Select(o => o.Name.StartsWith("yolo_")
+            ? OpenCvName(sections, int.Parse(o.Name.Substring(o.Name.LastIndexOf('_') + 1)) - 1)
+            : o.Name).ToArray();
         var expected = OpenCvDarknet.Forward(network, temp.Path, feeding);
         for (int k = 0; k < outputs.Count; k++)
         {
             var (name, shape, values) = outputs[k];
-            var yolo = sections[int.Parse(name.Substring(name.LastIndexOf('_') + 1)) + 1];
-            var reference = YoloActivation(expected[k], shape, yolo);
+            var reference = name.StartsWith("yolo_")
+                ? YoloActivation(expected[k], shape, sections[int.Parse(name.Substring(name.LastIndexOf('_') + 1)) + 1])
+                : expected[k];
             var error = OnnxRun.MaxRelativeError(values, reference);
             _output.WriteLine($"{network.Name} {name} [{string.Join(",", shape)}] vs OpenCV {feeding[k]}: max relative error {error:E2} (max |value| {reference.Max(Math.Abs):G4})");
             Assert.True(error <= MatchesDarknetTests.Tolerance, $"{network.Name} {name}: max relative error {error:E3} exceeds {MatchesDarknetTests.Tolerance}");

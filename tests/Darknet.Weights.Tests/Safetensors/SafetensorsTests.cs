@@ -138,4 +138,24 @@ public sealed class SafetensorsTests
         Assert.Equal(code, e.Code);
         Assert.Contains(message, e.Message);
     }
+
+    [Theory]
+    [InlineData("per_feature")]
+    [InlineData("per_channel")]
+    public void Weighted_shortcuts_round_trip_like_the_npz(string weightsType)
+    {
+        using var dir = new TempDirectory();
+        var cfg = "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=4\nsize=1\n[convolutional]\nfilters=4\nsize=1\n" +
+                  $"[shortcut]\nfrom=-2\nweights_type={weightsType}\n";
+        var layout = NetworkLayout.FromCfg(cfg, "weighted.cfg");
+        var weights = dir.File("w.weights");
+        SyntheticWeights.WriteFile(weights, layout.FloatCount());
+        DarknetConverter.ConvertFile(layout, weights, dir.File("w.safetensors"), new ConversionOptions { Format = OutputFormat.Safetensors });
+        DarknetConverter.ConvertFile(layout, weights, dir.File("w.npz"), new ConversionOptions { Format = OutputFormat.Npz });
+        var a = ModelFileReader.ReadFile(dir.File("w.npz"));
+        var b = ModelFileReader.ReadFile(dir.File("w.safetensors"));
+        Assert.Equal(a.Select(l => l.Name), b.Select(l => l.Name));
+        Assert.Equal(a.Select(l => l.Weights?.ShapeText), b.Select(l => l.Weights?.ShapeText));
+        Assert.Equal(a[2].Weights!.Data, b[2].Weights!.Data);
+    }
 }
