@@ -67,9 +67,11 @@ namespace Darknet.Build.Tasks
             var layerNames = LayerNamesFor(request);
             var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
-            var format = request.Format == OutputFormat.Npz ? "npz" : "npy";
+            var format = OutputFormats.Name(request.Format);
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
             var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, Cancellation = _cancellationToken };
+            // ONNX builds its graph from the cfg (ModelRequest refuses Format="onnx" without Config: DKN2014).
+            if (request.Format == OutputFormat.Onnx && cfgText != null) options.Cfg = Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!);
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {

@@ -38,7 +38,7 @@ namespace Darknet.Build.Tasks
         /// <summary>The project file that declared the item: where its errors point.</summary>
         public string DefiningProject = "";
 
-        public string OutputFileName => OutputName + (Format == OutputFormat.Npz ? ".npz" : ".npy");
+        public string OutputFileName => OutputName + OutputFormats.Extension(Format);
         public bool ConfigIsUrl => Config != null && IsUrl(Config);
         public int? LayerLimit => Layers ?? (Config == null ? BuiltIn?.LayerLimit : null);
 
@@ -72,6 +72,9 @@ namespace Darknet.Build.Tasks
             }
 
             request.Format = ParseFormat(request.Name, item.GetMetadata("Format"));
+            if (request.Format == OutputFormat.Onnx && request.Config == null)
+                throw Invalid(ErrorCodes.OnnxNeedsCfg, request.Name,
+                    "asks for Format=\"onnx\" without Config: the ONNX graph is built from the network's cfg; set Config (a .cfg path or URL) and WeightsUrl or WeightsFile");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));
             request.Sha256 = ParseSha256(request.Name, item.GetMetadata("Sha256"));
@@ -113,7 +116,7 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("ModelName", Name);
             item.SetMetadata("BuiltInName", BuiltIn?.Name ?? "");
             item.SetMetadata("OutputName", OutputName);
-            item.SetMetadata("Format", Format == OutputFormat.Npz ? "npz" : "npy");
+            item.SetMetadata("Format", OutputFormats.Name(Format));
             item.SetMetadata("As", As);
             item.SetMetadata("LogicalName", LogicalName);
             item.SetMetadata("CopyToOutputDirectory", CopyToOutputDirectory);
@@ -150,13 +153,9 @@ namespace Darknet.Build.Tasks
 
         private static OutputFormat ParseFormat(string name, string value)
         {
-            switch (value.Trim().ToLowerInvariant())
-            {
-                case "":
-                case "npy": return OutputFormat.Npy;
-                case "npz": return OutputFormat.Npz;
-                default: throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Format '{value}' is not npy or npz");
-            }
+            if (value.Trim().Length == 0) return OutputFormat.Npy;
+            if (OutputFormats.TryParse(value, out var format)) return format;
+            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Format '{value}' is not {OutputFormats.Names}");
         }
 
         private static string ParseAs(string name, string value)

@@ -50,8 +50,32 @@ namespace Darknet.Weights.Numpy
             }
             if (got == 4 && (StartsWith(start, ZipMagic) || StartsWith(start, EmptyZipMagic)))
                 return NpzReader.Read(Rewound(input, start, maxTotalBytes, sourceName), sourceName, maxTotalBytes);
+            if (got == 4 && !StartsWith(start, new[] { NpyHeader.Magic[0], NpyHeader.Magic[1], NpyHeader.Magic[2], NpyHeader.Magic[3] }))
+            {
+                // A .safetensors file: an 8-byte header length, then the JSON header's '{'.
+                var first9 = new byte[9];
+                Array.Copy(start, first9, 4);
+                int more = 4;
+                for (; more < 9; more++)
+                {
+                    int b = input.ReadByte();
+                    if (b < 0) break;
+                    first9[more] = (byte)b;
+                }
+                if (Safetensors.SafetensorsReader.LooksLike(first9, more))
+                {
+                    input = Rewound(input, first9, maxTotalBytes, sourceName);
+                    long? length = input.CanSeek ? input.Length - input.Position : (long?)null;
+                    var lengthBytes = new byte[8];
+                    int n = 0;
+                    while (n < 8) { int b = input.ReadByte(); if (b < 0) break; lengthBytes[n++] = (byte)b; }
+                    return Safetensors.SafetensorsReader.Read(input, length, lengthBytes, sourceName, maxTotalBytes);
+                }
+                Array.Copy(first9, start, 4);
+                got = 4;
+            }
             if (got < 4 || !StartsWith(start, new[] { NpyHeader.Magic[0], NpyHeader.Magic[1], NpyHeader.Magic[2], NpyHeader.Magic[3] }))
-                throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is neither a numpy .npy file (\\x93NUMPY) nor a .npz (zip) file: it starts with {Printable(start, got)}");
+                throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is neither a numpy .npy file (\\x93NUMPY), a .npz (zip) nor a .safetensors file: it starts with {Printable(start, got)}");
 
             // the two remaining magic bytes, then the header
             var reader = BoundedReader.For(input, sourceName, ErrorCodes.MalformedPickle, startOffset: start.Length);

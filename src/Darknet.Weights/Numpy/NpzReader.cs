@@ -70,49 +70,15 @@ namespace Darknet.Weights.Numpy
         private static IReadOnlyList<LayerParameters> Read(ZipArchive archive, long archiveLength, string sourceName, long maxTotalBytes)
         {
             CheckDeclaredSizes(archive, archiveLength, sourceName, maxTotalBytes);
-            var order = new List<string>();
-            var parts = new Dictionary<string, Dictionary<string, Tensor>>();
+            var arrays = new LayerArrays(sourceName);
             foreach (var entry in archive.Entries)
             {
                 if (entry.FullName.EndsWith("/", StringComparison.Ordinal) && entry.Length == 0) continue; // a directory
                 var key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName.Substring(0, entry.FullName.Length - 4) : entry.FullName;
-                int slash = key.LastIndexOf('/');
-                if (slash <= 0 || slash == key.Length - 1)
-                    throw LayerDictionary.NotLayers(sourceName, $"entry '{entry.FullName}' is not named layer/array (e.g. conv_1/weights.npy)");
-                var layer = key.Substring(0, slash);
-                var array = key.Substring(slash + 1);
-                if (array != "weights" && array != "biases" && Array.IndexOf(NpzWriter.BatchNormNames, array) < 0)
-                    throw LayerDictionary.NotLayers(sourceName, $"entry '{entry.FullName}': a layer holds only weights, biases, gamma, beta, moving_mean and moving_variance");
-                if (!parts.TryGetValue(layer, out var arrays))
-                {
-                    parts[layer] = arrays = new Dictionary<string, Tensor>();
-                    order.Add(layer);
-                }
-                if (arrays.ContainsKey(array)) throw LayerDictionary.NotLayers(sourceName, $"entry '{entry.FullName}' appears twice");
-                arrays[array] = ReadEntry(entry, archiveLength, sourceName + ":" + entry.FullName);
+                arrays.Parse(key, entry.FullName, out _, out _);
+                arrays.Add(key, ReadEntry(entry, archiveLength, sourceName + ":" + entry.FullName), entry.FullName);
             }
-
-            var layers = new List<LayerParameters>();
-            foreach (var name in order)
-            {
-                var arrays = parts[name];
-                arrays.TryGetValue("weights", out var weights);
-                arrays.TryGetValue("biases", out var biases);
-                Tensor[]? batchNorm = null;
-                int present = 0;
-                foreach (var bn in NpzWriter.BatchNormNames) if (arrays.ContainsKey(bn)) present++;
-                if (present == 4)
-                {
-                    batchNorm = new Tensor[4];
-                    for (int i = 0; i < 4; i++) batchNorm[i] = arrays[NpzWriter.BatchNormNames[i]];
-                }
-                else if (present > 0)
-                {
-                    throw LayerDictionary.NotLayers(sourceName, $"layer '{name}' has {present} of the 4 batch norm arrays (gamma, beta, moving_mean, moving_variance)");
-                }
-                layers.Add(new LayerParameters(name, weights, biases, batchNorm));
-            }
-            return layers;
+            return arrays.ToLayers();
         }
 
         private static Tensor ReadEntry(ZipArchiveEntry entry, long archiveLength, string where)
