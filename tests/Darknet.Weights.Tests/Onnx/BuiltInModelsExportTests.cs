@@ -78,7 +78,7 @@ public sealed class BuiltInModelsExportTests
         Assert.Equal(Heads(upstream), Heads(written));
 
         var readBack = CfgLayoutReader.Read(written, name);
-        Assert.Equal(model.Layout.Layers.Select(l => l.ToString()), readBack.Layers.Select(l => l.ToString()));
+        Assert.Equal(model.Layout.Layers.Select(Config.CfgWriterTests.Describe), readBack.Layers.Select(Config.CfgWriterTests.Describe));
         Assert.Equal((model.Layout.Width, model.Layout.Height, model.Layout.Channels), (readBack.Width, readBack.Height, readBack.Channels));
     }
 
