@@ -166,7 +166,11 @@ namespace Darknet.Cli
             var extension = OutputFormats.Extension(options.Format);
             return new Request
             {
-                Layout = () => model.Layout,
+                Layout = () =>
+                {
+                    if (options.Format == OutputFormat.Onnx) options.Cfg = model.OnnxCfg();
+                    return model.Layout;
+                },
                 WeightsPath = Path.Combine(weightsDir, model.WeightsFileName),
                 Inputs = new[] { ("--weights_dir", Path.Combine(weightsDir, model.WeightsFileName)) },
                 OutputPath = Path.Combine(saveDir, model.OutputName + extension),

@@ -77,8 +77,9 @@ namespace Darknet.Cli
             "  --cfg FILE          any darknet .cfg, with --weights FILE and --out FILE\n" +
             "  --layers N          convert only the first N layers that carry weights\n" +
             "  --format FORMAT     npy: the pickled layer dictionary (default); npz: one array per entry, no pickle;\n" +
-            "                      safetensors: the npz's arrays in one .safetensors file; onnx (with --cfg): the whole\n" +
-            "                      network as an ONNX model that computes what darknet computes\n" +
+            "                      safetensors: the npz's arrays in one .safetensors file; onnx: the whole network as an\n" +
+            "                      ONNX model that computes what darknet computes (every built-in but the partial\n" +
+            "                      darknet53.conv.74, yolov4.conv.137 and yolov3_feat)\n" +
             "\n" + Models;
 
         /// <summary><c>darknet inspect --help</c>.</summary>
@@ -104,7 +105,7 @@ namespace Darknet.Cli
         }
 
         private const string ConvertLines =
-            "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|safetensors]\n" +
+            "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|onnx|safetensors]\n" +
             "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors]\n";
 
         private const string InspectLines = "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n";

@@ -33,7 +33,7 @@ namespace Darknet.Weights
         public const string OutputNotARegularFile = "DKN2012";
         /// <summary><c>darknet convert</c> stopped by Ctrl+C or SIGTERM; its temp was deleted.</summary>
         public const string Interrupted = "DKN2013";
-        /// <summary>An ONNX export was asked for without the network's .cfg (a built-in model without Config=).</summary>
+        /// <summary>An ONNX export with no cfg to build the graph from: a partial built-in file (no runnable network), or a layout without its cfg.</summary>
         public const string OnnxNeedsCfg = "DKN2014";
 
         // .npy / .npz reading

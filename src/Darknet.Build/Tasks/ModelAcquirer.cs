@@ -70,8 +70,9 @@ namespace Darknet.Build.Tasks
             var format = OutputFormats.Name(request.Format);
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
             var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, Cancellation = _cancellationToken };
-            // ONNX builds its graph from the cfg (ModelRequest refuses Format="onnx" without Config: DKN2014).
-            if (request.Format == OutputFormat.Onnx && cfgText != null) options.Cfg = Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!);
+            // ONNX builds its graph from the cfg: the item's, or the one a built-in model's description in code writes.
+            if (request.Format == OutputFormat.Onnx)
+                options.Cfg = cfgText != null ? Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!) : request.BuiltIn!.OnnxCfg();
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {

@@ -72,9 +72,10 @@ namespace Darknet.Build.Tasks
             }
 
             request.Format = ParseFormat(request.Name, item.GetMetadata("Format"));
-            if (request.Format == OutputFormat.Onnx && request.Config == null)
+            // A built-in model's cfg is written from its description in code; only a partial backbone has none.
+            if (request.Format == OutputFormat.Onnx && request.Config == null && request.BuiltIn!.NotRunnable != null)
                 throw Invalid(ErrorCodes.OnnxNeedsCfg, request.Name,
-                    "asks for Format=\"onnx\" without Config: the ONNX graph is built from the network's cfg; set Config (a .cfg path or URL) and WeightsUrl or WeightsFile");
+                    $"asks for Format=\"onnx\", but {request.BuiltIn.Name} cannot be exported to ONNX: {request.BuiltIn.NotRunnable}");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));
             request.Sha256 = ParseSha256(request.Name, item.GetMetadata("Sha256"));

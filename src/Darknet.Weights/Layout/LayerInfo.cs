@@ -96,6 +96,9 @@ namespace Darknet.Weights.Layout
         /// <summary>Scale_channels with scale_wh=1: scales each position (the previous layer has 1 channel) rather than each channel.</summary>
         public bool ScaleWh { get; internal set; }
 
+        /// <summary>[yolo]/[region] of a built-in model: classes, anchors, mask and the like; null when read from a cfg.</summary>
+        public DetectionHead? Head { get; internal set; }
+
         /// <summary>Whether this layer reads floats from a .weights file (a convolution sharing another's weights does not).</summary>
         public bool HasWeights => FloatCount > 0;
 

@@ -340,9 +340,11 @@ namespace Darknet.Weights.Layout
             return this;
         }
 
-        public LayoutBuilder Yolo() => PassThrough(LayerType.Yolo);
+        /// <summary>[yolo]; <paramref name="head"/> (classes, anchors, mask) is what a built-in model's forward pass needs.</summary>
+        public LayoutBuilder Yolo(DetectionHead? head = null) => Head(LayerType.Yolo, head);
 
-        public LayoutBuilder Region() => PassThrough(LayerType.Region);
+        /// <summary>[region]; <paramref name="head"/> (classes, anchors, softmax) is what a built-in model's forward pass needs.</summary>
+        public LayoutBuilder Region(DetectionHead? head = null) => Head(LayerType.Region, head);
 
         public LayoutBuilder Detection() => PassThrough(LayerType.Detection);
 
@@ -357,6 +359,12 @@ namespace Darknet.Weights.Layout
             if (layers.Count == 0)
                 throw new DarknetException(ErrorCodes.MalformedCfg, $"{Where(Line)}: the network has no layers after [net]");
             return new NetworkLayout(layers.ToArray(), width, height, channels, sourceName);
+        }
+
+        private LayoutBuilder Head(LayerType type, DetectionHead? head)
+        {
+            Add(type, InC, InH, InW).Head = head;
+            return this;
         }
 
         private LayoutBuilder PassThrough(LayerType type)

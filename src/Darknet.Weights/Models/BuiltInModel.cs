@@ -12,6 +12,7 @@ namespace Darknet.Weights.Models
     {
         private readonly Lazy<NetworkLayout> layout;
         private readonly Func<NetworkLayout, IReadOnlyList<string>> layerNames;
+        private readonly Lazy<string?> cfg;
         private IReadOnlyList<string>? names;
 
         internal BuiltInModel(
@@ -26,7 +27,8 @@ namespace Darknet.Weights.Models
             Func<NetworkLayout> layout,
             Func<NetworkLayout, IReadOnlyList<string>> layerNames,
             int headerSize = 20,
-            string? sha256 = null)
+            string? sha256 = null,
+            string? notRunnable = null)
         {
             Name = name;
             Aliases = aliases;
@@ -40,6 +42,8 @@ namespace Darknet.Weights.Models
             HeaderSize = headerSize;
             this.layout = new Lazy<NetworkLayout>(layout);
             this.layerNames = layerNames;
+            NotRunnable = notRunnable;
+            cfg = new Lazy<string?>(() => notRunnable == null ? Config.CfgWriter.Write(Layout) : null);
         }
 
         /// <summary>The name users write: <c>&lt;DarknetModel Include="yolov3" /&gt;</c>, <c>darknet convert --model yolov3</c>.</summary>
@@ -82,6 +86,26 @@ namespace Darknet.Weights.Models
 
         /// <summary>The names of the layers this model writes, in file order: one per converted layer.</summary>
         public IReadOnlyList<string> LayerNames => names ??= layerNames(Layout);
+
+        /// <summary>
+        /// The network's cfg text, written from its description in code (<see cref="Config.CfgWriter"/>): what an ONNX export
+        /// builds its graph from. Null for a file that is no runnable network (<see cref="NotRunnable"/>).
+        /// </summary>
+        public string? CfgText => cfg.Value;
+
+        /// <summary>
+        /// The cfg sections an ONNX export builds its graph from (<see cref="CfgText"/> parsed); a file that is no runnable
+        /// network is refused with DKN2014 saying why.
+        /// </summary>
+        public IReadOnlyList<Config.CfgSection> OnnxCfg()
+        {
+            if (NotRunnable != null)
+                throw new DarknetException(ErrorCodes.OnnxNeedsCfg, $"{Name} cannot be exported to ONNX: {NotRunnable}");
+            return Config.CfgReader.Parse(CfgText!, Name + ".cfg (built in)");
+        }
+
+        /// <summary>Why this file has no forward pass of its own (a partial backbone, a layer subset); null for a whole network.</summary>
+        public string? NotRunnable { get; }
 
         public override string ToString() => Name;
     }

@@ -32,7 +32,8 @@ namespace Darknet.Weights.Models
                 "yolov3_feat", new string[0], "darknet53_448.weights", "yolov3_feat",
                 weightsSize: 166_582_580, sha1: null,
                 urls: new[] { PjReddie + "darknet53_448.weights", PjReddieData + "darknet53_448.weights" },
-                layerLimit: 52, layout: () => Darknet53.Classifier(), layerNames: _ => LayerNaming.Darknet53FeatureNames()),
+                layerLimit: 52, layout: () => Darknet53.Classifier(), layerNames: _ => LayerNaming.Darknet53FeatureNames(),
+                notRunnable: "it is darknet53_448's first 52 convolutions as named arrays for Python model code; the runnable network is darknet53_448"),
             new BuiltInModel(
                 "yolov3-tiny", new[] { "yolov3_tiny" }, "yolov3-tiny.weights", "yolov3-tiny",
                 weightsSize: 35_434_956, sha1: null,
@@ -50,7 +51,8 @@ namespace Darknet.Weights.Models
                 "darknet53.conv.74", new[] { "darknet53_conv74", "darknet53-conv74" }, "darknet53.conv.74", "darknet53_conv74",
                 weightsSize: 162_482_580, sha1: null,
                 urls: new[] { PjReddie + "darknet53.conv.74", PjReddieData + "darknet53.conv.74" },
-                layerLimit: null, layout: () => Darknet53.Conv74(), layerNames: _ => LayerNaming.Darknet53FeatureNames()),
+                layerLimit: null, layout: () => Darknet53.Conv74(), layerNames: _ => LayerNaming.Darknet53FeatureNames(),
+                notRunnable: "it is a partial backbone (layers 0..73 of Darknet-53) that darknet trains YOLOv3 from, not a runnable detector; the runnable networks are yolov3 and darknet53_448"),
             new BuiltInModel(
                 "yolov3-openimages", new[] { "yolov3_openimages" }, "yolov3-openimages.weights", "yolov3-openimages",
                 weightsSize: 259_229_388, sha1: null,
@@ -82,7 +84,8 @@ namespace Darknet.Weights.Models
                 "yolov4.conv.137", new[] { "yolov4_conv137", "yolov4-conv137" }, "yolov4.conv.137", "yolov4_conv137",
                 weightsSize: 170_038_676, sha1: null,
                 urls: new[] { AlexeyAbYoloV3 + "yolov4.conv.137" },
-                layerLimit: null, layout: () => YoloV4.Conv137(), layerNames: LayerNaming.NamesFor),
+                layerLimit: null, layout: () => YoloV4.Conv137(), layerNames: LayerNaming.NamesFor,
+                notRunnable: "it is a partial backbone (layers 0..136 of YOLOv4) that darknet trains YOLOv4 from, not a runnable detector; the runnable network is yolov4"),
         };
 
         /// <summary>The model whose name or alias is <paramref name="nameOrAlias"/> (case-insensitive), or null.</summary>

@@ -26,8 +26,11 @@ namespace Darknet.Weights.Models
             new LayoutBuilder(size, size).Darknet19Backbone()
                 .Conv(1024, 3).Conv(1024, 3)
                 .Route(-9).Conv(64, 1).Reorg(2).Route(-1, -4)
-                .Conv(1024, 3).Conv1x1Linear(Outputs(classes)).Region()
+                .Conv(1024, 3).Conv1x1Linear(Outputs(classes)).Region(DetectionHead.Region(classes, Anchors))
                 .Build();
+
+        /// <summary>yolov2.cfg's five anchors (w, h in grid cells).</summary>
+        public static readonly float[] Anchors = { 0.57273f, 0.677385f, 1.87446f, 2.06253f, 3.33843f, 5.47434f, 7.88282f, 3.52778f, 9.77052f, 9.16828f };
 
         /// <summary>5 anchors × (4 box coordinates + objectness + classes): the detection conv's filters.</summary>
         public static int Outputs(int classes) => 5 * (classes + 5);

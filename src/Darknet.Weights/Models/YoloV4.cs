@@ -14,9 +14,9 @@ namespace Darknet.Weights.Models
         /// </summary>
         public static NetworkLayout Full(int size = 608, int classes = 80) =>
             new LayoutBuilder(size, size).CspDarknet53Backbone().SppPan()
-                .Conv(256, 3).Conv1x1Linear(YoloV3.Outputs(classes)).Yolo()
-                .Route(-4).Conv(256, 3, 2).Route(-1, -16).DetectionConvs(256, classes)
-                .Route(-4).Conv(512, 3, 2).Route(-1, -37).DetectionConvs(512, classes)
+                .Conv(256, 3).Conv1x1Linear(YoloV3.Outputs(classes)).Yolo(DetectionHead.Yolo(classes, Anchors, new[] { 0, 1, 2 }, 1.2f))
+                .Route(-4).Conv(256, 3, 2).Route(-1, -16).DetectionConvs(256, DetectionHead.Yolo(classes, Anchors, new[] { 3, 4, 5 }, 1.1f))
+                .Route(-4).Conv(512, 3, 2).Route(-1, -37).DetectionConvs(512, DetectionHead.Yolo(classes, Anchors, new[] { 6, 7, 8 }, 1.05f))
                 .Build();
 
         /// <summary>
@@ -35,9 +35,9 @@ namespace Darknet.Weights.Models
                 .Conv(32, 3, 2).Conv(64, 3, 2)
                 .TinyCspBlock(64).TinyCspBlock(128).TinyCspBlock(256)
                 .Conv(512, 3)
-                .Conv(256, 1).Conv(512, 3).Conv1x1Linear(YoloV3.Outputs(classes)).Yolo()
+                .Conv(256, 1).Conv(512, 3).Conv1x1Linear(YoloV3.Outputs(classes)).Yolo(DetectionHead.Yolo(classes, YoloV3.TinyAnchors, new[] { 3, 4, 5 }, 1.05f))
                 .Route(-4).Conv(128, 1).Upsample(2).Route(-1, 23)
-                .Conv(256, 3).Conv1x1Linear(YoloV3.Outputs(classes)).Yolo()
+                .Conv(256, 3).Conv1x1Linear(YoloV3.Outputs(classes)).Yolo(DetectionHead.Yolo(classes, YoloV3.TinyAnchors, new[] { 1, 2, 3 }, 1.05f))
                 .Build();
 
         /// <summary>
@@ -53,6 +53,9 @@ namespace Darknet.Weights.Models
              .CspStage(down: 1024, split: 512, residualMid: 512, blocks: 4, transition: 1024);
 
         private const string Mish = "mish";
+
+        /// <summary>yolov4.cfg's nine anchors (w, h in pixels at 608×608), three per scale (stride 8 first).</summary>
+        public static readonly float[] Anchors = { 12, 16, 19, 36, 40, 28, 36, 75, 76, 55, 72, 146, 142, 110, 192, 243, 459, 401 };
 
         /// <summary>
         /// One CSP stage: a stride-2 conv; a 1×1 conv (part A); back to the stride-2 conv (route -2) and a 1×1 conv (part B)
@@ -79,11 +82,11 @@ namespace Darknet.Weights.Models
              .Conv(128, 1).Conv(256, 3).Conv(128, 1).Conv(256, 3).Conv(128, 1);
 
         /// <summary>Three 1×1/3×3 conv pairs, the 1×1 detection conv and [yolo].</summary>
-        private static LayoutBuilder DetectionConvs(this LayoutBuilder b, int filters, int classes) =>
+        private static LayoutBuilder DetectionConvs(this LayoutBuilder b, int filters, DetectionHead head) =>
             b.Conv(filters, 1).Conv(filters * 2, 3)
              .Conv(filters, 1).Conv(filters * 2, 3)
              .Conv(filters, 1).Conv(filters * 2, 3)
-             .Conv1x1Linear(YoloV3.Outputs(classes)).Yolo();
+             .Conv1x1Linear(YoloV3.Outputs(head.Classes)).Yolo(head);
 
         /// <summary>
         /// yolov4-tiny's CSP block: a 3×3 conv, the second half of its channels (route groups=2 group_id=1) through two 3×3

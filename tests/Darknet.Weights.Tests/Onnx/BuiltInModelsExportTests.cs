@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Darknet.TestSupport;
+using Darknet.Weights.Config;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Models;
+using Darknet.Weights.Onnx;
+using Darknet.Weights.Tests.Conversion;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Darknet.Weights.Tests.Onnx;
+
+/// <summary>
+/// Built-in models export to ONNX from the cfg their description in code writes (CfgWriter), and that cfg is the upstream
+/// one in everything the exporter reads: the same graph node for node, the same bytes for the same weights, and darknet's
+/// own output on the upstream cfg.
+/// </summary>
+public sealed class BuiltInModelsExportTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public BuiltInModelsExportTests(ITestOutputHelper output) => _output = output;
+
+    public static IEnumerable<object[]> Runnable => new[]
+    {
+        new object[] { "yolov3", "yolov3.cfg" },
+        new object[] { "yolov3-tiny", "yolov3-tiny.cfg" },
+        new object[] { "yolov3-spp", "yolov3-spp.cfg" },
+        new object[] { "yolov3-openimages", "yolov3-openimages.cfg" },
+        new object[] { "darknet53_448", "darknet53_448.cfg" },
+        new object[] { "yolov2", "yolov2.cfg" },
+        new object[] { "yolov4", "../cfg-alexeyab/yolov4.cfg" },
+        new object[] { "yolov4-tiny", "../cfg-alexeyab/yolov4-tiny.cfg" },
+    };
+
+    [Fact]
+    public void Every_built_in_exports_except_the_partial_files_which_say_why()
+    {
+        var runnable = Runnable.Select(r => (string)r[0]).ToHashSet();
+        foreach (var model in ModelCatalog.All)
+        {
+            if (runnable.Contains(model.Name))
+            {
+                Assert.Null(model.NotRunnable);
+                Assert.StartsWith("[net]\nwidth=", model.CfgText);
+                continue;
+            }
+            Assert.Contains(model.Name, new[] { "yolov3_feat", "darknet53.conv.74", "yolov4.conv.137" });
+            Assert.Null(model.CfgText);
+            var e = Assert.Throws<DarknetException>(() => model.OnnxCfg());
+            Assert.Equal(ErrorCodes.OnnxNeedsCfg, e.Code);
+            Assert.StartsWith(model.Name + " cannot be exported to ONNX: it is ", e.Message);
+        }
+        Assert.Equal(runnable.Count, ModelCatalog.All.Count(m => m.NotRunnable == null));
+    }
+
+    /// <summary>
+    /// Full size, no weights needed: the graph (every node with its inputs, outputs and attributes, every constant, every
+    /// weight slot's name and shape, the input and outputs) from the written cfg equals the one from the upstream cfg, and
+    /// the written cfg reads back as the built-in layout.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Runnable))]
+    public void The_written_cfg_gives_the_upstream_cfgs_graph(string name, string upstreamCfg)
+    {
+        var model = ModelCatalog.Find(name)!;
+        var upstream = CfgReader.ReadFile(SharedFiles.RequireCfg(upstreamCfg));
+        var written = model.OnnxCfg();
+
+        var expected = Describe(GraphBuilder.Build(upstream, upstreamCfg));
+        var actual = Describe(GraphBuilder.Build(written, name));
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
+        _output.WriteLine($"{name}: {expected.Count} graph entries equal");
+
+        // What the graph does not show but decoding boxes needs: the heads' anchors, masks and the rest, as upstream.
+        Assert.Equal(Heads(upstream), Heads(written));
+
+        var readBack = CfgLayoutReader.Read(written, name);
+        Assert.Equal(model.Layout.Layers.Select(Config.CfgWriterTests.Describe), readBack.Layers.Select(Config.CfgWriterTests.Describe));
+        Assert.Equal((model.Layout.Width, model.Layout.Height, model.Layout.Channels), (readBack.Width, readBack.Height, readBack.Channels));
+    }
+
+    /// <summary>The small ones end to end at full size: the same synthetic weights give byte-identical ONNX files.</summary>
+    [SkippableTheory]
+    [InlineData("yolov3-tiny", "yolov3-tiny.cfg")]
+    [InlineData("yolov4-tiny", "../cfg-alexeyab/yolov4-tiny.cfg")]
+    public void The_built_in_export_is_byte_identical_to_the_upstream_cfgs(string name, string upstreamCfg)
+    {
+        var cfg = SharedFiles.RequireCfg(upstreamCfg);
+        Skip.IfNot(File.Exists(cfg), $"{cfg} is absent");
+        var model = ModelCatalog.Find(name)!;
+        using var temp = new TempDirectory();
+        var weights = temp.File(model.WeightsFileName);
+        SyntheticWeights.WriteFile(weights, model.Layout.FloatCount());
+
+        var fromUpstream = temp.File("upstream.onnx");
+        OnnxExporter.ExportFile(cfg, weights, fromUpstream);
+        var builtIn = temp.File("built-in.onnx");
+        DarknetConverter.ConvertFile(model.Layout, weights, builtIn, new ConversionOptions { Format = OutputFormat.Onnx, Cfg = model.OnnxCfg() });
+
+        Assert.Equal(new FileInfo(fromUpstream).Length, new FileInfo(builtIn).Length);
+        Assert.Equal(Sha256(fromUpstream), Sha256(builtIn));
+    }
+
+    /// <summary>The built-in yolov3-tiny, exported with no cfg given, run by ONNX Runtime against darknet on the upstream cfg.</summary>
+    [SkippableFact]
+    public void The_built_in_yolov3_tiny_computes_what_darknet_computes()
+    {
+        DarknetLibrary.Require();
+        using var temp = new TempDirectory();
+        var network = new TestNetwork(temp, SharedFiles.RequireCfg("yolov3-tiny.cfg"), 128, 96); // darknet runs the upstream cfg
+        var model = ModelCatalog.Find("yolov3-tiny")!;
+        DarknetConverter.ConvertFile(model.Layout, network.WeightsPath, network.OnnxPath, new ConversionOptions { Format = OutputFormat.Onnx, Cfg = model.OnnxCfg() });
+
+        var outputs = OnnxRun.Run(network.OnnxPath, network.Input, 3, 96, 128);
+        Assert.Equal(new[] { "yolo_16", "yolo_23" }, outputs.Select(o => o.Name));
+        foreach (var (name, shape, values) in outputs)
+        {
+            int layer = int.Parse(name.Substring(name.LastIndexOf('_') + 1), CultureInfo.InvariantCulture);
+            Assert.Equal(new[] { 1, 255, 96 / (layer == 16 ? 32 : 16), 128 / (layer == 16 ? 32 : 16) }, shape);
+            var expected = DarknetLibrary.Predict(network.CfgEndingAt(layer), network.WeightsPath, network.Input, values.Length);
+            var error = OnnxRun.MaxRelativeError(values, expected);
+            _output.WriteLine($"built-in yolov3-tiny {name}: max relative error {error:E2}");
+            Assert.True(error <= MatchesDarknetTests.Tolerance, $"{name}: max relative error {error:E3}");
+        }
+    }
+
+    private static List<string> Heads(IReadOnlyList<CfgSection> sections)
+    {
+        string[] keys = { "mask", "anchors", "classes", "num", "coords", "softmax", "scale_x_y", "new_coords" };
+        static string Numbers(string? value) => value == null ? "-" :
+            string.Join(",", value.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)));
+        return sections.Where(s => s.Name is "yolo" or "region")
+            .Select(s => s.Name + " " + string.Join(" ", keys.Select(k => k + "=" + Numbers(s.GetString(k))))).ToList();
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    private static List<string> Describe(OnnxGraph graph)
+    {
+        static string Dims(IEnumerable<object> dims) => string.Join(",", dims);
+        var lines = new List<string> { "input " + graph.Input.Name + " " + Dims(graph.Input.Dims) };
+        lines.AddRange(graph.Outputs.Select(o => "output " + o.Name + " " + Dims(o.Dims)));
+        lines.AddRange(graph.Nodes.Select(n => $"{n.OpType} {n.Name} ({string.Join(",", n.Inputs)}) -> ({string.Join(",", n.Outputs)}) " +
+            string.Join(" ", n.Attributes.Select(a => $"{a.Name}={a.Type}:{a.IntValue}:{a.FloatValue.ToString("R", CultureInfo.InvariantCulture)}:{a.StringValue}:{string.Join(",", a.IntsValue)}"))));
+        lines.AddRange(graph.Constants.Select(c => $"const {c.Name} [{string.Join(",", c.Dims)}] " +
+            (c.Floats != null ? "f " + string.Join(",", c.Floats.Select(f => f.ToString("R", CultureInfo.InvariantCulture))) : "i " + string.Join(",", c.Int64s!))));
+        lines.AddRange(graph.WeightSlots.Select(s => $"slot {s.Kind} {s.WeightsName} [{string.Join(",", s.WeightsDims)}] {s.BiasName} [{string.Join(",", s.BiasDims)}]"));
+        return lines;
+    }
+}
