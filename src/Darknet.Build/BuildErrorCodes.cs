@@ -28,7 +28,7 @@ namespace Darknet.Build
         public const string TooManyRedirects = "DKN4020";
         public const string RedirectDowngrade = "DKN4021";
         public const string CredentialVariableUnset = "DKN4022";
-        public const string AccessDenied = "DKN4023";
+        public const string AccessDenied = "DKN4024";
 
         // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (the README's item reference)
         public const string UnknownModel = "DKN5001";

@@ -48,7 +48,7 @@ public sealed class MirrorCredentialsTests
     }
 
     /// <summary>
-    /// A DarknetMirror that answers 401 without a bearer token: the build fails with DKN4023 telling to set
+    /// A DarknetMirror that answers 401 without a bearer token: the build fails with DKN4024 telling to set
     /// DARKNET_MIRROR_TOKEN; with it set, yolov3-tiny comes from the mirror with "Authorization: Bearer …", and the token
     /// is in no line of the -v:diag output, no file of obj/ or bin/, nothing in the cache.
     /// </summary>
@@ -64,7 +64,7 @@ public sealed class MirrorCredentialsTests
 
         var refused = Build(app, "m");
 
-        FailedWith(refused, "DKN4023");
+        FailedWith(refused, "DKN4024");
         Assert.Contains("HTTP 401", refused.Output);
         Assert.Contains("Set the environment variable DARKNET_MIRROR_TOKEN", refused.Output);
         Assert.Equal(1, _fixture.Server.RequestCount(path));
@@ -110,7 +110,7 @@ public sealed class MirrorCredentialsTests
     /// <summary>
     /// NETRC names a .netrc elsewhere than ~/.netrc. Its "machine localhost" entry goes to localhost only: a WeightsUrl on
     /// 127.0.0.1 (same server, another host name) gets nothing, nor does it get DARKNET_MIRROR_TOKEN without a mirror.
-    /// A wrong password fails with DKN4023 naming the entry and the file, not the password. Neither password appears in a
+    /// A wrong password fails with DKN4024 naming the entry and the file, not the password. Neither password appears in a
     /// -v:diag output, obj/ or the cache.
     /// </summary>
     [Fact]
@@ -144,7 +144,7 @@ public sealed class MirrorCredentialsTests
         File.WriteAllText(netrc, $"machine localhost\n  login ci-user\n  password {stale}\n");
         var refused = Build(app, "diag", environment);
 
-        FailedWith(refused, "DKN4023");
+        FailedWith(refused, "DKN4024");
         Assert.Contains("refused the login 'ci-user' of the machine localhost entry in " + netrc, refused.Output);
         NowhereIn(stale, refused, Path.Combine(app.Directory, "obj"), app.CacheDirectory);
 
