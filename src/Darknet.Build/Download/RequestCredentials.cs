@@ -2,6 +2,7 @@ using System;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Threading;
+using Darknet.Weights;
 
 namespace Darknet.Build.Download
 {
@@ -51,7 +52,15 @@ namespace Darknet.Build.Download
                 if (source.SameOrigin(request)) return new Credential(source.Authorization, "the credentials in the URL");
             }
             if (_token != null && _mirror != null && SameOrigin(_mirror, request))
+            {
+                // HttpClient would refuse a line break with an uncoded FormatException; say what is wrong instead (never the value).
+                foreach (var c in _token)
+                    if (c <= ' ' || c > '~')
+                        throw new DarknetException(BuildErrorCodes.BadMirrorToken,
+                            TokenVariable + " is not a bearer token: it holds a space, line break or other character outside printable ASCII " +
+                            "(a token pasted with its line break, or two lines?). Set it to the token alone.");
                 return new Credential(new AuthenticationHeaderValue("Bearer", _token), "the bearer token in " + TokenVariable);
+            }
             var entry = _netrc.Value.For(request.IdnHost);
             if (entry != null)
                 return new Credential(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(entry.Login + ":" + entry.Password))),

@@ -53,6 +53,18 @@ public sealed class RequestCredentialsTests : IDisposable
     }
 
     [Fact]
+    public void A_token_with_a_line_break_inside_is_a_coded_error_without_its_value_and_surrounding_whitespace_is_trimmed()
+    {
+        var broken = new RequestCredentials("https://mirror.example.org/", "tok-part-1\ntok-part-2", null);
+        var error = Assert.Throws<DarknetException>(() => HeaderFor(broken, "https://mirror.example.org/x.weights"));
+
+        Assert.Equal(BuildErrorCodes.BadMirrorToken, error.Code);
+        Assert.DoesNotContain("tok-part", error.Message);
+        Assert.Null(HeaderFor(broken, "https://elsewhere.example.org/x.weights"));   // only the mirror's requests need it
+        Assert.Equal("Bearer " + Token, HeaderFor(new RequestCredentials("https://mirror.example.org/", " " + Token + "\r\n", null), "https://mirror.example.org/x"));
+    }
+
+    [Fact]
     public void URL_credentials_come_first_and_only_for_their_own_origin()
     {
         var netrc = NetrcFile("machine mirror.example.org login n password np\nmachine cdn.example.org login c password cp\n");
