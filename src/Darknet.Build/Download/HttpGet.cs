@@ -16,7 +16,8 @@ namespace Darknet.Build.Download
     /// Redirects are followed here (at most <see cref="MaxRedirects"/>), not by HttpClient: each hop's Authorization is
     /// decided by <see cref="RequestCredentials"/> for that hop's origin (the URL's credentials and DARKNET_MIRROR_TOKEN never
     /// follow a redirect to another origin), and https:// never redirects to http:// unless AllowHttp. 401 and 403 are
-    /// DKN4024, saying which credential was refused or where to put one. Each wait (for headers, for the next body bytes) is bounded by the stall timeout. 408, 429, 5xx,
+    /// DKN4024, saying which credential was refused or where to put one. Each wait (for headers, for the next body bytes)
+    /// is bounded by the stall timeout. 408, 429, 5xx,
     /// broken connections and stalls throw <see cref="RetryableFailure"/>, which <see cref="RetryAsync"/> retries with
     /// exponential backoff (Retry-After honoured up to MaxRetryAfter). Cancellation throws OperationCanceledException.
     /// </summary>

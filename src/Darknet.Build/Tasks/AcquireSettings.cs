@@ -15,19 +15,19 @@ namespace Darknet.Build.Tasks
         /// <summary>Details for detailed verbosity (each failed attempt before a retry).</summary>
         public Action<string> Detail = _ => { };
 
-        private RequestCredentials? _credentials;
-
-        /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per build.</summary>
-        public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.FromEnvironment(Mirror));
-
         public DownloadOptions DownloadOptions(string? mirror) => new DownloadOptions
         {
             Mirror = mirror,
-            Credentials = Credentials,
             AllowHttp = AllowHttp,
+            Credentials = Credentials,
             StallTimeout = StallTimeout,
             Progress = progress => Log(progress.ToString()),
             Log = Detail,
         };
+
+        private RequestCredentials? _credentials;
+
+        /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per build.</summary>
+        public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.FromEnvironment(Mirror));
     }
 }
