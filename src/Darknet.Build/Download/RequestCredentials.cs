@@ -77,10 +77,10 @@ namespace Darknet.Build.Download
             if (sent != null)
                 return status == 401
                     ? "It refused " + sent.Source + ": check that it is right and has not expired."
-                    : "It did not accept " + sent.Source + " for this file: check that they grant read access to it.";
+                    : "It did not accept " + sent.Source + " for this file: check that the account or token may read it.";
             var host = request.IdnHost;
             var isMirror = _mirror != null && SameOrigin(_mirror, request);
-            var netrc = (_netrcPath ?? "~/.netrc") + " (the NETRC environment variable names another file)";
+            var netrc = "the .netrc file " + (_netrcPath ?? "~/.netrc") + " (the file NETRC names, else ~/.netrc)";
             var how = isMirror
                 ? "Set the environment variable " + TokenVariable + " to a token for the mirror (sent as a bearer token to " +
                   request.GetLeftPart(UriPartial.Authority) + " only), or add \"machine " + host + " login NAME password SECRET\" to " + netrc + "."
