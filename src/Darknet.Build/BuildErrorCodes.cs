@@ -29,6 +29,10 @@ namespace Darknet.Build
         public const string RedirectDowngrade = "DKN4021";
         public const string CredentialVariableUnset = "DKN4022";
 
+        // Private mirrors' credentials (DARKNET_MIRROR_TOKEN, .netrc); DKN4023 is a hand-placed file moved aside.
+        public const string AccessDenied = "DKN4024";
+        public const string BadMirrorToken = "DKN4025";
+
         // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (the README's item reference)
         public const string UnknownModel = "DKN5001";
         public const string NoWeightsSource = "DKN5002";

@@ -10,6 +10,12 @@ namespace Darknet.Build.Download
         /// <summary>$(DarknetMirror): a base URL that replaces the catalog's hosts (mirror + file name). Null: use the request's URLs.</summary>
         public string? Mirror { get; set; }
 
+        /// <summary>
+        /// Decides each request's Authorization (URL credentials, DARKNET_MIRROR_TOKEN for the mirror's origin, .netrc).
+        /// Null: from this process's environment, with <see cref="Mirror"/> as the mirror.
+        /// </summary>
+        internal RequestCredentials? Credentials { get; set; }
+
         /// <summary>$(DarknetAllowHttp): accept plain http:// even when no SHA-256 is pinned.</summary>
         public bool AllowHttp { get; set; }
 

@@ -13,9 +13,11 @@ namespace Darknet.Build.Download
     /// var get = new HttpGet(options);
     /// await get.RetryAsync(async () => { using (var r = await get.SendAsync(source, what, m => m.Headers.Range = ..., ct)) { ... r.ReadAsync(buffer) ... } }, () => bytesSoFar, ct);
     /// </code>
-    /// Redirects are followed here (at most <see cref="MaxRedirects"/>), not by HttpClient: the Authorization header made of
-    /// the URL's credentials goes only to the URL's own scheme, host and port, and https:// never redirects to http://
-    /// unless AllowHttp. Each wait (for headers, for the next body bytes) is bounded by the stall timeout. 408, 429, 5xx,
+    /// Redirects are followed here (at most <see cref="MaxRedirects"/>), not by HttpClient: each hop's Authorization is
+    /// decided by <see cref="RequestCredentials"/> for that hop's origin (the URL's credentials and DARKNET_MIRROR_TOKEN never
+    /// follow a redirect to another origin), and https:// never redirects to http:// unless AllowHttp. 401 and 403 are
+    /// DKN4024, saying which credential was refused or where to put one. Each wait (for headers, for the next body bytes)
+    /// is bounded by the stall timeout. 408, 429, 5xx,
     /// broken connections and stalls throw <see cref="RetryableFailure"/>, which <see cref="RetryAsync"/> retries with
     /// exponential backoff (Retry-After honoured up to MaxRetryAfter). Cancellation throws OperationCanceledException.
     /// </summary>
@@ -23,10 +25,12 @@ namespace Darknet.Build.Download
     {
         public const int MaxRedirects = 10;
         private readonly DownloadOptions _options;
+        private readonly RequestCredentials _credentials;
 
         public HttpGet(DownloadOptions options)
         {
             _options = options;
+            _credentials = options.Credentials ?? RequestCredentials.FromEnvironment(options.Mirror);
         }
 
         /// <summary>
@@ -90,9 +94,10 @@ namespace Darknet.Build.Download
                 for (var hops = 0; ; hops++)
                 {
                     HttpResponseMessage message;
+                    var credential = _credentials.For(source, uri);
                     using (var request = new HttpRequestMessage(HttpMethod.Get, uri))
                     {
-                        if (source.Authorization != null && source.SameOrigin(uri)) request.Headers.Authorization = source.Authorization;
+                        request.Headers.Authorization = credential?.Header;
                         prepare?.Invoke(request);
                         stall.CancelAfter(_options.StallTimeout);
                         try
@@ -111,6 +116,10 @@ namespace Darknet.Build.Download
                         if (status == 200 || status == 206 || status == 416) return new Response(this, source, message, stall, cancellationToken);
                         using (message)
                         {
+                            if (status == 401 || status == 403)
+                                throw new DarknetException(BuildErrorCodes.AccessDenied,
+                                    source.Display + (uri.Authority == source.Target.Authority ? "" : " (redirected to " + uri.GetLeftPart(UriPartial.Authority) + ")") +
+                                    " answered HTTP " + status + " " + message.ReasonPhrase + " for " + what + ". " + _credentials.Hint(uri, credential, status));
                             var error = new DarknetException(BuildErrorCodes.HttpStatus,
                                 source.Display + " answered HTTP " + status + " " + message.ReasonPhrase + " for " + what + ".");
                             if (status == 408 || status == 429 || status >= 500) throw new RetryableFailure(error, RetryAfterOf(message));

@@ -19,9 +19,15 @@ namespace Darknet.Build.Tasks
         {
             Mirror = mirror,
             AllowHttp = AllowHttp,
+            Credentials = Credentials,
             StallTimeout = StallTimeout,
             Progress = progress => Log(progress.ToString()),
             Log = Detail,
         };
+
+        private RequestCredentials? _credentials;
+
+        /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per build.</summary>
+        public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.FromEnvironment(Mirror));
     }
 }

@@ -27,6 +27,8 @@ public sealed class WeightsDownloaderTests : IDisposable
         InitialRetryDelay = TimeSpan.FromMilliseconds(20),
         MaxRetryDelay = TimeSpan.FromMilliseconds(100),
         StallTimeout = TimeSpan.FromSeconds(10),
+        // Hermetic: no DARKNET_MIRROR_TOKEN or ~/.netrc of the machine running the tests.
+        Credentials = new RequestCredentials(null, null, null),
     };
 
     private WeightsRequest Pinned(params string[] urls) =>

@@ -25,6 +25,7 @@ namespace Darknet.Build.Tests.Infrastructure;
 /// server.ChangeContentAfter("yolov3.weights", 1, otherBytes);   // after the next request, the file is another one
 /// server.Redirect("old/yolov3.weights", otherServer.Url("yolov3.weights"));  // 302 with that Location
 /// server.Hang("net.cfg");                                       // read the request, never answer
+/// server.RequireAuthorization("yolov3.weights", "Bearer t0k"); // 401 (WWW-Authenticate) to a request without exactly that header
 /// server.RequestCount("yolov3.weights"); server.TotalRequests; server.RangeHeaders("yolov3.weights");
 /// server.Requests (with If-Range and Authorization headers); server.BodyBytesSent("yolov3.weights");
 /// </code>
@@ -51,6 +52,7 @@ public sealed class WeightsServer : IDisposable
     private readonly HashSet<string> _ignoreIfRange = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int After, Resource Next)> _changes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _bodyBytes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _requiredAuthorization = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
 
     private readonly X509Certificate2? _certificate;
@@ -122,6 +124,12 @@ public sealed class WeightsServer : IDisposable
     /// <summary>The next <paramref name="times"/> requests answer <paramref name="status"/> with Location <paramref name="location"/>.</summary>
     public void Redirect(string path, string location, int status = 302, int times = int.MaxValue) =>
         AddFault(path, new Fault(FaultKind.Redirect, times) { Status = status, Location = location });
+
+    /// <summary>Answer 401 with a WWW-Authenticate challenge, before any fault, to every request of the path whose Authorization is not exactly this.</summary>
+    public void RequireAuthorization(string path, string authorization)
+    {
+        lock (_gate) _requiredAuthorization[Normalize(path)] = authorization;
+    }
 
     /// <summary>The next <paramref name="times"/> requests are read and never answered (until the server is disposed).</summary>
     public void Hang(string path, int times = int.MaxValue) =>
@@ -292,6 +300,18 @@ public sealed class WeightsServer : IDisposable
         Fault? fault = null;
         (bool ETag, bool LastModified, bool Weak) validators;
         bool ignoreIfRange;
+        bool unauthorized;
+        lock (_gate)
+        {
+            unauthorized = _requiredAuthorization.TryGetValue(path, out var required) && head.Authorization != required;
+            if (unauthorized) _requests.Add(new ServedRequest(head.Method, path, head.Range, 401, head.IfRange, head.Authorization));
+        }
+        if (unauthorized)
+        {
+            await WriteSimpleAsync(stream, 401, "Unauthorized", "text/plain", "credentials required", null, head.Method == "HEAD",
+                "WWW-Authenticate: Bearer realm=\"weights\", Basic realm=\"weights\"");
+            return;
+        }
         lock (_gate)
         {
             if (_changes.TryGetValue(path, out var change))
@@ -523,7 +543,8 @@ public sealed class WeightsServer : IDisposable
             else if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)) authorization = value;
         }
         var target = requestLine[1];
-        if (Uri.TryCreate(target, UriKind.Absolute, out var absolute)) target = absolute.AbsolutePath;
+        // An absolute-form target (a proxy's). Not "/path?query", which .NET on Unix reads as a file URI and escapes its '?'.
+        if (!target.StartsWith('/') && Uri.TryCreate(target, UriKind.Absolute, out var absolute)) target = absolute.PathAndQuery;
         return new RequestHead(requestLine[0].ToUpperInvariant(), target, range, ifRange, authorization);
     }
 
