@@ -72,4 +72,19 @@ public sealed class ObjFileTests : IDisposable
         Assert.False(File.Exists(dead));
         Assert.True(File.Exists(live));
     }
+
+    /// <summary>The obj/ file is a copy (or a copy-on-write clone), never a hard link: changing it leaves the cache entry as it was.</summary>
+    [Fact]
+    public void Writing_to_the_placed_file_leaves_the_cache_entry_alone()
+    {
+        var source = Cached(_content);
+        var destination = _temp.Combine("obj", "darknet", "net.npy");
+        Assert.True(ObjFile.Place(source, destination));
+
+        using (var stream = new FileStream(destination, FileMode.Open, FileAccess.Write))
+            stream.Write(new byte[] { 1, 2, 3 }, 0, 3);
+
+        Assert.Equal(_content, File.ReadAllBytes(source.Path));
+        Assert.Equal(source.Hashes.Sha256, FileHashes.Compute(source.Path).Sha256);
+    }
 }
