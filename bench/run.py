@@ -259,10 +259,14 @@ class Bench:
 
     def setup(self):
         log('bench: scratch folder', self.work)
-        if not os.path.exists('/usr/bin/time'):
-            log('bench: installing GNU time')
+        missing = [package for tool, package in (('/usr/bin/time', 'time'), ('curl', 'curl'), ('sha256sum', 'coreutils'))
+                   if not shutil.which(tool)]
+        if missing:
+            log('bench: installing', ' '.join(missing))
             sudo = [] if os.geteuid() == 0 else ['sudo']
-            run(sudo + ['apt-get', 'install', '-y', '-qq', 'time'])
+            env = dict(self.env, DEBIAN_FRONTEND='noninteractive')
+            run(sudo + ['apt-get', 'update', '-qq'], env=env)
+            run(sudo + ['apt-get', 'install', '-y', '-qq'] + missing, env=env)
         if self.smoke:
             self.cfg = self.path('tiny.cfg')
             write(self.cfg, TINY_CFG)
