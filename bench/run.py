@@ -2,7 +2,8 @@
 """Every row of issue 8's table in one run: the two commands of a row run alternately (A B A B ...), and each row
 reports both medians, the ratio of the medians, and each side's median peak RSS (GNU /usr/bin/time -v).
 
-usage: bench/run.py [--runs N] [--smoke] [--work DIR] [--json PATH] [--svg PATH] [--rows convert,cp,...]
+usage: bench/run.py [--runs N] [--smoke] [--work DIR] [--json PATH] [--svg PATH [--before OLD.json]] [--rows convert,cp,...]
+       bench/run.py --chart-only RUN.json OUT.svg [--before OLD.json]
 
   --smoke   every row once, on a tiny custom model (a 2-layer cfg) instead of a yolov3-sized file: seconds of work per
             row, for CI (so the harness does not rot). Figures from a smoke run mean nothing.
@@ -510,8 +511,12 @@ class Bench:
             with open(self.args.json, 'w') as f:
                 json.dump(dict(meta=meta, results=self.results), f, indent=1)
         if self.args.svg:
+            before = None
+            if self.args.before:
+                with open(self.args.before) as f:
+                    before = json.load(f)
             with open(self.args.svg, 'w') as f:
-                f.write(svg_chart(self.results, meta))
+                f.write(svg_chart(self.results, meta, before))
 
 
 def cpu_model():
@@ -525,35 +530,62 @@ def cpu_model():
     return platform.processor()
 
 
-def svg_chart(results, meta):
-    """Horizontal bars, one per row: the measured ratio (or MiB / data ratio) against its target (a red tick)."""
-    bars = []
+SHORT = {'convert': 'convert / numpy peer', 'memory': 'convert peak RSS / 100 MiB', 'cp': 'convert / cp',
+         'cold': 'cold build / manual pipeline', 'warm': 'warm 2nd project / no package', 'noop': 'no-op rebuild / no package',
+         'reader-file': 'reader (file) RSS / data', 'reader-resource': 'reader (resource) RSS / data'}
+
+
+def chart_values(results):
+    """row -> (measured, target, text) for the rows with a numeric target."""
+    values = {}
     for r in results:
-        kind, target, aim, _ = TARGETS[r['row']]
-        if kind == 'ratio':
-            bars.append((r['row'] + ': ' + r['a'] + ' / ' + r['b'], r['ratio'], target, 'x'))
+        kind, target, _, text = TARGETS[r['row']]
+        if kind in ('ratio', 'data'):
+            values[r['row']] = (r['ratio'], target, '%.2fx' % r['ratio'])
         elif kind == 'mib':
-            bars.append((r['row'] + ': peak RSS / 100 MiB', r['value'] / target, 1.0, 'x'))
-        elif kind == 'data':
-            bars.append((r['row'] + ': peak RSS / float data', r['ratio'], target, 'x'))
-    width, left, row_h, top = 860, 420, 30, 40
-    scale_max = max([max(v, t) for _, v, t, _ in bars] + [1.0]) * 1.1
-    px = lambda v: left + (width - left - 30) * v / scale_max
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (width, top + row_h * len(bars) + 40),
+            values[r['row']] = (r['value'] / target, 1.0, '%.0f MiB' % r['value'])
+    return values
+
+
+def svg_chart(results, meta, before=None):
+    """One bar per row: measured / target (1.0 = the target, the red line; lower is better); with before, a grey bar
+    of the earlier run above each."""
+    now = chart_values(results)
+    old = chart_values(before['results']) if before else {}
+    rows = [row for row in SHORT if row in now]
+    per = 2 if old else 1
+    width, left, bar, top = 820, 230, 16, 48
+    row_h = per * (bar + 4) + 10
+    scale_max = max([v / t for v, t, _ in list(now.values()) + list(old.values())] + [1.0]) * 1.08
+    px = lambda f: left + (width - left - 90) * f / scale_max
+    height = top + row_h * len(rows) + 50
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (width, height),
            '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="10" y="20" font-size="14">Darknet.Build benchmarks (%s, %s): measured (bar) vs target (red line); lower is better</text>' % (
-               meta['date'], 'smoke' if meta['smoke'] else '%d alternating runs' % meta['runs'])]
-    for i, (label, value, target, unit) in enumerate(bars):
+           '<text x="10" y="20" font-size="14">Darknet.Build: each row as a multiple of its target (red line = target; lower is better)</text>',
+           '<text x="10" y="38" fill="#555">%s%s, %s</text>' % (
+               escape(meta['date']), ' (smoke run: no meaning)' if meta['smoke'] else ', medians of %d alternating runs' % meta['runs'],
+               ('grey = %s, blue/orange = %s' % (escape(before['meta']['date']), escape(meta['date']))) if old else 'blue = meets it, orange = not yet')]
+    for i, row in enumerate(rows):
         y = top + i * row_h
-        ok = value <= target
-        out.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (left - 8, y + 18, escape(label)))
-        out.append('<rect x="%d" y="%d" width="%.1f" height="20" fill="%s"/>' % (left, y + 4, px(value) - left, '#4a90d9' if ok else '#e8a33d'))
-        out.append('<text x="%.1f" y="%d">%.2f%s</text>' % (px(value) + 4, y + 18, value, unit))
-        out.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#d0021b" stroke-width="2"/>' % (px(target), px(target), y + 1, y + 27))
-    axis_y = top + row_h * len(bars) + 8
-    for v in (0, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10):
-        if v <= scale_max:
-            out.append('<text x="%.1f" y="%d" text-anchor="middle" fill="#666">%gx</text>' % (px(v), axis_y + 12, v))
+        out.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (left - 8, y + per * (bar + 4) // 2, escape(SHORT[row])))
+        out.append('<text x="%d" y="%d" text-anchor="end" fill="#666" font-size="10">target %s</text>' % (
+            left - 8, y + per * (bar + 4) // 2 + 12, escape(TARGETS[row][3])))
+        bars = ([(old[row], '#bbbbbb')] if row in old else ([(None, None)] if old else [])) + [(now[row], None)]
+        for j, (value, colour) in enumerate(bars):
+            if value is None:
+                continue
+            v, t, text = value
+            f = v / t
+            colour = colour or ('#4a90d9' if f <= 1 else '#e8a33d')
+            yy = y + j * (bar + 4)
+            out.append('<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>' % (left, yy, max(1.0, px(f) - left), bar, colour))
+            out.append('<text x="%.1f" y="%d">%s</text>' % (px(f) + 4, yy + bar - 3, escape(text)))
+        out.append('<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#d0021b" stroke-width="2"/>' % (px(1), px(1), y - 3, y + per * (bar + 4) + 1))
+    axis_y = top + row_h * len(rows) + 14
+    for f in (0, 0.5, 1, 2, 3, 4, 6, 8):
+        if f <= scale_max:
+            out.append('<text x="%.1f" y="%d" text-anchor="middle" fill="#666">%g</text>' % (px(f), axis_y, f))
+    out.append('<text x="%d" y="%d" fill="#666">x target</text>' % (left, axis_y + 16))
     out.append('</svg>')
     return '\n'.join(out) + '\n'
 
@@ -569,8 +601,21 @@ def main():
     parser.add_argument('--work')
     parser.add_argument('--json')
     parser.add_argument('--svg')
+    parser.add_argument('--before', help='a --json of an earlier run: the chart shows it too (grey)')
+    parser.add_argument('--chart-only', nargs=2, metavar=('JSON', 'SVG'), help='render the chart of a saved --json run and exit')
     parser.add_argument('--rows', default='convert,cp,cold,warm,noop,reader,disk')
-    Bench(parser.parse_args()).run_all()
+    args = parser.parse_args()
+    if args.chart_only:
+        with open(args.chart_only[0]) as f:
+            saved = json.load(f)
+        before = None
+        if args.before:
+            with open(args.before) as f:
+                before = json.load(f)
+        with open(args.chart_only[1], 'w') as f:
+            f.write(svg_chart(saved['results'], saved['meta'], before))
+        return
+    Bench(args).run_all()
 
 
 if __name__ == '__main__':
