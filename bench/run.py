@@ -403,7 +403,8 @@ class Bench:
     def row_warm(self):
         cache = self.path('cache-warm')
         rmtree(cache)
-        self.build(self.app, cache)   # fills the cache (untimed)
+        clean_build_outputs(self.second)
+        self.build(self.second, cache)   # fills the cache (untimed)
         ra, rb = alternate(self.runs, lambda: self.build(self.second, cache), lambda: self.build(self.plain, cache),
                            lambda: clean_build_outputs(self.second), lambda: clean_build_outputs(self.plain))
         self.check_output(self.second)

@@ -41,6 +41,8 @@ namespace Darknet.Build.Tasks
                     if (copied.Size != source.Hashes.Size || copied.Sha256 != source.Hashes.Sha256) return false;
                     copy.Flush(flushToDisk: true);
                 }
+                // File.Copy keeps the cache entry's time; the output must be newer than this build's inputs (the stamp).
+                File.SetLastWriteTimeUtc(temp, DateTime.UtcNow);
                 AtomicFile.Publish(temp, destination);
                 return true;
             }

@@ -87,4 +87,18 @@ public sealed class ObjFileTests : IDisposable
         Assert.Equal(_content, File.ReadAllBytes(source.Path));
         Assert.Equal(source.Hashes.Sha256, FileHashes.Compute(source.Path).Sha256);
     }
+
+    /// <summary>The copy is newer than the build's inputs even when the cache entry is old (File.Copy keeps a file's time).</summary>
+    [Fact]
+    public void The_placed_file_is_dated_now_not_with_the_cache_entrys_time()
+    {
+        var source = Cached(_content);
+        File.SetLastWriteTimeUtc(source.Path, DateTime.UtcNow.AddDays(-3));
+        var destination = _temp.Combine("obj", "darknet", "net.npy");
+        var before = DateTime.UtcNow.AddSeconds(-2);
+
+        Assert.True(ObjFile.Place(source, destination));
+
+        Assert.True(File.GetLastWriteTimeUtc(destination) >= before);
+    }
 }
