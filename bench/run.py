@@ -96,7 +96,8 @@ def run(cmd, cwd=None, env=None, quiet=True):
 
 
 def timed(cmd, cwd=None, env=None):
-    """(wall seconds, peak RSS in MiB) of one command under GNU time -v; raises on failure."""
+    """(wall seconds, peak RSS in MiB, CPU seconds = user + system) of one command under GNU time -v; raises on failure.
+    CPU time is reported next to wall time because it barely moves when other jobs share the cores."""
     fd, report = tempfile.mkstemp(suffix='.time')
     os.close(fd)
     try:
@@ -106,28 +107,31 @@ def timed(cmd, cwd=None, env=None):
         wall = time.perf_counter() - start
         if p.returncode != 0:
             raise RuntimeError('%s failed (%d):\n%s' % (' '.join(cmd), p.returncode, p.stdout[-4000:]))
-        rss = 0.0
+        rss, cpu = 0.0, 0.0
         with open(report) as f:
             for line in f:
                 if 'Maximum resident set size' in line:
                     rss = int(line.rsplit(':', 1)[1]) / 1024
-        return wall, rss
+                elif line.strip().startswith(('User time', 'System time')):
+                    cpu += float(line.rsplit(':', 1)[1])
+        return wall, rss, cpu
     finally:
         os.remove(report)
 
 
 def pipeline(steps):
-    """Several commands one after the other: summed wall, largest peak RSS."""
-    total, peak = 0.0, 0.0
+    """Several commands one after the other: summed wall and CPU, largest peak RSS."""
+    total, peak, cpu = 0.0, 0.0, 0.0
     for cmd, cwd, env in steps:
-        wall, rss = timed(cmd, cwd, env)
+        wall, rss, c = timed(cmd, cwd, env)
         total += wall
         peak = max(peak, rss)
-    return total, peak
+        cpu += c
+    return total, peak, cpu
 
 
 def alternate(runs, a, b, prepare_a=None, prepare_b=None):
-    """Runs a and b alternately `runs` times each (setup untimed); returns the lists of (wall, rss)."""
+    """Runs a and b alternately `runs` times each (setup untimed); returns the lists of (wall, rss, cpu)."""
     ra, rb = [], []
     for _ in range(runs):
         for prepare, measure, into in ((prepare_a, a, ra), (prepare_b, b, rb)):
@@ -138,10 +142,12 @@ def alternate(runs, a, b, prepare_a=None, prepare_b=None):
 
 
 def summary(name, label_a, label_b, ra, rb):
-    ma, mb = statistics.median(w for w, _ in ra), statistics.median(w for w, _ in rb)
+    ma, mb = statistics.median(w for w, _, _ in ra), statistics.median(w for w, _, _ in rb)
+    ca, cb = statistics.median(c for _, _, c in ra), statistics.median(c for _, _, c in rb)
     return dict(row=name, a=label_a, b=label_b, median_a=ma, median_b=mb, ratio=ma / mb,
-                rss_a=statistics.median(r for _, r in ra), rss_b=statistics.median(r for _, r in rb),
-                runs_a=[round(w, 3) for w, _ in ra], runs_b=[round(w, 3) for w, _ in rb])
+                cpu_a=ca, cpu_b=cb, cpu_ratio=ca / cb if cb > 0 else None,
+                rss_a=statistics.median(r for _, r, _ in ra), rss_b=statistics.median(r for _, r, _ in rb),
+                runs_a=[round(w, 3) for w, _, _ in ra], runs_b=[round(w, 3) for w, _, _ in rb])
 
 
 def rmtree(path):
@@ -360,8 +366,8 @@ class Bench:
         ra, rb = alternate(self.runs, lambda: timed(self.convert_cmd(out)),
                            lambda: timed(self.peer_cmd(out), env=self.peer_env), remove, remove)
         self.add(summary('convert', 'darknet convert', 'numpy peer', ra, rb))
-        self.results.append(dict(row='memory', a='darknet convert, peak RSS', value=statistics.median(r for _, r in ra),
-                                 unit='MiB', runs_a=[round(r, 1) for _, r in ra]))
+        self.results.append(dict(row='memory', a='darknet convert, peak RSS', value=statistics.median(r for _, r, _ in ra),
+                                 unit='MiB', runs_a=[round(r, 1) for _, r, _ in ra]))
         self.show(self.results[-1])
 
     def row_cp(self):
@@ -433,10 +439,10 @@ class Bench:
         data_mib = self.floats * 4 / MIB
         for mode, cmd in (('file', [builds['file'], 'file', npy]), ('resource', [builds['resource'], 'resource'])):
             rs = [timed(cmd) for _ in range(self.runs)]
-            rss = statistics.median(r for _, r in rs)
+            rss = statistics.median(r for _, r, _ in rs)
             self.results.append(dict(row='reader-' + mode, a='ModelFile.Load from ' + ('a file' if mode == 'file' else 'an embedded resource'),
                                      value=rss, unit='MiB', data_mib=data_mib, ratio=rss / data_mib,
-                                     median_a=statistics.median(w for w, _ in rs), runs_a=[round(r, 1) for _, r in rs]))
+                                     median_a=statistics.median(w for w, _, _ in rs), runs_a=[round(r, 1) for _, r, _ in rs]))
             self.show(self.results[-1])
 
     def row_disk(self):
@@ -463,26 +469,27 @@ class Bench:
 
     def show(self, r):
         if 'ratio' in r and 'median_b' in r:
-            log('  %-8s %s %.3f s vs %s %.3f s: %.2fx  (peak RSS %.1f vs %.1f MiB; runs %s / %s)' % (
-                r['row'], r['a'], r['median_a'], r['b'], r['median_b'], r['ratio'], r['rss_a'], r['rss_b'], r['runs_a'], r['runs_b']))
+            log('  %-8s %s %.3f s vs %s %.3f s: %.2fx  (CPU %.2f vs %.2f s; peak RSS %.1f vs %.1f MiB; runs %s / %s)' % (
+                r['row'], r['a'], r['median_a'], r['b'], r['median_b'], r['ratio'], r['cpu_a'], r['cpu_b'], r['rss_a'], r['rss_b'], r['runs_a'], r['runs_b']))
         else:
             log('  %-8s %s: %.1f %s %s' % (r['row'], r['a'], r['value'], r['unit'], {k: v for k, v in r.items() if k not in ('row', 'a', 'value', 'unit')}))
 
     def table(self):
-        lines = ['| row | A | B | median A | median B | A / B | peak RSS A | peak RSS B | target |',
-                 '|---|---|---|---|---|---|---|---|---|']
+        lines = ['| row | A | B | median A | median B | A / B | CPU A / B | peak RSS A | peak RSS B | target |',
+                 '|---|---|---|---|---|---|---|---|---|---|']
         for r in self.results:
             target = TARGETS[r['row']][3]
             if 'median_b' in r:
-                lines.append('| %s | %s | %s | %.2f s | %.2f s | **%.2fx** | %.0f MiB | %.0f MiB | %s |' % (
-                    r['row'], r['a'], r['b'], r['median_a'], r['median_b'], r['ratio'], r['rss_a'], r['rss_b'], target))
+                cpu = '%.2f / %.2f s = %.2fx' % (r['cpu_a'], r['cpu_b'], r['cpu_ratio']) if r.get('cpu_ratio') else '–'
+                lines.append('| %s | %s | %s | %.2f s | %.2f s | **%.2fx** | %s | %.0f MiB | %.0f MiB | %s |' % (
+                    r['row'], r['a'], r['b'], r['median_a'], r['median_b'], r['ratio'], cpu, r['rss_a'], r['rss_b'], target))
             elif r['row'].startswith('reader'):
-                lines.append('| %s | %s | – | %.2f s | – | **%.2fx** the float data (%.0f MiB) | %.0f MiB | – | %s |' % (
+                lines.append('| %s | %s | – | %.2f s | – | **%.2fx** the float data (%.0f MiB) | – | %.0f MiB | – | %s |' % (
                     r['row'], r['a'], r['median_a'], r['ratio'], r['data_mib'], r['value'], target))
             elif r['row'] == 'memory':
-                lines.append('| memory | %s | – | – | – | – | **%.0f MiB** | – | %s |' % (r['a'], r['value'], target))
+                lines.append('| memory | %s | – | – | – | – | – | **%.0f MiB** | – | %s |' % (r['a'], r['value'], target))
             else:
-                lines.append('| disk | %s | – | – | – | **%.0f MiB**, %d distinct files (inodes) of the weights or the output | – | – | %s |' % (
+                lines.append('| disk | %s | – | – | – | **%.0f MiB**, %d distinct files (inodes) of the weights or the output | – | – | – | %s |' % (
                     r['a'], r['value'], r['distinct_files'], target))
         return '\n'.join(lines)
 
