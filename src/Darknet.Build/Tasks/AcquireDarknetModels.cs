@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Darknet.Build.Cache;
+using Darknet.Build.Download;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 using Microsoft.Build.Framework;
@@ -46,8 +47,9 @@ namespace Darknet.Build.Tasks
                     Offline = ParseBool("DarknetOffline", Offline),
                     AllowHttp = ParseBool("DarknetAllowHttp", AllowHttp),
                     StallTimeout = TimeSpan.FromSeconds(ParseStallTimeout(StallTimeoutSeconds)),
-                    Log = message => Log.LogMessage(MessageImportance.High, message),
-                    Detail = message => Log.LogMessage(MessageImportance.Low, message),
+                    // Every line goes through SafeUrl.RedactText: no user:password@ in a log, at any verbosity.
+                    Log = message => Log.LogMessage(MessageImportance.High, SafeUrl.RedactText(message)),
+                    Detail = message => Log.LogMessage(MessageImportance.Low, SafeUrl.RedactText(message)),
                 };
             }
             catch (DarknetException e)
@@ -62,7 +64,7 @@ namespace Darknet.Build.Tasks
             }
             catch (Exception e)
             {
-                Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + e.Message);
+                Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
@@ -99,7 +101,8 @@ namespace Darknet.Build.Tasks
             return !Log.HasLoggedErrors;
         }
 
-        private void LogError(string project, string code, string message) => Log.LogError(null, code, null, project, 0, 0, 0, 0, message);
+        private void LogError(string project, string code, string message) =>
+            Log.LogError(null, code, null, project, 0, 0, 0, 0, SafeUrl.RedactText(message));
 
         internal static string? ParseMirror(string? value)
         {
