@@ -208,7 +208,7 @@ namespace Darknet.Build.Cache
             {
                 FileHashes hashes;
                 using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                using (var hashing = new HashingStream(file, leaveOpen: true))
+                using (var hashing = new HashingStream(file, leaveOpen: true, withSha1: false))
                 {
                     write(hashing);
                     cancellationToken.ThrowIfCancellationRequested();

@@ -7,7 +7,7 @@ namespace Darknet.Build.Cache
 {
     /// <summary>
     /// Size, SHA-256 and SHA-1 of a file, computed in one read: <c>FileHashes.Compute(path, ct)</c>.
-    /// Hashes are lower-case hex.
+    /// Hashes are lower-case hex; <see cref="Sha1"/> is empty where it was not computed (outputs, copies, local weights).
     /// </summary>
     public sealed class FileHashes
     {
@@ -22,25 +22,22 @@ namespace Darknet.Build.Cache
         public string Sha256 { get; }
         public string Sha1 { get; }
 
-        public static FileHashes Compute(string path, CancellationToken cancellationToken = default)
+        public static FileHashes Compute(string path, CancellationToken cancellationToken = default) => Compute(path, withSha1: true, cancellationToken);
+
+        public static FileHashes Compute(string path, bool withSha1, CancellationToken cancellationToken = default)
         {
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
-            using (var sha256 = SHA256.Create())
-            using (var sha1 = SHA1.Create())
+                return Compute(input, withSha1, cancellationToken);
+        }
+
+        /// <summary>Hashes <paramref name="input"/> from its position to its end.</summary>
+        internal static FileHashes Compute(Stream input, bool withSha1, CancellationToken cancellationToken = default)
+        {
+            using (var hashing = new HashingStream(input, leaveOpen: true, withSha1: withSha1))
             {
                 var buffer = new byte[1 << 20];
-                long size = 0;
-                int read;
-                while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    sha256.TransformBlock(buffer, 0, read, null, 0);
-                    sha1.TransformBlock(buffer, 0, read, null, 0);
-                    size += read;
-                }
-                sha256.TransformFinalBlock(buffer, 0, 0);
-                sha1.TransformFinalBlock(buffer, 0, 0);
-                return new FileHashes(size, Hex(sha256.Hash!), Hex(sha1.Hash!));
+                while (hashing.Read(buffer, 0, buffer.Length) > 0) cancellationToken.ThrowIfCancellationRequested();
+                return hashing.Complete();
             }
         }
 

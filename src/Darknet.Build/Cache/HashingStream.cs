@@ -7,21 +7,24 @@ namespace Darknet.Build.Cache
     /// <summary>
     /// Passes reads or writes through to an inner stream while computing size, SHA-256 and SHA-1 of the bytes that went by,
     /// so a file is hashed in the same pass that writes or copies it: <c>FileHashes Complete()</c> after the last byte.
-    /// Sequential only (no seeking): what a converter's sink or a copy does.
+    /// Sequential only (no seeking): what a converter's sink or a copy does. Without <c>withSha1</c> the SHA-1 is left
+    /// out (<see cref="FileHashes.Sha1"/> empty): only downloaded weights are checked against a published SHA-1, and each
+    /// hash is a pass over a 248 MB file's worth of CPU.
     /// </summary>
     internal sealed class HashingStream : Stream
     {
         private readonly Stream _inner;
         private readonly bool _leaveOpen;
         private readonly SHA256 _sha256 = SHA256.Create();
-        private readonly SHA1 _sha1 = SHA1.Create();
+        private readonly SHA1? _sha1;
         private long _size;
         private FileHashes? _hashes;
 
-        public HashingStream(Stream inner, bool leaveOpen = false)
+        public HashingStream(Stream inner, bool leaveOpen = false, bool withSha1 = true)
         {
             _inner = inner;
             _leaveOpen = leaveOpen;
+            _sha1 = withSha1 ? SHA1.Create() : null;
         }
 
         public override bool CanRead => _inner.CanRead;
@@ -57,8 +60,8 @@ namespace Darknet.Build.Cache
         {
             if (_hashes != null) return _hashes;
             _sha256.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
-            _sha1.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
-            return _hashes = new FileHashes(_size, FileHashes.Hex(_sha256.Hash!), FileHashes.Hex(_sha1.Hash!));
+            _sha1?.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
+            return _hashes = new FileHashes(_size, FileHashes.Hex(_sha256.Hash!), _sha1 == null ? "" : FileHashes.Hex(_sha1.Hash!));
         }
 
         private void Add(byte[] buffer, int offset, int count)
@@ -66,7 +69,7 @@ namespace Darknet.Build.Cache
             if (count <= 0) return;
             if (_hashes != null) throw new InvalidOperationException("The hashes were already taken.");
             _sha256.TransformBlock(buffer, offset, count, null, 0);
-            _sha1.TransformBlock(buffer, offset, count, null, 0);
+            _sha1?.TransformBlock(buffer, offset, count, null, 0);
             _size += count;
         }
 
@@ -75,7 +78,7 @@ namespace Darknet.Build.Cache
             if (disposing)
             {
                 _sha256.Dispose();
-                _sha1.Dispose();
+                _sha1?.Dispose();
                 if (!_leaveOpen) _inner.Dispose();
             }
             base.Dispose(disposing);

@@ -7,7 +7,8 @@ using Darknet.Weights.IO;
 namespace Darknet.Build.Cache
 {
     /// <summary>
-    /// The "&lt;entry&gt;.verified" file written (atomically) when an entry was published: its size, SHA-256 and SHA-1 as
+    /// The "&lt;entry&gt;.verified" file written (atomically) when an entry was published: its size, SHA-256 and SHA-1 (empty
+    /// for a converted output or a config: nothing checks theirs) as
     /// computed while the file was downloaded or written (or when it was first checked against a pin). It is the entry's
     /// reference: a later check re-hashes the file and compares with it, and it is never rewritten from what is on disk.
     /// <see cref="Record.Current"/>: the file still has that size and was not modified after the sidecar was written,
@@ -68,7 +69,7 @@ namespace Darknet.Build.Cache
                 if (!values.TryGetValue("size", out var sizeText) ||
                     !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ||
                     !values.TryGetValue("sha256", out var sha256) || sha256.Length != 64 ||
-                    !values.TryGetValue("sha1", out var sha1) || sha1.Length != 40)
+                    !values.TryGetValue("sha1", out var sha1) || (sha1.Length != 40 && sha1.Length != 0))
                     return null;
                 var current = entry.Length == size && entry.LastWriteTimeUtc <= sidecar.LastWriteTimeUtc;
                 return new Record(new FileHashes(size, sha256, sha1), current);

@@ -102,7 +102,7 @@ namespace Darknet.Build.Tasks
         private void ConvertVerified(NetworkLayout layout, (string Path, string Sha256) weights, Stream output, ConversionOptions options)
         {
             using var file = new FileStream(weights.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            using var hashing = new HashingStream(file);
+            using var hashing = new HashingStream(file, withSha1: false);
             DarknetConverter.ConvertStream(layout, hashing, file.Length, output, options);
             hashing.CopyTo(Stream.Null, 1 << 20);
             _cancellationToken.ThrowIfCancellationRequested();
@@ -140,7 +140,7 @@ namespace Darknet.Build.Tasks
             if (!File.Exists(request.WeightsFile))
                 throw new DarknetException(BuildErrorCodes.LocalFileNotFound,
                     $"WeightsFile {request.WeightsFile} does not exist.");
-            var hashes = FileHashes.Compute(request.WeightsFile!, _cancellationToken);
+            var hashes = FileHashes.Compute(request.WeightsFile!, withSha1: false, _cancellationToken);
             if (request.Sha256 != null && hashes.Sha256 != request.Sha256)
                 throw new DarknetException(BuildErrorCodes.HashMismatch,
                     $"WeightsFile {request.WeightsFile} has SHA-256 {hashes.Sha256}, but Sha256 pins {request.Sha256}.");

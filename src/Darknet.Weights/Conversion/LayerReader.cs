@@ -6,7 +6,7 @@ namespace Darknet.Weights
 {
     /// <summary>
     /// Reads one weighted layer's floats in darknet's file order and returns them in the seed's layout.
-    /// Transposes while reading through one reused 256 KiB chunk, so a layer costs only its own output arrays.
+    /// Transposes while reading through one reused 1 MiB chunk, so a layer costs only its own output arrays.
     /// </summary>
     internal sealed class LayerReader
     {
@@ -14,7 +14,7 @@ namespace Darknet.Weights
         private readonly WeightsHeader _header;
         private readonly ConversionPlan _plan;
         private readonly long? _weightsLength;
-        private readonly float[] _chunk = new float[64 * 1024];
+        private readonly float[] _chunk = new float[256 * 1024];
         private readonly RecycledWeightArrays _weightArrays;
 
         public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength, RecycledWeightArrays weightArrays)
@@ -157,6 +157,20 @@ namespace Darknet.Weights
         {
             var result = _weightArrays.Take(count);
             var transposition = new WeightTransposition(result, d0, d1, size, size);
+            int rowLength = d1 * size * size;
+            if (rowLength > 0 && rowLength <= _chunk.Length)
+            {
+                // Whole output channels per chunk: the blocked transposition (see WeightTransposition.AddRows).
+                int rowsPerChunk = _chunk.Length / rowLength;
+                for (int left = d0; left > 0;)
+                {
+                    int rows = Math.Min(left, rowsPerChunk);
+                    ReadExactly(_chunk, rows * rowLength);
+                    transposition.AddRows(_chunk, rows);
+                    left -= rows;
+                }
+                return result;
+            }
             for (int left = count; left > 0;)
             {
                 int n = Math.Min(left, _chunk.Length);

@@ -8,6 +8,9 @@ namespace Darknet.Weights.Numpy
     {
         public const int ChunkBytes = 64 * 1024;
 
+        /// <summary>The writers' buffer (one per writer): 1 MiB writes a 248 MB output in about 240 calls rather than 3,800.</summary>
+        public const int WriteChunkBytes = 1024 * 1024;
+
         /// <summary>Writes the values through <paramref name="buffer"/> (a multiple of 4 bytes) so no copy of the whole array is made.</summary>
         public static void Write(Stream output, float[] values, byte[] buffer) => Write(output, values, values.Length, buffer);
 

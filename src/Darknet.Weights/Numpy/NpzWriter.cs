@@ -17,7 +17,7 @@ namespace Darknet.Weights.Numpy
         private readonly Stream _output;
         private readonly bool _leaveOpen;
         private readonly ZipArchive _archive;
-        private readonly byte[] _buffer = new byte[FloatBytes.ChunkBytes];
+        private readonly byte[] _buffer = new byte[FloatBytes.WriteChunkBytes];
         private bool _completed;
         private bool _disposed;
 

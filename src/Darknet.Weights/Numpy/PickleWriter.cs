@@ -12,7 +12,7 @@ namespace Darknet.Weights.Numpy
     internal sealed class PickleWriter
     {
         private readonly Stream _output;
-        private readonly byte[] _buffer = new byte[FloatBytes.ChunkBytes];
+        private readonly byte[] _buffer = new byte[FloatBytes.WriteChunkBytes];
         private int _used;
 
         public PickleWriter(Stream output)

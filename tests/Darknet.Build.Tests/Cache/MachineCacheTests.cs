@@ -285,6 +285,14 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal("converted", System.IO.File.ReadAllText(first.Path));
         Assert.Equal(SeededBytes.Sha256(System.Text.Encoding.UTF8.GetBytes("converted")), first.Hashes.Sha256);
         Assert.Contains("sha256=" + first.Hashes.Sha256, System.IO.File.ReadAllText(first.Path + ".verified"));
+
+        // An output's record has no SHA-1 (nothing checks one) and is still a record: a current one is trusted without hashing.
+        Assert.Contains("sha1=\n", System.IO.File.ReadAllText(first.Path + ".verified"));
+        var time = System.IO.File.GetLastWriteTimeUtc(first.Path);
+        System.IO.File.WriteAllText(first.Path, "CONVERTED");
+        System.IO.File.SetLastWriteTimeUtc(first.Path, time);
+        Assert.False(_cache.GetConverted(key, "net.npy", Produce).Published);
+        Assert.Equal(1, calls);
     }
 
     [Fact]

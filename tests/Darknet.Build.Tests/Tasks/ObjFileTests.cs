@@ -72,4 +72,33 @@ public sealed class ObjFileTests : IDisposable
         Assert.False(File.Exists(dead));
         Assert.True(File.Exists(live));
     }
+
+    /// <summary>The obj/ file is a copy (or a copy-on-write clone), never a hard link: changing it leaves the cache entry as it was.</summary>
+    [Fact]
+    public void Writing_to_the_placed_file_leaves_the_cache_entry_alone()
+    {
+        var source = Cached(_content);
+        var destination = _temp.Combine("obj", "darknet", "net.npy");
+        Assert.True(ObjFile.Place(source, destination));
+
+        using (var stream = new FileStream(destination, FileMode.Open, FileAccess.Write))
+            stream.Write(new byte[] { 1, 2, 3 }, 0, 3);
+
+        Assert.Equal(_content, File.ReadAllBytes(source.Path));
+        Assert.Equal(source.Hashes.Sha256, FileHashes.Compute(source.Path).Sha256);
+    }
+
+    /// <summary>The copy is newer than the build's inputs even when the cache entry is old (File.Copy keeps a file's time).</summary>
+    [Fact]
+    public void The_placed_file_is_dated_now_not_with_the_cache_entrys_time()
+    {
+        var source = Cached(_content);
+        File.SetLastWriteTimeUtc(source.Path, DateTime.UtcNow.AddDays(-3));
+        var destination = _temp.Combine("obj", "darknet", "net.npy");
+        var before = DateTime.UtcNow.AddSeconds(-2);
+
+        Assert.True(ObjFile.Place(source, destination));
+
+        Assert.True(File.GetLastWriteTimeUtc(destination) >= before);
+    }
 }
