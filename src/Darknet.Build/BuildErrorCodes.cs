@@ -24,6 +24,8 @@ namespace Darknet.Build
         public const string BadUrl = "DKN4014";
         public const string DiskFull = "DKN4015";
         public const string EntryNotAFile = "DKN4016";
+        /// <summary>A warning: a hand-placed cache file failed verification and was moved aside.</summary>
+        public const string RejectedSeed = "DKN4020";
 
         // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (the README's item reference)
         public const string UnknownModel = "DKN5001";

@@ -47,7 +47,9 @@ namespace Darknet.Build.Tasks
                     AllowHttp = ParseBool("DarknetAllowHttp", AllowHttp),
                     StallTimeout = TimeSpan.FromSeconds(ParseStallTimeout(StallTimeoutSeconds)),
                     Log = message => Log.LogMessage(MessageImportance.High, message),
+                    Normal = message => Log.LogMessage(MessageImportance.Normal, message),
                     Detail = message => Log.LogMessage(MessageImportance.Low, message),
+                    Warning = (code, message) => Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message),
                 };
             }
             catch (DarknetException e)
@@ -65,6 +67,7 @@ namespace Darknet.Build.Tasks
                 Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + e.Message);
                 return false;
             }
+            cache.Rejected = message => Log.LogWarning(null, BuildErrorCodes.RejectedSeed, null, null, 0, 0, 0, 0, message);
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
             var litter = cache.DeleteLitter();
             if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");

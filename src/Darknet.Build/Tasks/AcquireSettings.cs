@@ -12,16 +12,20 @@ namespace Darknet.Build.Tasks
         public TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
         /// <summary>Messages the user should see in a normal build (progress, conversion).</summary>
         public Action<string> Log = _ => { };
+        /// <summary>Messages for normal verbosity (a cache hit).</summary>
+        public Action<string> Normal = _ => { };
         /// <summary>Details for detailed verbosity (each failed attempt before a retry).</summary>
         public Action<string> Detail = _ => { };
+        /// <summary>Warnings: (code, message).</summary>
+        public Action<string, string> Warning = (_, __) => { };
 
-        public DownloadOptions DownloadOptions(string? mirror) => new DownloadOptions
+        public DownloadOptions DownloadOptions(string? mirror, DownloadReport report) => new DownloadOptions
         {
             Mirror = mirror,
             AllowHttp = AllowHttp,
             StallTimeout = StallTimeout,
-            Progress = progress => Log(progress.ToString()),
-            Log = Detail,
+            Progress = report.Progress,
+            Log = report.Note,
         };
     }
 }
