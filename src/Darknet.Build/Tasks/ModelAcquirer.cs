@@ -189,9 +189,7 @@ namespace Darknet.Build.Tasks
             if (builtIn != null)
             {
                 // A pinned Sha256 replaces the catalog's hashes (a private mirror's copy); the size is the catalog's.
-                var urls = request.WeightsUrl != null ? SplitUrls(request.WeightsUrl) : builtIn.Urls;
-                return new WeightsRequest(builtIn.WeightsFileName, builtIn.WeightsSize, urls,
-                    request.Sha256 ?? builtIn.Sha256, request.Sha256 != null ? null : builtIn.Sha1);
+                return WeightsRequest.ForBuiltIn(builtIn, request.Sha256, request.WeightsUrl != null ? SplitUrls(request.WeightsUrl) : null);
             }
             // A custom network: its size follows from the cfg (modern 20-byte header, every layer present).
             var customUrls = SplitUrls(request.WeightsUrl!);
