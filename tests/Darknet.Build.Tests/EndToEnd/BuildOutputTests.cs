@@ -69,7 +69,7 @@ public sealed class BuildOutputTests
         var cold = InTerminal(app.Directory, cache, "build", "-tl:on");
         Show("cold build, dotnet build (terminal logger) at a terminal", cold);
         Succeeded(cold);
-        Assert.Contains("TerminalApp DarknetAcquireModels (", cold.Output);
+        Assert.Matches(new Regex(@"TerminalApp net10\.0 DarknetAcquireModels +\(\d+\.\ds\)"), cold.Output);   // the live status line
 
         var detailedCache = _fixture.NewDirectory("ux-tl-detailed-cache");
         var detailed = _fixture.CreateProject("TerminalDetailedApp", detailedCache, items, $"<DarknetMirror>{mirror}</DarknetMirror>");
@@ -129,13 +129,19 @@ public sealed class BuildOutputTests
         var cache = _fixture.NewDirectory("ux-gone-cache");
         var app = _fixture.CreateProject("GoneApp", cache,
             $"""<DarknetModel Include="yolov3-tiny" WeightsUrl="{first};{second}" />""", "<DarknetAllowHttp>true</DarknetAllowHttp>");
-        var result = Dotnet(app.Directory, cache, "build", "-tl:off", "-v:n", "-clp:NoSummary");
-        Show("every URL failed, dotnet build -tl:off -v:n", result);
+        var result = Dotnet(app.Directory, cache, "build", "-tl:off", "-v:d");
+        Show("every URL failed, dotnet build -tl:off -v:d", result);
         FailedWith(result, "DKN4008");
-        Assert.Single(Lines(result.Output, "error DKN4008"));
-        Assert.Equal(1, Count(result.Output, first));
-        Assert.Equal(1, Count(result.Output, second));
+        // The console logger repeats every error in its summary after "Build FAILED."; before that, the error is said once.
+        var log = result.Output.Substring(0, result.Output.IndexOf("Build FAILED.", StringComparison.Ordinal));
+        var error = Lines(log, "error DKN4008");
+        Assert.Single(Lines(log, "error DKN4008: DarknetModel 'yolov3-tiny'"));
+        Assert.Equal(1, Count(string.Join("\n", error), first));   // each URL once, in the error
+        Assert.Equal(1, Count(string.Join("\n", error), second));
+        Assert.Contains("DKN4002: this URL answered HTTP 404", string.Join("\n", error));
+        Assert.DoesNotContain(log.Split('\n'), line => !line.Contains("error DKN4008") && line.Contains("answered HTTP 404"));   // not logged again beside it
         Assert.Contains("HTTPS_PROXY", result.Output);
+        Assert.Contains("DarknetMirror", result.Output);
         Assert.Contains("DarknetOffline=true", result.Output);
         Assert.Contains(Path.Combine(cache, "weights"), result.Output);
     }
