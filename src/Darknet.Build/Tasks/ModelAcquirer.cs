@@ -178,7 +178,8 @@ namespace Darknet.Build.Tasks
                            : "point WeightsUrl at a server you can reach; ") +
                        "behind a proxy, set HTTPS_PROXY (and NO_PROXY); or seed the cache offline: ";
             if (builtIn != null)
-                text += "run `darknet fetch " + builtIn.Name + " --cache DIR` where the download works, copy DIR here and set DARKNET_CACHE_DIR=DIR, or ";
+                text += "run `darknet fetch " + builtIn.Name + (request.Sha256 != null ? " --sha256 " + request.Sha256 : "") +
+                        " --cache DIR` where the download works, copy DIR here and set DARKNET_CACHE_DIR=DIR, or ";
             return text + "place the file at " + entryPath + "; then build with -p:DarknetOffline=true.";
         }
 
