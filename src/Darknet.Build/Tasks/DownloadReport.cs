@@ -50,9 +50,9 @@ namespace Darknet.Build.Tasks
             var hashes = await downloader.DownloadAsync(request, partialPath, cancellationToken).ConfigureAwait(false);
             _clock.Stop();
             foreach (var failure in _failedUrls) _settings.Normal("Darknet: Before that, " + failure);
-            _settings.Log("Darknet: Downloaded " + _request.FileName + " (" + Megabytes.Format(_request.Size) + ") in " +
-                          _clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s (" +
-                          Megabytes.Rate(hashes.Size - _startBytes, _clock.Elapsed.TotalSeconds) + ")");
+            // The time includes hashing the whole file: the rate of the transfer itself is on the progress lines.
+            _settings.Log("Darknet: Downloaded " + _request.FileName + " (" + Megabytes.Format(_request.Size) + ") and verified it in " +
+                          _clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s");
             return hashes;
         }
 
