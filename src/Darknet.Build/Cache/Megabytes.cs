@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Darknet.Build.Cache
 {
     /// <summary>Sizes as the README gives them: decimal megabytes, one decimal ("248.0 MB" for 248,007,048 bytes).</summary>
-    public static class Megabytes
+    internal static class Megabytes
     {
         public static string Format(long bytes) => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 

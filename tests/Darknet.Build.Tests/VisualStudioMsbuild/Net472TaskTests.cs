@@ -39,12 +39,16 @@ public sealed class Net472TaskTests
         Assert.Contains("resolve: succeeded, 1 item(s)", online.Output);
         Assert.Contains("acquire: succeeded (offline=False)", online.Output);
         Assert.Contains("read back: 13 layers, first conv_1 weights (3, 3, 3, 16) (432 floats)", online.Output);
+        // What Visual Studio's Output window shows (high importance: its default "Minimal" verbosity shows it).
+        Assert.Contains($"message (High): Darknet: Downloading yolov3-tiny.weights (35.4 MB) from {mirror}yolov3-tiny.weights into {Path.Combine(cache, "weights")}", online.Output);
+        Assert.Contains("message (High): Darknet: yolov3-tiny.weights  50% (", online.Output);
         Assert.Equal(1, _fixture.Server.RequestCount(served));
 
         // 2. Offline (DarknetOffline=true), another project: served from the cache, no request.
         var offline = Run(mono, host, tasks, Path.Combine(work, "app2"), cache, "-", offline: true);
         Assert.True(offline.Exit == 0, offline.Output);
         Assert.Contains("acquire: succeeded (offline=True)", offline.Output);
+        Assert.Contains("message (Normal): Darknet: yolov3-tiny.weights is in the machine cache, no download", offline.Output);
         Assert.Equal(1, _fixture.Server.RequestCount(served));
 
         // 3. What the .NET Framework side wrote is byte for byte what the core library writes on .NET.
@@ -109,11 +113,12 @@ public sealed class Net472TaskTests
         return Path.Combine(tasks, "Darknet.Build.dll");
     }
 
-    private static (int Exit, string Output) Run(string mono, string host, string tasks, string project, string cache, string mirror, bool offline)
+    // The synthetic weights are pinned (Sha256): the catalog's yolov3-tiny has a published SHA-256 they do not have.
+    private (int Exit, string Output) Run(string mono, string host, string tasks, string project, string cache, string mirror, bool offline)
     {
         Directory.CreateDirectory(project);
         var psi = new ProcessStartInfo(mono) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { host, tasks, project, cache, mirror, offline ? "true" : "false", "yolov3-tiny" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { host, tasks, project, cache, mirror, offline ? "true" : "false", "yolov3-tiny", _fixture.Tiny.Sha256 }) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -8,7 +8,7 @@ using System.Runtime.Versioning;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
-// usage: TaskHost.exe TASKS_DLL PROJECT_DIR CACHE_DIR MIRROR_URL OFFLINE(true|false) MODEL
+// usage: TaskHost.exe TASKS_DLL PROJECT_DIR CACHE_DIR MIRROR_URL OFFLINE(true|false) MODEL [SHA256]
 // Resolves and acquires one built-in <DarknetModel> with the net472 tasks, then reads the output back with the
 // Darknet.Weights beside the tasks. Exit 0 only when both tasks succeeded and the output reads back.
 internal static class Program
@@ -35,6 +35,7 @@ internal static class Program
         item.SetMetadata("As", "Content");
         item.SetMetadata("Format", "npy");
         item.SetMetadata("CopyToOutputDirectory", "PreserveNewest");
+        if (args.Length > 6) item.SetMetadata("Sha256", args[6]);
 
         var resolve = Create(tasks, "Darknet.Build.Tasks.ResolveDarknetModels", engine);
         Set(resolve, "Models", new ITaskItem[] { item });
@@ -50,9 +51,9 @@ internal static class Program
         var acquire = Create(tasks, "Darknet.Build.Tasks.AcquireDarknetModels", engine);
         Set(acquire, "Models", models);
         Set(acquire, "CacheDirectory", cacheDir);
-        Set(acquire, "Mirror", mirror);
-        Set(acquire, "Offline", offline);
-        Set(acquire, "AllowHttp", true);
+        Set(acquire, "Mirror", mirror == "-" ? "" : mirror);   // "-": no mirror (an empty property, as MSBuild passes it)
+        Set(acquire, "Offline", offline ? "true" : "false");   // the task's properties are strings, as MSBuild passes them
+        Set(acquire, "AllowHttp", "true");
         bool acquired = acquire.Execute();
         Console.WriteLine($"acquire: {(acquired ? "succeeded" : "failed")} (offline={offline})");
         if (!acquired) return 1;
