@@ -6,11 +6,16 @@ cd "$(dirname "$0")"
 
 # The real references the tests check against, from Debian's packages (tests fail rather than skip under CI=true):
 #   python3-numpy   /usr/bin/python3 + numpy: the real client that must load our .npy/.npz
-#   python3-opencv  cv2.dnn.readNetFromDarknet: an independent Darknet reader (YOLOv4 included)
+#   python3-opencv  cv2.dnn.readNetFromDarknet: an independent Darknet reader (YOLOv4 included), also the reference
+#                   for the ONNX exports of AlexeyAB cfgs
+#   python3-onnx    onnx.checker: ONNX's own model checker, on the exported models
+#   darknet         /usr/lib/darknet/libdarknet.so, pjreddie's darknet: the exported ONNX models must compute what it does
 #   mono-devel      runs the net472 task assembly (Visual Studio's MSBuild); brings the netstandard facade too
 missing=()
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
 /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
+/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 || missing+=(python3-onnx)
+[ -f /usr/lib/darknet/libdarknet.so ] || missing+=(darknet)
 { command -v mono >/dev/null 2>&1 && [ -f /usr/lib/mono/4.5/Facades/netstandard.dll ]; } || missing+=(mono-devel)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"

@@ -33,7 +33,7 @@ measure() {
   local name=$1; shift
   local walls=() rss=()
   for _ in $(seq "$runs"); do
-    rm -f "$work/out.npy" "$work/copy.weights"
+    rm -f "$work/out.npy" "$work/out.onnx" "$work/out.safetensors" "$work/copy.weights"
     /usr/bin/time -v -o "$work/time.log" "$@" >/dev/null
     walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/time.log")")
     rss+=("$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$work/time.log")")
@@ -48,9 +48,11 @@ measure() {
 cli=("$work/cli/darknet")
 [ -x "${cli[0]}" ] || cli=(dotnet "$work/cli/darknet.dll")
 measure "darknet convert (C#)" "${cli[@]}" convert --cfg "$cfg" --weights "$weights" --out "$work/out.npy"
+measure "darknet convert --format onnx" "${cli[@]}" convert --cfg "$cfg" --weights "$weights" --out "$work/out.onnx" --format onnx
+measure "darknet convert --format safetensors" "${cli[@]}" convert --cfg "$cfg" --weights "$weights" --out "$work/out.safetensors" --format safetensors
 measure "cp (plain copy)" cp "$weights" "$work/copy.weights"
 if [ -z "${NO_PEER:-}" ]; then
   measure "numpy peer (python)" /usr/bin/python3 bench/numpy_peer.py "$cfg" "$weights" "$work/out.npy"
 fi
-rm -f "$work/out.npy" "$work/copy.weights"
+rm -f "$work/out.npy" "$work/out.onnx" "$work/out.safetensors" "$work/copy.weights"
 echo "scratch: $work (weights kept for reruns: BENCH_DIR=$work bench/memory.sh)"

@@ -24,8 +24,12 @@ namespace Darknet.Build
         public const string BadUrl = "DKN4014";
         public const string DiskFull = "DKN4015";
         public const string EntryNotAFile = "DKN4016";
+        // DKN4017-4019 unused; the download's codes start at DKN4020.
+        public const string TooManyRedirects = "DKN4020";
+        public const string RedirectDowngrade = "DKN4021";
+        public const string CredentialVariableUnset = "DKN4022";
         /// <summary>A warning: a hand-placed cache file failed verification and was moved aside.</summary>
-        public const string RejectedSeed = "DKN4020";
+        public const string RejectedSeed = "DKN4023";
 
         // MSBuild task level (DKN5xxx): item metadata, resolution, placing files in obj/ (the README's item reference)
         public const string UnknownModel = "DKN5001";

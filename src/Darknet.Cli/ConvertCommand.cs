@@ -165,7 +165,7 @@ namespace Darknet.Cli
             }
             options.LayerLimit ??= model.LayerLimit;
             options.LayerNames = model.LayerNames;
-            var extension = options.Format == OutputFormat.Npz ? ".npz" : ".npy";
+            var extension = OutputFormats.Extension(options.Format);
             return new Request
             {
                 Layout = () => model.Layout,
@@ -189,6 +189,7 @@ namespace Darknet.Cli
                     if (!File.Exists(cfg)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {cfg}");
                     try
                     {
+                        if (options.Format == OutputFormat.Onnx) options.Cfg = Darknet.Weights.Config.CfgReader.ReadFile(cfg);
                         return NetworkLayout.FromCfgFile(cfg);
                     }
                     catch (UnauthorizedAccessException e)
@@ -206,12 +207,8 @@ namespace Darknet.Cli
         private static OutputFormat ParseFormat(Dictionary<string, string> values)
         {
             if (!values.TryGetValue("format", out var text)) return OutputFormat.Npy;
-            switch (text.ToLowerInvariant())
-            {
-                case "npy": return OutputFormat.Npy;
-                case "npz": return OutputFormat.Npz;
-                default: throw new UsageException($"--format is npy or npz, not '{text}'");
-            }
+            if (OutputFormats.TryParse(text, out var format)) return format;
+            throw new UsageException($"--format is {OutputFormats.Names}, not '{text}'");
         }
 
         private static string Required(Dictionary<string, string> values, string key, string flag)

@@ -80,7 +80,9 @@ namespace Darknet.Cli
             "  --save_dir DIR      where to write the output\n" +
             "  --cfg FILE          any darknet .cfg, with --weights FILE and --out FILE\n" +
             "  --layers N          convert only the first N layers that carry weights\n" +
-            "  --format npy|npz    npy: the pickled layer dictionary (default); npz: one array per entry, no pickle\n" +
+            "  --format FORMAT     npy: the pickled layer dictionary (default); npz: one array per entry, no pickle;\n" +
+            "                      safetensors: the npz's arrays in one .safetensors file; onnx (with --cfg): the whole\n" +
+            "                      network as an ONNX model that computes what darknet computes\n" +
             "\n" + Models;
 
         /// <summary><c>darknet inspect --help</c>.</summary>
@@ -88,7 +90,7 @@ namespace Darknet.Cli
             "usage:\n" + InspectLines +
             "\n" +
             "  Prints each layer's name and array shapes, then the number of layers and float32 values.\n" +
-            "  Reads our .npy/.npz and such files written by numpy; nothing in a file ever runs.\n";
+            "  Reads our .npy/.npz/.safetensors and such files written by numpy; nothing in a file ever runs.\n";
 
         /// <summary><c>darknet fetch --help</c>.</summary>
         public static string FetchHelp =>
@@ -133,10 +135,10 @@ namespace Darknet.Cli
         }
 
         private const string ConvertLines =
-            "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz]\n" +
-            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz]\n";
+            "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|safetensors]\n" +
+            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors]\n";
 
-        private const string InspectLines = "  darknet inspect FILE.npy|FILE.npz\n";
+        private const string InspectLines = "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n";
 
         private const string FetchLines = "  darknet fetch MODEL... [--cache DIR] [--mirror URL] [--sha256 HEX] [--allow-http]\n";
 

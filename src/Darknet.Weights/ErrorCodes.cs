@@ -33,6 +33,8 @@ namespace Darknet.Weights
         public const string OutputNotARegularFile = "DKN2012";
         /// <summary><c>darknet convert</c> stopped by Ctrl+C or SIGTERM; its temp was deleted.</summary>
         public const string Interrupted = "DKN2013";
+        /// <summary>An ONNX export was asked for without the network's .cfg (a built-in model without Config=).</summary>
+        public const string OnnxNeedsCfg = "DKN2014";
 
         // .npy / .npz reading
         public const string NotNumpyFile = "DKN3001";
@@ -41,5 +43,7 @@ namespace Darknet.Weights
         public const string UnsupportedArray = "DKN3004";
         public const string NotLayerDictionary = "DKN3005";
         public const string NumpyFileUnreadable = "DKN3006";
+        /// <summary>The arrays a file declares, or the data it builds, add up to more than the reader's cap (<c>ModelFileOptions.MaxTotalBytes</c>).</summary>
+        public const string ArrayDataOverCap = "DKN3007";
     }
 }

@@ -42,7 +42,15 @@ namespace Darknet.Weights
         /// The file cannot be opened (DKN3006) or is not a dictionary of float32 layers (DKN3001–DKN3005); see
         /// <see cref="DarknetException.Code"/>.
         /// </exception>
-        public static ModelFile Load(string path) => new ModelFile(ModelFileReader.ReadFile(path));
+        public static ModelFile Load(string path) => Load(path, null);
+
+        /// <summary>Reads a <c>.npy</c> or <c>.npz</c> file within the limits of <paramref name="options"/>.</summary>
+        /// <param name="path">The file to read.</param>
+        /// <param name="options">Limits such as <see cref="ModelFileOptions.MaxTotalBytes"/>; null for the defaults.</param>
+        /// <returns>The model, with every float in memory.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+        /// <exception cref="DarknetException">As <see cref="Load(string)"/>, and DKN3007 when the arrays exceed the limit.</exception>
+        public static ModelFile Load(string path, ModelFileOptions? options) => new ModelFile(ModelFileReader.ReadFile(path, options));
 
         /// <summary>
         /// Reads a <c>.npy</c> or <c>.npz</c> from a stream, for example an embedded resource
@@ -52,7 +60,16 @@ namespace Darknet.Weights
         /// <returns>The model, with every float in memory.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
         /// <exception cref="DarknetException">The content is not a dictionary of float32 layers (DKN3001–DKN3005).</exception>
-        public static ModelFile Load(Stream stream) => new ModelFile(ModelFileReader.Read(stream));
+        public static ModelFile Load(Stream stream) => Load(stream, null);
+
+        /// <summary>Reads a <c>.npy</c> or <c>.npz</c> from a stream within the limits of <paramref name="options"/>.</summary>
+        /// <param name="stream">A readable stream positioned at the file's first byte.</param>
+        /// <param name="options">Limits such as <see cref="ModelFileOptions.MaxTotalBytes"/>; null for the defaults.</param>
+        /// <returns>The model, with every float in memory.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+        /// <exception cref="DarknetException">As <see cref="Load(Stream)"/>, and DKN3007 when the arrays exceed the limit.</exception>
+        public static ModelFile Load(Stream stream, ModelFileOptions? options) =>
+            new ModelFile(ModelFileReader.Read(stream ?? throw new ArgumentNullException(nameof(stream)), "the stream", options));
 
         /// <summary>Every layer, in the order of the file (darknet's order of the weighted layers).</summary>
         public IReadOnlyList<ModelLayer> Layers { get; }

@@ -7,5 +7,11 @@ namespace Darknet.Weights
 
         /// <summary>A pickle-free .npz: one array per entry, <c>layer/weights</c>, <c>layer/gamma</c>, …</summary>
         Npz,
+
+        /// <summary>An ONNX model (opset 13) of the whole network, built from the cfg: see <see cref="Onnx.OnnxExporter"/>.</summary>
+        Onnx,
+
+        /// <summary>A .safetensors file: the .npz's arrays (same names) as F32 tensors behind a JSON header.</summary>
+        Safetensors,
     }
 }

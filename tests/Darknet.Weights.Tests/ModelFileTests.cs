@@ -117,7 +117,7 @@ public class ModelFileTests
         Assert.Equal(new[]
         {
             "Darknet.Weights.BatchNorm", "Darknet.Weights.DarknetException", "Darknet.Weights.Float32Array",
-            "Darknet.Weights.ModelFile", "Darknet.Weights.ModelLayer",
+            "Darknet.Weights.ModelFile", "Darknet.Weights.ModelFileOptions", "Darknet.Weights.ModelLayer",
         }, exported);
     }
 

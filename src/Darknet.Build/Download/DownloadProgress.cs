@@ -1,6 +1,6 @@
 namespace Darknet.Build.Download
 {
-    /// <summary>A progress report: which file from which URL, bytes so far (including resumed ones), total, percent (multiple of 10).</summary>
+    /// <summary>A progress report: which file from which URL (credentials shown as ***@), bytes so far (including resumed ones), total, percent (multiple of 10).</summary>
     public sealed class DownloadProgress
     {
         public DownloadProgress(string fileName, string url, long bytesReceived, long totalBytes, int percent)

@@ -1,4 +1,5 @@
 using System;
+using System.Text.RegularExpressions;
 
 namespace Darknet.Build.Download
 {
@@ -13,6 +14,14 @@ namespace Darknet.Build.Download
         public static string Redact(string url) => Rewrite(url, "***@");
 
         public static string WithoutCredentials(string url) => Rewrite(url, "");
+
+        /// <summary>
+        /// Any text (a list of URLs, an exception's message) with every <c>scheme://user:password@</c> turned into
+        /// <c>scheme://***@</c>: the last guard on what a log line or an error may show.
+        /// </summary>
+        public static string RedactText(string text) => text == null ? text! : UserInfo.Replace(text, "$1***@");
+
+        private static readonly Regex UserInfo = new Regex(@"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@'""<>;?#]+@", RegexOptions.CultureInvariant);
 
         public static bool HasCredentials(string url) =>
             Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0;

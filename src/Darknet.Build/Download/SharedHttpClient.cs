@@ -8,7 +8,7 @@ namespace Darknet.Build.Download
     /// <summary>
     /// The one HttpClient of the process (HttpClient is meant to be shared: one per download would exhaust sockets).
     /// No total timeout (downloads use a stall timeout), no automatic decompression (sizes and Range offsets are of the
-    /// bytes on the wire), proxies from the system and from HTTP(S)_PROXY/NO_PROXY.
+    /// bytes on the wire), no automatic redirects (HttpGet follows them), proxies from the system and from HTTP(S)_PROXY/NO_PROXY.
     /// </summary>
     internal static class SharedHttpClient
     {
@@ -21,7 +21,8 @@ namespace Darknet.Build.Download
             var handler = new HttpClientHandler
             {
                 AutomaticDecompression = DecompressionMethods.None,
-                AllowAutoRedirect = true,
+                // Redirects are followed by HttpGet: it decides where the credentials go and refuses https -> http.
+                AllowAutoRedirect = false,
                 UseProxy = true,
             };
 #if NETFRAMEWORK

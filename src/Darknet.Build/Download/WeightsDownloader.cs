@@ -18,21 +18,32 @@ namespace Darknet.Build.Download
     /// FileHashes hashes = await downloader.DownloadAsync(request, destinationPath, ct);   // fits MachineCache.GetWeights
     /// IReadOnlyList&lt;string&gt; urls = WeightsDownloader.CandidateUrls(request, mirror);
     /// </code>
-    /// Per URL: GET, resume with Range after a broken connection or stall, retry with exponential backoff on 408, 429,
-    /// 5xx and network errors (Retry-After honoured up to MaxRetryAfter); 4xx others, an HTML page (Content-Type or a body
-    /// starting with '&lt;'), a wrong size (announced or actual) or a wrong hash move on to the next URL at once.
-    /// http:// is refused unless SHA-256 is pinned or AllowHttp. When every URL fails: DarknetException DKN4008 listing each
-    /// URL and why (with a single URL, that URL's own coded error). Cancellation throws OperationCanceledException and
-    /// deletes the destination file. The destination should be a temp path: it holds partial data while downloading.
+    /// Per URL (through <see cref="HttpGet"/>: redirects, credentials, stall timeout, retries): GET, resume with Range
+    /// after a broken connection or stall; 4xx, an HTML page (Content-Type or a body starting with '&lt;'), a wrong size
+    /// (announced or actual) or a wrong hash move on to the next URL at once. http:// is refused unless SHA-256 is pinned
+    /// or AllowHttp. When every URL fails: DarknetException DKN4008 listing each URL and why (with a single URL, that
+    /// URL's own coded error). URLs appear in messages without their credentials.
+    /// <para>
+    /// The destination is a partial file that outlives this call (see <see cref="PartialDownload"/>): its metadata
+    /// "&lt;destination&gt;.json" records the URL (without credentials), the validator (strong ETag, else Last-Modified) and
+    /// the size. A resumed request carries If-Range with that validator; a 200 instead of a 206, a 206 with another
+    /// validator, or a Content-Range that does not continue the file starts again from byte 0. Without a validator, bytes
+    /// are resumed only when a hash (pinned SHA-256 or catalog SHA-1) will check the result, and a resumed file that fails
+    /// its check is downloaded once more from byte 0. Cancellation (OperationCanceledException), network failures and
+    /// stalls leave the partial and its metadata for the next run; bytes known to be bad (wrong size or hash, an HTML
+    /// page, a changed file) are deleted. On success the metadata is deleted and the caller publishes the file.
+    /// </para>
     /// </summary>
     public sealed class WeightsDownloader
     {
         private const int BufferSize = 1 << 16;
         private readonly DownloadOptions _options;
+        private readonly HttpGet _http;
 
         public WeightsDownloader(DownloadOptions? options = null)
         {
             _options = options ?? new DownloadOptions();
+            _http = new HttpGet(_options);
         }
 
         public DownloadOptions Options => _options;
@@ -54,28 +65,17 @@ namespace Darknet.Build.Download
             var directory = Path.GetDirectoryName(Path.GetFullPath(destinationPath));
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
             var failures = new List<KeyValuePair<string, DarknetException>>();
-            var succeeded = false;
-            try
+            foreach (var url in urls)
             {
-                foreach (var url in urls)
+                try
                 {
-                    try
-                    {
-                        var hashes = await DownloadFromAsync(request, url, destinationPath, cancellationToken).ConfigureAwait(false);
-                        succeeded = true;
-                        return hashes;
-                    }
-                    catch (DarknetException error)
-                    {
-                        failures.Add(new KeyValuePair<string, DarknetException>(url, error));
-                        _options.Log?.Invoke(error.Code + ": " + error.Message);
-                        AtomicFile.TryDelete(destinationPath);
-                    }
+                    return await DownloadFromAsync(request, url, destinationPath, cancellationToken).ConfigureAwait(false);
                 }
-            }
-            finally
-            {
-                if (!succeeded) AtomicFile.TryDelete(destinationPath);
+                catch (DarknetException error)
+                {
+                    failures.Add(new KeyValuePair<string, DarknetException>(SafeUrl.Redact(url), error));
+                    _options.Log?.Invoke(error.Code + ": " + error.Message);
+                }
             }
 
             if (failures.Count == 1) throw failures[0].Value;
@@ -89,173 +89,156 @@ namespace Darknet.Build.Download
 
         private async Task<FileHashes> DownloadFromAsync(WeightsRequest request, string url, string destination, CancellationToken cancellationToken)
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                throw new DarknetException(BuildErrorCodes.BadUrl, "'" + url + "' is not an http:// or https:// URL.");
-            if (uri.Scheme == Uri.UriSchemeHttp && request.Sha256 == null && !_options.AllowHttp)
+            var source = SourceUrl.Parse(url);
+            if (source.Target.Scheme == Uri.UriSchemeHttp && request.Sha256 == null && !_options.AllowHttp)
                 throw new DarknetException(BuildErrorCodes.HttpRefused,
-                    "Refused to download " + request.FileName + " over plain http:// from " + url +
+                    "Refused to download " + request.FileName + " over plain http:// from " + source.Display +
                     ": pin its Sha256 or set DarknetAllowHttp=true.");
 
-            AtomicFile.TryDelete(destination);
-            var progress = new ProgressState(request, url, _options.Progress);
-            var failedAttempts = 0;
-            var delay = _options.InitialRetryDelay;
-            while (true)
+            var hashWillCheck = request.Sha256 != null || request.Sha1 != null;
+            var partial = PartialDownload.Open(destination, source.Identity, request.Size, hashWillCheck);
+            var progress = new ProgressState(request, source.Display, _options.Progress);
+            var fromZeroAgain = false;
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var before = LengthOf(destination);
-                RetryableFailure retry;
-                try
+                while (true)
                 {
-                    await AttemptAsync(request, uri, destination, progress, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (RetryableFailure failure)
-                {
-                    retry = failure;
-                }
+                    await _http.RetryAsync(() => AttemptAsync(request, source, partial, progress, cancellationToken), () => partial.Length, cancellationToken)
+                        .ConfigureAwait(false);
 
-                if (LengthOf(destination) > before)
-                {
-                    failedAttempts = 0;
-                    delay = _options.InitialRetryDelay;
+                    var hashes = FileHashes.Compute(destination, cancellationToken);
+                    var problem = WeightsVerifier.Check(request, hashes, source.Display);
+                    if (problem == null)
+                    {
+                        partial.Complete();
+                        return hashes;
+                    }
+                    // A file put together from several responses may mix two versions that no validator told apart: once more from byte 0.
+                    if (partial.Assembled && !fromZeroAgain)
+                    {
+                        fromZeroAgain = true;
+                        _options.Log?.Invoke(problem.Code + ": " + problem.Message + " It was resumed; downloading it once more from the start.");
+                        partial.Reset();
+                        continue;
+                    }
+                    throw problem;
                 }
-                failedAttempts++;
-                if (failedAttempts >= _options.MaxAttemptsPerUrl)
-                    throw new DarknetException(retry.Error.Code, retry.Error.Message + " (gave up after " + failedAttempts + " attempts)");
-                var wait = delay;
-                if (retry.RetryAfter.HasValue)
-                {
-                    if (retry.RetryAfter.Value > _options.MaxRetryAfter)
-                        throw new DarknetException(retry.Error.Code, retry.Error.Message + " (Retry-After " + retry.RetryAfter.Value.TotalSeconds + " s is too long to wait)");
-                    wait = retry.RetryAfter.Value;
-                }
-                else
-                {
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
-                }
-                _options.Log?.Invoke(retry.Error.Code + ": " + retry.Error.Message + "; retrying in " + wait.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + " s");
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
-
-            var hashes = FileHashes.Compute(destination, cancellationToken);
-            var problem = WeightsVerifier.Check(request, hashes, url);
-            if (problem != null) throw problem;
-            return hashes;
+            catch (DarknetException e) when (e.Code == BuildErrorCodes.HashMismatch || e.Code == BuildErrorCodes.WrongSize || e.Code == BuildErrorCodes.HtmlPage)
+            {
+                partial.Delete();
+                throw;
+            }
         }
 
-        /// <summary>One GET. Returns with the whole file at <paramref name="destination"/>; throws RetryableFailure, DarknetException or OperationCanceledException.</summary>
-        private async Task AttemptAsync(WeightsRequest request, Uri uri, string destination, ProgressState progress, CancellationToken cancellationToken)
+        /// <summary>One GET. Returns with the whole file at the partial's path; throws RetryableFailure, DarknetException or OperationCanceledException.</summary>
+        private async Task AttemptAsync(WeightsRequest request, SourceUrl source, PartialDownload partial, ProgressState progress, CancellationToken cancellationToken)
         {
-            var url = uri.ToString();
-            long offset = LengthOf(destination);
+            if (partial.Length > 0 && !partial.Resumable) partial.Reset();
+            long offset = partial.Length;
             if (offset > request.Size)
             {
-                AtomicFile.TryDelete(destination);
+                partial.Reset();
                 offset = 0;
             }
             if (offset == request.Size) return;
+            var validator = partial.Validator;
 
-            using (var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            using (var message = new HttpRequestMessage(HttpMethod.Get, uri))
+            using (var response = await _http.SendAsync(source, request.FileName, message =>
+                   {
+                       if (offset == 0) return;
+                       message.Headers.Range = new RangeHeaderValue(offset, null);
+                       message.Headers.IfRange = partial.IfRange();
+                   }, cancellationToken).ConfigureAwait(false))
             {
-                if (offset > 0) message.Headers.Range = new RangeHeaderValue(offset, null);
-                stall.CancelAfter(_options.StallTimeout);
-                HttpResponseMessage response;
-                try
+                var status = response.Status;
+                if (status == 416)
                 {
-                    response = await SharedHttpClient.Instance.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsTransportFailure(e))
-                {
-                    throw Classify(e, request, url, offset, stall, cancellationToken);
+                    partial.Reset();
+                    throw new RetryableFailure(new DarknetException(BuildErrorCodes.HttpStatus,
+                        source.Display + " answered HTTP 416 to a request for bytes from " + offset + " of " + request.FileName + "; starting again from byte 0."));
                 }
 
-                using (response)
-                // .NET Framework's response streams ignore cancellation tokens: disposing the response unblocks a read.
-                using (stall.Token.Register(() => response.Dispose()))
+                var html = HttpGet.HtmlContentType(response.Message);
+                if (html != null) throw HtmlError(request, source, "Content-Type " + html);
+
+                var append = false;
+                if (status == 206)
                 {
-                    var status = (int)response.StatusCode;
-                    if (status == 408 || status == 429 || status >= 500)
-                        throw new RetryableFailure(StatusError(request, url, response), RetryAfterOf(response));
-                    if (status == 416 && offset > 0)
+                    var range = response.Message.Content.Headers.ContentRange;
+                    if (range != null && range.Length.HasValue && range.Length.Value != request.Size)
+                        throw await AnnouncedSizeErrorAsync(request, source, range.Length.Value, response).ConfigureAwait(false);
+                    var from = range?.From ?? -1;
+                    if (offset == 0 || from != offset)
                     {
-                        AtomicFile.TryDelete(destination);
-                        throw new RetryableFailure(StatusError(request, url, response));
+                        partial.Reset();
+                        throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
+                            source.Display + " answered a request for byte " + offset + " with bytes from " + from + "; starting again from byte 0."));
                     }
-                    if (status != 200 && status != 206)
-                        throw StatusError(request, url, response);
-
-                    var mediaType = response.Content.Headers.ContentType?.MediaType;
-                    if (mediaType != null && (mediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) ||
-                                              mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase)))
-                        throw HtmlError(request, url, "Content-Type " + mediaType);
-
-                    var append = false;
-                    if (status == 206)
+                    var now = PartialDownload.ValidatorOf(response.Message);
+                    if (validator != null && now != validator)
                     {
-                        var range = response.Content.Headers.ContentRange;
-                        if (range != null && range.Length.HasValue && range.Length.Value != request.Size)
-                            throw await AnnouncedSizeErrorAsync(request, url, range.Length.Value, response, stall.Token).ConfigureAwait(false);
-                        var from = range?.From ?? -1;
-                        if (from != offset)
+                        partial.Reset();
+                        throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
+                            request.FileName + " changed on " + source.Display + " since the first part was downloaded (validator " + validator +
+                            ", now " + (now ?? "none") + "); starting again from byte 0."));
+                    }
+                    partial.Continue();
+                    append = true;
+                }
+                else
+                {
+                    // A 200: a first request, a server that ignores Range, or an If-Range that no longer matches (a new version).
+                    var length = response.Message.Content.Headers.ContentLength;
+                    if (length.HasValue && length.Value != request.Size)
+                        throw await AnnouncedSizeErrorAsync(request, source, length.Value, response).ConfigureAwait(false);
+                    WriteMetadata(partial, PartialDownload.ValidatorOf(response.Message));
+                }
+
+                var declared = response.Message.Content.Headers.ContentLength.HasValue || response.Message.Content.Headers.ContentRange?.Length != null;
+                long position = append ? offset : 0;
+                using (var file = OpenDestination(partial.Path, append))
+                {
+                    var buffer = new byte[BufferSize];
+                    var sniff = position == 0;
+                    while (true)
+                    {
+                        var read = await response.ReadAsync(buffer, "after " + position + " of " + request.Size + " bytes").ConfigureAwait(false);
+                        if (read == 0) break;
+                        if (sniff)
                         {
-                            AtomicFile.TryDelete(destination);
-                            throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
-                                url + " answered a range request for byte " + offset + " with bytes from " + from + "."));
+                            var first = HttpGet.FirstNonWhitespace(buffer, read);
+                            if (first == '<') throw HtmlError(request, source, "a body starting with '<'");
+                            sniff = first < 0;
                         }
-                        append = offset > 0;
-                    }
-                    else
-                    {
-                        // 200 to a range request: the server ignores Range, so start over.
-                        var length = response.Content.Headers.ContentLength;
-                        if (length.HasValue && length.Value != request.Size)
-                            throw await AnnouncedSizeErrorAsync(request, url, length.Value, response, stall.Token).ConfigureAwait(false);
-                    }
-
-                    var declared = response.Content.Headers.ContentLength.HasValue || response.Content.Headers.ContentRange?.Length != null;
-                    long position = append ? offset : 0;
-                    try
-                    {
-                        using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                        using (var file = OpenDestination(destination, append))
-                        {
-                            var buffer = new byte[BufferSize];
-                            var sniff = position == 0;
-                            while (true)
-                            {
-                                stall.CancelAfter(_options.StallTimeout);
-                                var read = await body.ReadAsync(buffer, 0, buffer.Length, stall.Token).ConfigureAwait(false);
-                                if (read == 0) break;
-                                if (sniff)
-                                {
-                                    var first = FirstNonWhitespace(buffer, read);
-                                    if (first == '<') throw HtmlError(request, url, "a body starting with '<'");
-                                    sniff = first < 0;
-                                }
-                                if (position + read > request.Size)
-                                    throw new DarknetException(BuildErrorCodes.WrongSize,
-                                        url + " sent more than the " + request.Size + " bytes expected for " + request.FileName + "; the file was refused.");
-                                WriteDestination(file, buffer, read);
-                                position += read;
-                                progress.Report(position);
-                            }
-                        }
-                    }
-                    catch (Exception e) when (IsTransportFailure(e))
-                    {
-                        throw Classify(e, request, url, position, stall, cancellationToken);
-                    }
-
-                    if (position != request.Size)
-                    {
-                        if (declared)
-                            throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
-                                "The connection to " + url + " ended after " + position + " of " + request.Size + " bytes."));
-                        throw WeightsVerifier.WrongSize(request, position, url);
+                        if (position + read > request.Size)
+                            throw new DarknetException(BuildErrorCodes.WrongSize,
+                                source.Display + " sent more than the " + request.Size + " bytes expected for " + request.FileName + "; the file was refused.");
+                        WriteDestination(file, buffer, read);
+                        position += read;
+                        progress.Report(position);
                     }
                 }
+
+                if (position != request.Size)
+                {
+                    if (declared)
+                        throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
+                            "The connection to " + source.Display + " ended after " + position + " of " + request.Size + " bytes."));
+                    throw WeightsVerifier.WrongSize(request, position, source.Display);
+                }
+            }
+        }
+
+        private static void WriteMetadata(PartialDownload partial, string? validator)
+        {
+            try
+            {
+                partial.StartOver(validator);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw DiskError(partial.MetadataPath, e);
             }
         }
 
@@ -287,77 +270,17 @@ namespace Darknet.Build.Download
         private static DarknetException DiskError(string path, Exception e) =>
             new DarknetException(BuildErrorCodes.CacheUnusable, "Cannot write " + path + ": " + e.Message, e);
 
-        private static bool IsTransportFailure(Exception e) =>
-            e is IOException || e is HttpRequestException || e is OperationCanceledException || e is ObjectDisposedException;
-
-        private Exception Classify(Exception e, WeightsRequest request, string url, long position, CancellationTokenSource stall, CancellationToken cancellationToken)
-        {
-            if (cancellationToken.IsCancellationRequested) return new OperationCanceledException("Download of " + request.FileName + " cancelled.", e, cancellationToken);
-            if (stall.IsCancellationRequested)
-                return new RetryableFailure(new DarknetException(BuildErrorCodes.Stalled,
-                    url + " sent nothing for " + _options.StallTimeout.TotalSeconds + " s (after " + position + " of " + request.Size + " bytes).", e));
-            var detail = e.InnerException != null ? e.Message + " " + e.InnerException.Message : e.Message;
-            return new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
-                "Network error on " + url + " after " + position + " of " + request.Size + " bytes: " + detail, e));
-        }
-
-        private static DarknetException StatusError(WeightsRequest request, string url, HttpResponseMessage response) =>
-            new DarknetException(BuildErrorCodes.HttpStatus,
-                url + " answered HTTP " + (int)response.StatusCode + " " + response.ReasonPhrase + " for " + request.FileName + ".");
-
-        private static DarknetException HtmlError(WeightsRequest request, string url, string evidence) =>
+        private static DarknetException HtmlError(WeightsRequest request, SourceUrl source, string evidence) =>
             new DarknetException(BuildErrorCodes.HtmlPage,
-                url + " sent an HTML page instead of the weights file " + request.FileName + " (" + evidence + "); the file was refused.");
+                source.Display + " sent an HTML page instead of the weights file " + request.FileName + " (" + evidence + "); the file was refused.");
 
         /// <summary>The wrong-size error, or the HTML error when the body's first bytes show it is a web page (the likelier story).</summary>
-        private static async Task<DarknetException> AnnouncedSizeErrorAsync(
-            WeightsRequest request, string url, long announced, HttpResponseMessage response, CancellationToken cancellationToken)
+        private static async Task<DarknetException> AnnouncedSizeErrorAsync(WeightsRequest request, SourceUrl source, long announced, HttpGet.Response response)
         {
-            try
-            {
-                using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                {
-                    var buffer = new byte[512];
-                    var read = await body.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                    if (FirstNonWhitespace(buffer, read) == '<') return HtmlError(request, url, "a body starting with '<'");
-                }
-            }
-            catch (Exception e) when (IsTransportFailure(e))
-            {
-                // Only a better message was at stake.
-            }
+            if (await response.LooksLikeHtmlAsync().ConfigureAwait(false)) return HtmlError(request, source, "a body starting with '<'");
             return new DarknetException(BuildErrorCodes.WrongSize,
-                url + " announced " + announced + " bytes for " + request.FileName + ", but it has exactly " + request.Size +
+                source.Display + " announced " + announced + " bytes for " + request.FileName + ", but it has exactly " + request.Size +
                 " bytes: wrong file or a changed upload. The file was refused.");
-        }
-
-        private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
-        {
-            var header = response.Headers.RetryAfter;
-            if (header == null) return null;
-            if (header.Delta.HasValue) return header.Delta.Value;
-            if (header.Date.HasValue)
-            {
-                var wait = header.Date.Value - DateTimeOffset.UtcNow;
-                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-            }
-            return null;
-        }
-
-        private static int FirstNonWhitespace(byte[] buffer, int count)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                var b = buffer[i];
-                if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r' && b != (byte)'\n' && b != 0xEF && b != 0xBB && b != 0xBF) return b;
-            }
-            return -1;
-        }
-
-        private static long LengthOf(string path)
-        {
-            var info = new FileInfo(path);
-            return info.Exists ? info.Length : 0;
         }
 
         /// <summary>Reports every 10% once per URL, including across resumed attempts.</summary>

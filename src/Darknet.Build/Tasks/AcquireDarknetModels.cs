@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Darknet.Build.Cache;
+using Darknet.Build.Download;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 using Microsoft.Build.Framework;
@@ -46,10 +47,10 @@ namespace Darknet.Build.Tasks
                     Offline = ParseBool("DarknetOffline", Offline),
                     AllowHttp = ParseBool("DarknetAllowHttp", AllowHttp),
                     StallTimeout = TimeSpan.FromSeconds(ParseStallTimeout(StallTimeoutSeconds)),
-                    Log = message => Log.LogMessage(MessageImportance.High, message),
-                    Normal = message => Log.LogMessage(MessageImportance.Normal, message),
-                    Detail = message => Log.LogMessage(MessageImportance.Low, message),
-                    Warning = (code, message) => Log.LogWarning(null, code, null, null, 0, 0, 0, 0, message),
+                    // Every line goes through SafeUrl.RedactText: no user:password@ in a log, at any verbosity.
+                    Log = message => Log.LogMessage(MessageImportance.High, SafeUrl.RedactText(message)),
+                    Normal = message => Log.LogMessage(MessageImportance.Normal, SafeUrl.RedactText(message)),
+                    Detail = message => Log.LogMessage(MessageImportance.Low, SafeUrl.RedactText(message)),
                 };
             }
             catch (DarknetException e)
@@ -64,10 +65,10 @@ namespace Darknet.Build.Tasks
             }
             catch (Exception e)
             {
-                Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + e.Message);
+                Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
-            cache.Rejected = message => Log.LogWarning(null, BuildErrorCodes.RejectedSeed, null, null, 0, 0, 0, 0, message);
+            cache.Rejected = message => Log.LogWarning(null, BuildErrorCodes.RejectedSeed, null, null, 0, 0, 0, 0, SafeUrl.RedactText(message));
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
             var litter = cache.DeleteLitter();
             if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");
@@ -102,7 +103,8 @@ namespace Darknet.Build.Tasks
             return !Log.HasLoggedErrors;
         }
 
-        private void LogError(string project, string code, string message) => Log.LogError(null, code, null, project, 0, 0, 0, 0, message);
+        private void LogError(string project, string code, string message) =>
+            Log.LogError(null, code, null, project, 0, 0, 0, 0, SafeUrl.RedactText(message));
 
         internal static string? ParseMirror(string? value)
         {

@@ -16,16 +16,15 @@ namespace Darknet.Build.Tasks
         public Action<string> Normal = _ => { };
         /// <summary>Details for detailed verbosity (each failed attempt before a retry).</summary>
         public Action<string> Detail = _ => { };
-        /// <summary>Warnings: (code, message).</summary>
-        public Action<string, string> Warning = (_, __) => { };
 
-        public DownloadOptions DownloadOptions(string? mirror, DownloadReport report) => new DownloadOptions
+        /// <summary>The downloader's options; with a report (a weights download) its progress and notes go to the report, else retries are details.</summary>
+        public DownloadOptions DownloadOptions(string? mirror, DownloadReport? report = null) => new DownloadOptions
         {
             Mirror = mirror,
             AllowHttp = AllowHttp,
             StallTimeout = StallTimeout,
-            Progress = report.Progress,
-            Log = report.Note,
+            Progress = report != null ? report.Progress : (Action<DownloadProgress>?)null,
+            Log = report != null ? report.Note : Detail,
         };
     }
 }

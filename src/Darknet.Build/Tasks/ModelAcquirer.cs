@@ -6,6 +6,7 @@ using System.Threading;
 using Darknet.Build.Cache;
 using Darknet.Build.Download;
 using Darknet.Weights;
+using Darknet.Weights.Config;
 using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
@@ -32,7 +33,7 @@ namespace Darknet.Build.Tasks
         public void Acquire(ModelRequest request)
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
-            var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, request.Config!);
+            var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
             try
             {
                 Acquire(request, cfgText, layout);
@@ -66,9 +67,11 @@ namespace Darknet.Build.Tasks
             var layerNames = LayerNamesFor(request);
             var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
-            var format = request.Format == OutputFormat.Npz ? "npz" : "npy";
+            var format = OutputFormats.Name(request.Format);
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
             var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, Cancellation = _cancellationToken };
+            // ONNX builds its graph from the cfg (ModelRequest refuses Format="onnx" without Config: DKN2014).
+            if (request.Format == OutputFormat.Onnx && cfgText != null) options.Cfg = Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!);
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {
@@ -166,7 +169,8 @@ namespace Darknet.Build.Tasks
 
         private static bool IsDownloadFailure(string code) =>
             code == BuildErrorCodes.AllUrlsFailed || code == BuildErrorCodes.HttpStatus || code == BuildErrorCodes.HtmlPage ||
-            code == BuildErrorCodes.NetworkError || code == BuildErrorCodes.Stalled || code == BuildErrorCodes.WrongSize;
+            code == BuildErrorCodes.NetworkError || code == BuildErrorCodes.Stalled || code == BuildErrorCodes.WrongSize ||
+            code == BuildErrorCodes.TooManyRedirects;
 
         /// <summary>The ways around a download that failed: a mirror, a proxy, or a cache seeded from a machine that can download.</summary>
         private static string HowToGetIt(ModelRequest request, string entryPath)
@@ -205,9 +209,9 @@ namespace Darknet.Build.Tasks
                 if (!File.Exists(request.Config))
                     throw new DarknetException(BuildErrorCodes.LocalFileNotFound,
                         $"Config {request.Config} does not exist.");
-                return File.ReadAllText(request.Config);
+                return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
             }
-            return ConfigDownload.Get(_cache.Root, request.Config!, _settings, _cancellationToken);
+            return ConfigDownload.Get(_cache, request.Config!, _settings, _cancellationToken);
         }
 
         /// <summary>The catalog's names for a built-in layout (the converter takes the first N); null lets the library name any other cfg.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Darknet.Build.Download;
 using Darknet.Weights;
 using Darknet.Weights.Models;
 using Microsoft.Build.Framework;
@@ -37,7 +38,7 @@ namespace Darknet.Build.Tasks
         /// <summary>The project file that declared the item: where its errors point.</summary>
         public string DefiningProject = "";
 
-        public string OutputFileName => OutputName + (Format == OutputFormat.Npz ? ".npz" : ".npy");
+        public string OutputFileName => OutputName + OutputFormats.Extension(Format);
         public bool ConfigIsUrl => Config != null && IsUrl(Config);
         public int? LayerLimit => Layers ?? (Config == null ? BuiltIn?.LayerLimit : null);
 
@@ -52,7 +53,7 @@ namespace Darknet.Build.Tasks
             if (request.WeightsUrl != null && request.WeightsFile != null)
                 throw Invalid(BuildErrorCodes.ConflictingMetadata, request.Name, "sets both WeightsUrl and WeightsFile; keep one");
             if (request.WeightsUrl != null && !IsUrl(request.WeightsUrl))
-                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name, $"WeightsUrl '{request.WeightsUrl}' is not an http(s) URL");
+                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name, $"WeightsUrl '{SafeUrl.RedactText(request.WeightsUrl)}' is not an http(s) URL");
 
             var builtIn = ModelCatalog.Find(request.Name);
             if (request.Config == null)
@@ -74,6 +75,9 @@ namespace Darknet.Build.Tasks
             }
 
             request.Format = ParseFormat(request.Name, item.GetMetadata("Format"));
+            if (request.Format == OutputFormat.Onnx && request.Config == null)
+                throw Invalid(ErrorCodes.OnnxNeedsCfg, request.Name,
+                    "asks for Format=\"onnx\" without Config: the ONNX graph is built from the network's cfg; set Config (a .cfg path or URL) and WeightsUrl or WeightsFile");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));
             request.Sha256 = ParseSha256(request.Name, item.GetMetadata("Sha256"));
@@ -115,7 +119,7 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("ModelName", Name);
             item.SetMetadata("BuiltInName", BuiltIn?.Name ?? "");
             item.SetMetadata("OutputName", OutputName);
-            item.SetMetadata("Format", Format == OutputFormat.Npz ? "npz" : "npy");
+            item.SetMetadata("Format", OutputFormats.Name(Format));
             item.SetMetadata("As", As);
             item.SetMetadata("LogicalName", LogicalName);
             item.SetMetadata("CopyToOutputDirectory", CopyToOutputDirectory);
@@ -126,10 +130,11 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("Sha256", Sha256 ?? "");
             item.SetMetadata("DefiningProject", DefiningProject);
             // Everything that decides the output's bytes, plus the package version: the stamp's line for this item.
+            // URLs without their credentials: the stamp is a file in obj/.
             item.SetMetadata("Stamp", string.Join("|", new[]
             {
                 Name, BuiltIn?.Name ?? "", OutputPath, item.GetMetadata("Format"), item.GetMetadata("Layers"),
-                WeightsUrl ?? "", WeightsFile ?? "", Config ?? "", Sha256 ?? "", version,
+                SafeUrl.RedactText(WeightsUrl ?? ""), WeightsFile ?? "", SafeUrl.RedactText(Config ?? ""), Sha256 ?? "", version,
             }));
             return item;
         }
@@ -151,13 +156,9 @@ namespace Darknet.Build.Tasks
 
         private static OutputFormat ParseFormat(string name, string value)
         {
-            switch (value.Trim().ToLowerInvariant())
-            {
-                case "":
-                case "npy": return OutputFormat.Npy;
-                case "npz": return OutputFormat.Npz;
-                default: throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Format '{value}' is not npy or npz");
-            }
+            if (value.Trim().Length == 0) return OutputFormat.Npy;
+            if (OutputFormats.TryParse(value, out var format)) return format;
+            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Format '{value}' is not {OutputFormats.Names}");
         }
 
         private static string ParseAs(string name, string value)

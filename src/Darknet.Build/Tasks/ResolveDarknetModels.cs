@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
+using Darknet.Build.Download;
 using Darknet.Weights;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -43,7 +44,7 @@ namespace Darknet.Build.Tasks
                 }
                 catch (DarknetException e)
                 {
-                    Log.LogError(null, e.Code, null, item.GetMetadata("DefiningProjectFullPath"), 0, 0, 0, 0, e.Message);
+                    Log.LogError(null, e.Code, null, item.GetMetadata("DefiningProjectFullPath"), 0, 0, 0, 0, SafeUrl.RedactText(e.Message));
                 }
             }
             ResolvedModels = resolved.ToArray();

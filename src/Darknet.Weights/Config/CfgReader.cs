@@ -60,26 +60,41 @@ namespace Darknet.Weights.Config
         /// Reads and parses a cfg file. A file larger than <see cref="MaxCfgBytes"/> or holding a NUL byte is binary (a
         /// .weights file passed as the cfg, say) and is refused before it is decoded, so it never becomes a huge string.
         /// </summary>
-        public static IReadOnlyList<CfgSection> ReadFile(string path)
+        public static IReadOnlyList<CfgSection> ReadFile(string path) => Parse(ReadText(path), Path.GetFileName(path));
+
+        /// <summary>A cfg file's text, with <see cref="ReadFile"/>'s refusals (DKN1001 for a binary or oversized file, read at most <see cref="MaxCfgBytes"/>).</summary>
+        internal static string ReadText(string path)
         {
             if (!File.Exists(path))
                 throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {path}");
             var name = Path.GetFileName(path);
             long length = new FileInfo(path).Length;
             if (length > MaxCfgBytes)
-                throw Malformed(name, 0, $"is {length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB; is this the .weights file?)");
-            var bytes = ReadAtMost(path, name);
+                throw TooLarge(name, length);
+            return TextOf(ReadAtMost(path, name), name);
+        }
+
+        /// <summary>The cfg file that is <paramref name="length"/> bytes long is refused (DKN1001).</summary>
+        internal static DarknetException TooLarge(string sourceName, long length) =>
+            Malformed(sourceName, 0, $"is {length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB; is this the .weights file?)");
+
+        /// <summary>A cfg source that went on past <see cref="MaxCfgBytes"/> is refused (DKN1001).</summary>
+        internal static DarknetException MoreThanMax(string sourceName) =>
+            Malformed(sourceName, 0, $"holds more than {MaxCfgBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB)");
+
+        /// <summary>Bytes of at most <see cref="MaxCfgBytes"/> as cfg text: a NUL byte means a binary file, refused (DKN1001).</summary>
+        internal static string TextOf(byte[] bytes, string sourceName)
+        {
+            if (bytes.Length > MaxCfgBytes) throw TooLarge(sourceName, bytes.Length);
             int nul = Array.IndexOf(bytes, (byte)0);
             if (nul >= 0)
             {
                 int line = 1;
                 for (int i = 0; i < nul; i++) if (bytes[i] == (byte)'\n') line++;
-                throw Malformed(name, line, "a NUL byte: this is a binary file, not a cfg (is it the .weights file?)");
+                throw Malformed(sourceName, line, "a NUL byte: this is a binary file, not a cfg (is it the .weights file?)");
             }
-            string text;
             using (var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
-                text = reader.ReadToEnd();
-            return Parse(text, name);
+                return reader.ReadToEnd();
         }
 
         // The length a device or pipe reports is no limit (/dev/zero says 0 bytes): read at most MaxCfgBytes.
@@ -93,7 +108,7 @@ namespace Darknet.Weights.Config
             {
                 buffer.Write(chunk, 0, n);
                 if (buffer.Length > MaxCfgBytes)
-                    throw Malformed(name, 0, $"holds more than {MaxCfgBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, not a cfg (a cfg is text of a few KB)");
+                    throw MoreThanMax(name);
             }
             return buffer.ToArray();
         }

@@ -31,7 +31,7 @@ namespace Darknet.Weights
         }
 
         /// <summary>
-        /// Converts a .weights file into <paramref name="outputPath"/> (.npy or .npz by <see cref="ConversionOptions.Format"/>).
+        /// Converts a .weights file into <paramref name="outputPath"/> (.npy, .npz, .safetensors or .onnx by <see cref="ConversionOptions.Format"/>).
         /// Sizes are checked before any output exists; the output is written to a temporary file beside it and renamed
         /// only on success, so a failed run leaves nothing (and no half file) under <paramref name="outputPath"/>.
         /// </summary>
@@ -41,6 +41,7 @@ namespace Darknet.Weights
             if (outputPath == null) throw new ArgumentNullException(nameof(outputPath));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
+            var createSink = SinkFactory(options, plan); // an ONNX graph the exporter cannot express fails here, before any IO
             AtomicFile.RefuseToReplace(outputPath); // a directory, device or link: refused before the weights are read
             var outputFolder = Path.GetDirectoryName(Path.GetFullPath(outputPath));
             if (!string.IsNullOrEmpty(outputFolder) && File.Exists(outputFolder))
@@ -63,7 +64,7 @@ namespace Darknet.Weights
             ConversionResult? result = null;
             AtomicFile.Write(outputPath, output =>
             {
-                using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
+                using var sink = createSink(output);
                 result = Run(plan, header, weights, length, sink, recycleWeights: true, options.Cancellation);
             }, expectedLength: 4 * plan.ExpectedFloats);
             return result!;
@@ -92,10 +93,40 @@ namespace Darknet.Weights
             if (output == null) throw new ArgumentNullException(nameof(output));
             options ??= new ConversionOptions();
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
+            var createSink = SinkFactory(options, plan);
             var header = WeightsHeader.Read(weights);
             plan.CheckLength(header, weightsLength);
-            using var sink = LayerSinks.Create(options.Format, output, leaveOpen: true);
+            using var sink = createSink(output);
             return Run(plan, header, weights, weightsLength, sink, recycleWeights: true, options.Cancellation);
+        }
+
+        /// <summary>
+        /// The writer of <see cref="ConversionOptions.Format"/>. ONNX builds its graph from <see cref="ConversionOptions.Cfg"/>
+        /// and safetensors its header from the plan, both before the first layer is read.
+        /// </summary>
+        private static Func<Stream, ILayerSink> SinkFactory(ConversionOptions options, ConversionPlan plan)
+        {
+            switch (options.Format)
+            {
+                case OutputFormat.Onnx:
+                {
+                    if (options.Cfg == null)
+                        throw new DarknetException(ErrorCodes.OnnxNeedsCfg, $"an ONNX export needs the network's .cfg, since the graph comes from it ({plan.Layout.SourceName} came without one)");
+                    if (plan.LayerLimit != null)
+                        throw new DarknetException(ErrorCodes.BadLayerLimit, "an ONNX export is the whole network: a layer limit does not apply");
+                    var graph = Onnx.GraphBuilder.Build(options.Cfg, plan.Layout.SourceName);
+                    if (graph.WeightSlots.Count != plan.Layers.Count)
+                        throw new InvalidOperationException($"{plan.Layout.SourceName}: the layout has {plan.Layers.Count} weighted layers, the graph {graph.WeightSlots.Count}");
+                    return output => new Onnx.OnnxModelWriter(graph, output, LibraryVersion.Informational);
+                }
+                case OutputFormat.Safetensors:
+                {
+                    var entries = Safetensors.SafetensorsWriter.EntriesFor(plan);
+                    return output => new Safetensors.SafetensorsWriter(output, entries, plan.Layout.SourceName);
+                }
+                default:
+                    return output => LayerSinks.Create(options.Format, output, leaveOpen: true);
+            }
         }
 
         /// <summary>The size in bytes of a .weights file that holds exactly what the layout (or its first <paramref name="layerLimit"/> weighted layers) reads.</summary>

@@ -26,10 +26,16 @@ namespace Darknet.Weights
             _weightArrays = weightArrays;
         }
 
+        // From a stream of unknown length, a layer with more floats than this is read ahead before its arrays are
+        // allocated: the cfg's numbers alone never size an allocation (a layer of 2^31 floats from an empty stream).
+        private const long ReadAheadAbove = 1 << 20;
+
         public LayerParameters Read(int planIndex)
         {
             var layer = _plan.Layers[planIndex];
             var name = _plan.Names[planIndex];
+            if (!_weightsLength.HasValue && layer.FloatCount > ReadAheadAbove && !_reader.ReadAhead(layer.FloatCount))
+                throw _plan.TooShort(_header, _reader.FloatsRead + _reader.FloatsAhead, null);
             var parameters = layer.Type switch
             {
                 LayerType.Convolutional => ReadConvolutional(layer, name, planIndex),

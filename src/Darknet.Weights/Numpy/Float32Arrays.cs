@@ -2,9 +2,12 @@ using System;
 
 namespace Darknet.Weights.Numpy
 {
-    /// <summary>What the readers accept as an array: float32 of either byte order, C or Fortran order, at most 2 GiB.</summary>
+    /// <summary>What the readers accept as an array: float32 of either byte order, C or Fortran order, at most 2 GiB and 64 dimensions.</summary>
     internal static class Float32Arrays
     {
+        // numpy's NPY_MAXDIMS (32 in numpy 1.x, 64 in 2.x). Also keeps the Fortran reorder, O(elements * rank), cheap.
+        public const int MaxDimensions = 64;
+
         // One .NET byte[] holds at most this many bytes; no darknet layer comes near it (yolov3's largest: 18 MiB).
         public const long MaxBytes = 0x7FFFFFC7;
 

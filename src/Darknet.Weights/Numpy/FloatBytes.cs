@@ -9,12 +9,15 @@ namespace Darknet.Weights.Numpy
         public const int ChunkBytes = 64 * 1024;
 
         /// <summary>Writes the values through <paramref name="buffer"/> (a multiple of 4 bytes) so no copy of the whole array is made.</summary>
-        public static void Write(Stream output, float[] values, byte[] buffer)
+        public static void Write(Stream output, float[] values, byte[] buffer) => Write(output, values, values.Length, buffer);
+
+        /// <summary>Writes the first <paramref name="length"/> values (of a reused, larger array).</summary>
+        public static void Write(Stream output, float[] values, int length, byte[] buffer)
         {
             int floatsPerChunk = buffer.Length / 4;
-            for (int start = 0; start < values.Length; start += floatsPerChunk)
+            for (int start = 0; start < length; start += floatsPerChunk)
             {
-                int count = Math.Min(floatsPerChunk, values.Length - start);
+                int count = Math.Min(floatsPerChunk, length - start);
                 Buffer.BlockCopy(values, start * 4, buffer, 0, count * 4);
                 if (!BitConverter.IsLittleEndian) SwapEvery4(buffer, 0, count * 4);
                 output.Write(buffer, 0, count * 4);

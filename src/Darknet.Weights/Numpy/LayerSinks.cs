@@ -11,7 +11,7 @@ namespace Darknet.Weights.Numpy
             {
                 case OutputFormat.Npy: return new NpyDictionaryWriter(output, leaveOpen);
                 case OutputFormat.Npz: return new NpzWriter(output, leaveOpen);
-                default: throw new ArgumentOutOfRangeException(nameof(format), format, "unknown output format");
+                default: throw new ArgumentOutOfRangeException(nameof(format), format, "onnx and safetensors need the whole network before the first layer: use DarknetConverter.ConvertFile");
             }
         }
     }

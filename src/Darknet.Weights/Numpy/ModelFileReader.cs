@@ -17,7 +17,8 @@ namespace Darknet.Weights.Numpy
 
         public static IReadOnlyList<LayerParameters> Read(Stream input) => Read(input, "the stream");
 
-        public static IReadOnlyList<LayerParameters> ReadFile(string path)
+        /// <param name="options">Limits (the total array data a read may return); null: the defaults.</param>
+        public static IReadOnlyList<LayerParameters> ReadFile(string path, ModelFileOptions? options = null)
         {
             if (path == null) throw new ArgumentNullException(nameof(path));
             if (Directory.Exists(path)) throw new DarknetException(ErrorCodes.NumpyFileUnreadable, $"cannot read {path}: it is a directory");
@@ -30,12 +31,15 @@ namespace Darknet.Weights.Numpy
             {
                 throw new DarknetException(ErrorCodes.NumpyFileUnreadable, $"cannot read {path}: {e.Message}", e);
             }
-            using (file) return Read(file, path);
+            using (file) return Read(file, path, options);
         }
 
-        public static IReadOnlyList<LayerParameters> Read(Stream input, string sourceName)
+        /// <param name="options">Limits (the total array data a read may return); null: the defaults.</param>
+        public static IReadOnlyList<LayerParameters> Read(Stream input, string sourceName, ModelFileOptions? options = null)
         {
             if (input == null) throw new ArgumentNullException(nameof(input));
+            long maxTotalBytes = (options ?? new ModelFileOptions()).MaxTotalBytes;
+            if (maxTotalBytes < 0) throw new ArgumentOutOfRangeException(nameof(options), maxTotalBytes, "MaxTotalBytes must not be negative");
             var start = new byte[4];
             int got = 0;
             for (; got < start.Length; got++)
@@ -45,9 +49,33 @@ namespace Darknet.Weights.Numpy
                 start[got] = (byte)b;
             }
             if (got == 4 && (StartsWith(start, ZipMagic) || StartsWith(start, EmptyZipMagic)))
-                return NpzReader.Read(Rewound(input, start), sourceName);
+                return NpzReader.Read(Rewound(input, start, maxTotalBytes, sourceName), sourceName, maxTotalBytes);
+            if (got == 4 && !StartsWith(start, new[] { NpyHeader.Magic[0], NpyHeader.Magic[1], NpyHeader.Magic[2], NpyHeader.Magic[3] }))
+            {
+                // A .safetensors file: an 8-byte header length, then the JSON header's '{'.
+                var first9 = new byte[9];
+                Array.Copy(start, first9, 4);
+                int more = 4;
+                for (; more < 9; more++)
+                {
+                    int b = input.ReadByte();
+                    if (b < 0) break;
+                    first9[more] = (byte)b;
+                }
+                if (Safetensors.SafetensorsReader.LooksLike(first9, more))
+                {
+                    input = Rewound(input, first9, maxTotalBytes, sourceName);
+                    long? length = input.CanSeek ? input.Length - input.Position : (long?)null;
+                    var lengthBytes = new byte[8];
+                    int n = 0;
+                    while (n < 8) { int b = input.ReadByte(); if (b < 0) break; lengthBytes[n++] = (byte)b; }
+                    return Safetensors.SafetensorsReader.Read(input, length, lengthBytes, sourceName, maxTotalBytes);
+                }
+                Array.Copy(first9, start, 4);
+                got = 4;
+            }
             if (got < 4 || !StartsWith(start, new[] { NpyHeader.Magic[0], NpyHeader.Magic[1], NpyHeader.Magic[2], NpyHeader.Magic[3] }))
-                throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is neither a numpy .npy file (\\x93NUMPY) nor a .npz (zip) file: it starts with {Printable(start, got)}");
+                throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is neither a numpy .npy file (\\x93NUMPY), a .npz (zip) nor a .safetensors file: it starts with {Printable(start, got)}");
 
             // the two remaining magic bytes, then the header
             var reader = BoundedReader.For(input, sourceName, ErrorCodes.MalformedPickle, startOffset: start.Length);
@@ -57,21 +85,33 @@ namespace Darknet.Weights.Numpy
             var header = NpyHeader.ReadAfterMagic(reader, sourceName);
             if (header.Descr.TrimStart('|', '<', '>', '=') != "O" || header.Shape.Length != 0)
                 throw LayerDictionary.NotLayers(sourceName, $"it holds a single {header.Descr} array of shape {NpyHeader.ShapeRepr(header.Shape)}, not np.save of a dict");
-            var root = new RestrictedUnpickler(reader).Load();
+            var root = new RestrictedUnpickler(reader, maxTotalBytes).Load();
             return LayerDictionary.FromPickle(root, sourceName);
         }
 
-        // ZipArchive needs the whole stream from its first byte: seek back, or (a pipe) copy it into memory.
-        private static Stream Rewound(Stream input, byte[] start)
+        // ZipArchive needs the whole stream from its first byte: seek back, or (a pipe) copy it into memory, at most what
+        // the cap allows (and what one MemoryStream holds), so a pipe cannot fill the memory.
+        private static Stream Rewound(Stream input, byte[] start, long maxTotalBytes, string sourceName)
         {
             if (input.CanSeek)
             {
                 input.Seek(-start.Length, SeekOrigin.Current);
                 return input;
             }
+            // a stored .npz is its arrays plus ~200 bytes of zip records and .npy header per entry
+            long limit = Math.Min(maxTotalBytes + maxTotalBytes / 16 + (1 << 20), int.MaxValue);
             var copy = new MemoryStream();
             copy.Write(start, 0, start.Length);
-            input.CopyTo(copy);
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (copy.Length + n > limit)
+                    throw new DarknetException(ErrorCodes.ArrayDataOverCap,
+                        $"{sourceName}: a .npz from a stream that cannot seek is read into memory first, and this one holds more than {limit:N0} bytes " +
+                        $"(the cap is {NpzReader.Size(maxTotalBytes)} of arrays); read it from a file, or raise ModelFileOptions.MaxTotalBytes");
+                copy.Write(buffer, 0, n);
+            }
             copy.Position = 0;
             return copy;
         }

@@ -168,6 +168,7 @@ namespace Darknet.Weights.Numpy
                     while (_pos < _text.Length && char.IsDigit(_text[_pos])) _pos++;
                     if (start == _pos || !int.TryParse(_text.Substring(start, _pos - start), NumberStyles.None, CultureInfo.InvariantCulture, out int dim))
                         throw Bad($"the shape holds something other than a dimension that fits an int at offset {start}");
+                    if (dims.Count == Float32Arrays.MaxDimensions) throw Bad($"the shape has more than {Float32Arrays.MaxDimensions} dimensions (numpy's limit)");
                     dims.Add(dim);
                     SkipSpace();
                     if (Peek() == ',') { _pos++; continue; }

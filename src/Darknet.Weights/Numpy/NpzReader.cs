@@ -12,12 +12,18 @@ namespace Darknet.Weights.Numpy
     /// </summary>
     internal static class NpzReader
     {
-        public static IReadOnlyList<LayerParameters> Read(Stream input, string sourceName)
+        /// <summary>
+        /// Deflate's longest match (258 bytes) costs at least two bits, so no deflated member inflates to more than
+        /// 1032 times its compressed size (np.savez_compressed writes deflate; Deflate64 is not a numpy format).
+        /// </summary>
+        private const long MaxDeflateRatio = 1032;
+
+        public static IReadOnlyList<LayerParameters> Read(Stream input, string sourceName, long maxTotalBytes)
         {
             try
             {
                 using (var archive = new ZipArchive(input, ZipArchiveMode.Read, leaveOpen: true))
-                    return Read(archive, input.Length, sourceName);
+                    return Read(archive, input.Length, sourceName, maxTotalBytes);
             }
             catch (Exception e) when (e is InvalidDataException || e is NotSupportedException || e is EndOfStreamException)
             {
@@ -26,51 +32,53 @@ namespace Darknet.Weights.Numpy
             }
         }
 
-        private static IReadOnlyList<LayerParameters> Read(ZipArchive archive, long archiveLength, string sourceName)
+        /// <summary>"4 GiB", "512 MiB", "256 KiB" or a byte count: a cap as the messages name it.</summary>
+        internal static string Size(long bytes) =>
+            bytes >= 1L << 30 && bytes % (1L << 30) == 0 ? $"{bytes >> 30} GiB"
+            : bytes >= 1L << 20 && bytes % (1L << 20) == 0 ? $"{bytes >> 20} MiB"
+            : bytes >= 1L << 10 && bytes % (1L << 10) == 0 ? $"{bytes >> 10} KiB"
+            : $"{bytes:N0} bytes";
+
+        /// <summary>
+        /// Before a member is inflated: what each entry declares (the zip directory's uncompressed size) must be something
+        /// its compressed bytes can inflate to, the entries' compressed bytes must fit in the file side by side (entries
+        /// that overlap, so one stretch of deflate data counts many times, are a known zip bomb), and all declared sizes
+        /// together must fit the cap.
+        /// </summary>
+        private static void CheckDeclaredSizes(ZipArchive archive, long archiveLength, string sourceName, long maxTotalBytes)
         {
-            var order = new List<string>();
-            var parts = new Dictionary<string, Dictionary<string, Tensor>>();
+            long total = 0, totalCompressed = 0;
+            foreach (var entry in archive.Entries)
+            {
+                long declared = entry.Length, compressed = entry.CompressedLength;
+                totalCompressed += compressed;
+                if (declared < 0 || compressed < 0 || compressed > archiveLength)
+                    throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName}:{entry.FullName}: the zip directory gives impossible sizes ({declared:N0} bytes from {compressed:N0} compressed)");
+                if (totalCompressed > archiveLength)
+                    throw new DarknetException(ErrorCodes.NotNumpyFile,
+                        $"{sourceName}: its entries' compressed sizes add up to more than the file's {archiveLength:N0} bytes: they overlap (a zip bomb) or the directory is corrupt");
+                if (declared > compressed && declared / MaxDeflateRatio > compressed)
+                    throw new DarknetException(ErrorCodes.NotNumpyFile,
+                        $"{sourceName}:{entry.FullName}: the zip directory declares {declared:N0} bytes from {compressed:N0} compressed bytes, more than deflate can inflate to ({MaxDeflateRatio}x); the .npz is corrupt or hostile");
+                total += declared;
+                if (total > maxTotalBytes)
+                    throw new DarknetException(ErrorCodes.ArrayDataOverCap,
+                        $"{sourceName}: its entries declare more than {Size(maxTotalBytes)} of data, this reader's cap (ModelFileOptions.MaxTotalBytes); nothing was inflated");
+            }
+        }
+
+        private static IReadOnlyList<LayerParameters> Read(ZipArchive archive, long archiveLength, string sourceName, long maxTotalBytes)
+        {
+            CheckDeclaredSizes(archive, archiveLength, sourceName, maxTotalBytes);
+            var arrays = new LayerArrays(sourceName);
             foreach (var entry in archive.Entries)
             {
                 if (entry.FullName.EndsWith("/", StringComparison.Ordinal) && entry.Length == 0) continue; // a directory
                 var key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName.Substring(0, entry.FullName.Length - 4) : entry.FullName;
-                int slash = key.LastIndexOf('/');
-                if (slash <= 0 || slash == key.Length - 1)
-                    throw LayerDictionary.NotLayers(sourceName, $"entry '{entry.FullName}' is not named layer/array (e.g. conv_1/weights.npy)");
-                var layer = key.Substring(0, slash);
-                var array = key.Substring(slash + 1);
-                if (array != "weights" && array != "biases" && Array.IndexOf(NpzWriter.BatchNormNames, array) < 0)
-                    throw LayerDictionary.NotLayers(sourceName, $"entry '{entry.FullName}': a layer holds only weights, biases, gamma, beta, moving_mean and moving_variance");
-                if (!parts.TryGetValue(layer, out var arrays))
-                {
-                    parts[layer] = arrays = new Dictionary<string, Tensor>();
-                    order.Add(layer);
-                }
-                if (arrays.ContainsKey(array)) throw LayerDictionary.NotLayers(sourceName, $"entry '{entry.FullName}' appears twice");
-                arrays[array] = ReadEntry(entry, archiveLength, sourceName + ":" + entry.FullName);
+                arrays.Parse(key, entry.FullName, out _, out _);
+                arrays.Add(key, ReadEntry(entry, archiveLength, sourceName + ":" + entry.FullName), entry.FullName);
             }
-
-            var layers = new List<LayerParameters>();
-            foreach (var name in order)
-            {
-                var arrays = parts[name];
-                arrays.TryGetValue("weights", out var weights);
-                arrays.TryGetValue("biases", out var biases);
-                Tensor[]? batchNorm = null;
-                int present = 0;
-                foreach (var bn in NpzWriter.BatchNormNames) if (arrays.ContainsKey(bn)) present++;
-                if (present == 4)
-                {
-                    batchNorm = new Tensor[4];
-                    for (int i = 0; i < 4; i++) batchNorm[i] = arrays[NpzWriter.BatchNormNames[i]];
-                }
-                else if (present > 0)
-                {
-                    throw LayerDictionary.NotLayers(sourceName, $"layer '{name}' has {present} of the 4 batch norm arrays (gamma, beta, moving_mean, moving_variance)");
-                }
-                layers.Add(new LayerParameters(name, weights, biases, batchNorm));
-            }
-            return layers;
+            return arrays.ToLayers();
         }
 
         private static Tensor ReadEntry(ZipArchiveEntry entry, long archiveLength, string where)

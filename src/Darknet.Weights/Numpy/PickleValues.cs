@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace Darknet.Weights.Numpy
@@ -28,6 +29,8 @@ namespace Darknet.Weights.Numpy
 
     internal sealed class PickleTuple
     {
+        public static readonly PickleTuple Empty = new PickleTuple(new object?[0]);
+
         public PickleTuple(object?[] items) => Items = items;
 
         public object?[] Items { get; }
@@ -36,14 +39,17 @@ namespace Darknet.Weights.Numpy
     /// <summary>A Python dict in insertion order (string and number keys compare by value, like Python).</summary>
     internal sealed class PickleDict
     {
-        private readonly Dictionary<object, int> _index = new Dictionary<object, int>();
-        private readonly List<KeyValuePair<object?, object?>> _items = new List<KeyValuePair<object?, object?>>();
+        // Made on the first Set: a hostile file of EMPTY_DICTs then costs one small object per byte, not three.
+        private Dictionary<object, int>? _index;
+        private List<KeyValuePair<object?, object?>>? _items;
         private int _noneKey = -1;
 
-        public IReadOnlyList<KeyValuePair<object?, object?>> Items => _items;
+        public IReadOnlyList<KeyValuePair<object?, object?>> Items => (IReadOnlyList<KeyValuePair<object?, object?>>?)_items ?? Array.Empty<KeyValuePair<object?, object?>>();
 
         public void Set(object? key, object? value)
         {
+            _index ??= new Dictionary<object, int>();
+            _items ??= new List<KeyValuePair<object?, object?>>();
             int at = key == null ? _noneKey : _index.TryGetValue(key, out var i) ? i : -1;
             if (at >= 0)
             {

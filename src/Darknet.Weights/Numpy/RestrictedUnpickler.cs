@@ -17,20 +17,34 @@ namespace Darknet.Weights.Numpy
     {
         private const int MaxGlobalLine = 256;
 
-        // A layer dictionary pushes ~30 objects per array; the cap keeps a hostile file of DUPs and APPENDs from
-        // growing the stack or a list by gigabytes.
-        private const int MaxObjects = 4_000_000;
+        // A layer dictionary makes ~25 objects per array (numpy's own pickles too), so a million is 40,000 arrays; the cap
+        // keeps a hostile file of DUPs, MARKs, MEMOIZEs, EMPTY_DICTs and APPENDs from growing the stack, the memo or a
+        // list by more than ~100 MB. Every push, mark and new memo entry counts.
+        private const int MaxObjects = 1_000_000;
+
+        // Data the pickle makes (array floats, encoded bytes, hashed dict keys) may exceed the bytes read by this factor,
+        // plus a little: a legal file spells each array's bytes once, and protocol 2 holds them once more as text.
+        private const long BuiltPerByteRead = 2;
+        private const long BuiltSlack = 1 << 20;
 
         private readonly BoundedReader _in;
+        private readonly long _maxTotalBytes;
+        private readonly long _startOffset;
         private readonly List<object?> _stack = new List<object?>();
         private readonly List<int> _marks = new List<int>();
-        private readonly Dictionary<long, object?> _memo = new Dictionary<long, object?>();
+        // MEMOIZE and the pickler's BINPUTs number entries 0, 1, 2...: a list; an index out of that order goes in a dict.
+        private readonly List<object?> _memo = new List<object?>();
+        private readonly Dictionary<long, object?> _sparseMemo = new Dictionary<long, object?>();
         private long _opcodeOffset;
-        private int _pushes;
+        private int _objects;
+        private long _built;
+        private long _arrayBytes;
 
-        public RestrictedUnpickler(BoundedReader input)
+        public RestrictedUnpickler(BoundedReader input, long maxTotalBytes = ModelFileOptions.DefaultMaxTotalBytes)
         {
             _in = input;
+            _maxTotalBytes = maxTotalBytes;
+            _startOffset = input.Offset;
         }
 
         private string Source => _in.SourceName;
@@ -95,7 +109,7 @@ namespace Darknet.Weights.Numpy
                         Push(IsArrayData(length) ? ReadBytesObject(length, "BINSTRING") : Latin1(_in.ReadExactly(length, "BINSTRING")));
                         break;
 
-                    case PickleOpcodes.EmptyTuple: Push(new PickleTuple(new object?[0])); break;
+                    case PickleOpcodes.EmptyTuple: Push(PickleTuple.Empty); break;
                     case PickleOpcodes.Tuple1: Push(new PickleTuple(new[] { Pop() })); break;
                     case PickleOpcodes.Tuple2: { var b = Pop(); var a = Pop(); Push(new PickleTuple(new[] { a, b })); break; }
                     case PickleOpcodes.Tuple3: { var c = Pop(); var b = Pop(); var a = Pop(); Push(new PickleTuple(new[] { a, b, c })); break; }
@@ -109,9 +123,9 @@ namespace Darknet.Weights.Numpy
                     case PickleOpcodes.SetItem: { var v = Pop(); var k = Pop(); DictOnTop("SETITEM").Set(CheckKey(k), v); break; }
                     case PickleOpcodes.SetItems: { var items = PopToMark(); SetItems(DictOnTop("SETITEMS"), items); break; }
 
-                    case PickleOpcodes.BinPut: _memo[_in.ReadByte("BINPUT")] = Peek(); break;
-                    case PickleOpcodes.LongBinPut: _memo[ReadLength(4, "LONG_BINPUT")] = Peek(); break;
-                    case PickleOpcodes.Memoize: _memo[_memo.Count] = Peek(); break;
+                    case PickleOpcodes.BinPut: MemoPut(_in.ReadByte("BINPUT")); break;
+                    case PickleOpcodes.LongBinPut: MemoPut(ReadLength(4, "LONG_BINPUT")); break;
+                    case PickleOpcodes.Memoize: MemoPut(_memo.Count + _sparseMemo.Count); break;
                     case PickleOpcodes.BinGet: Push(MemoGet(_in.ReadByte("BINGET"))); break;
                     case PickleOpcodes.LongBinGet: Push(MemoGet(ReadLength(4, "LONG_BINGET"))); break;
 
@@ -239,6 +253,8 @@ namespace Darknet.Weights.Numpy
             if (!(shapeObject is PickleTuple shapeTuple)) throw Malformed("an ndarray's shape is not a tuple");
             if (!(dtypeObject is NumpyDtype dtype)) throw Malformed("an ndarray's dtype is not a numpy.dtype");
             if (!(fortranObject is bool fortran)) throw Malformed("an ndarray's fortran flag is not True/False");
+            if (shapeTuple.Items.Length > Float32Arrays.MaxDimensions)
+                throw new DarknetException(ErrorCodes.UnsupportedArray, $"{Source}: an array of {shapeTuple.Items.Length} dimensions at offset {_opcodeOffset} (numpy allows at most {Float32Arrays.MaxDimensions})");
             var shape = new int[shapeTuple.Items.Length];
             for (int i = 0; i < shape.Length; i++)
             {
@@ -247,6 +263,7 @@ namespace Darknet.Weights.Numpy
             }
             string where = $"{Source}: the array at offset {_opcodeOffset}";
             int count = Float32Arrays.ElementCount(shape, where);
+            if (!dtype.IsObject) ChargeArray((long)count * 4);
             array.Shape = shape;
             array.Built = true;
 
@@ -268,17 +285,31 @@ namespace Darknet.Weights.Numpy
             array.Floats = new Tensor(shape, floats);
         }
 
-        private static void SetItems(PickleDict dict, List<object?> items)
+        private void SetItems(PickleDict dict, List<object?> items)
         {
-            if (items.Count % 2 != 0) throw new DarknetException(ErrorCodes.MalformedPickle, "SETITEMS with an odd number of items");
+            if (items.Count % 2 != 0) throw Malformed("SETITEMS with an odd number of items");
             for (int i = 0; i < items.Count; i += 2) dict.Set(CheckKey(items[i]), items[i + 1]);
         }
 
-        private static object? CheckKey(object? key)
+        private object? CheckKey(object? key)
         {
             if (key is PickleDict || key is List<object?> || key is NumpyArray || key is PickleBytes) // unhashable in Python, or not a key numpy files use
-                throw new DarknetException(ErrorCodes.MalformedPickle, $"a dict key that is {Describe(key)}");
+                throw Malformed($"a dict key that is {Describe(key)}");
+            if (key is string text) Charge(2L * text.Length, "hashing dict keys"); // one memoized long key set again and again
             return key;
+        }
+
+        private void MemoPut(long index)
+        {
+            var value = Peek();
+            if (index < _memo.Count)
+            {
+                _memo[(int)index] = value;
+                return;
+            }
+            if (!_sparseMemo.ContainsKey(index)) CountObject();
+            if (index == _memo.Count && _sparseMemo.Count == 0) _memo.Add(value);
+            else _sparseMemo[index] = value;
         }
 
         private long ReadLength(int size, string opcode)
@@ -328,6 +359,7 @@ namespace Darknet.Weights.Numpy
 
         private byte[] Latin1Bytes(string text)
         {
+            Charge(text.Length, "encoding text as bytes");
             var bytes = new byte[text.Length];
             for (int i = 0; i < text.Length; i++)
             {
@@ -345,7 +377,26 @@ namespace Darknet.Weights.Numpy
 
         private void CountObject()
         {
-            if (++_pushes > MaxObjects) throw Malformed($"more than {MaxObjects} objects: not a numpy layer dictionary");
+            if (++_objects > MaxObjects) throw Malformed($"more than {MaxObjects} objects: not a numpy layer dictionary");
+        }
+
+        // What the pickle makes out of its bytes may not outgrow them: memoized data built into array after array, or
+        // text encoded again and again, is refused once it exceeds what a legal file could have spelt.
+        private void Charge(long bytes, string doing)
+        {
+            _built += bytes;
+            long read = _in.Offset - _startOffset;
+            if (_built > BuiltPerByteRead * read + BuiltSlack)
+                throw Malformed($"{doing} makes {_built:N0} bytes from the {read:N0} bytes read so far: a file builds its data once, not again and again");
+        }
+
+        private void ChargeArray(long bytes)
+        {
+            _arrayBytes += bytes;
+            if (_arrayBytes > _maxTotalBytes)
+                throw new DarknetException(ErrorCodes.ArrayDataOverCap,
+                    $"{Source}: its arrays hold more than {NpzReader.Size(_maxTotalBytes)} at offset {_opcodeOffset}, this reader's cap (ModelFileOptions.MaxTotalBytes)");
+            Charge(bytes, "building arrays");
         }
 
         private object? Peek()
@@ -378,7 +429,9 @@ namespace Darknet.Weights.Numpy
             Peek() is PickleDict dict ? dict : throw Malformed($"{opcode} on {Describe(Peek())}, not a dict");
 
         private object? MemoGet(long index) =>
-            _memo.TryGetValue(index, out var value) ? value : throw Malformed($"memo entry {index} is read before it is written");
+            index < _memo.Count ? _memo[(int)index]
+            : _sparseMemo.TryGetValue(index, out var value) ? value
+            : throw Malformed($"memo entry {index} is read before it is written");
 
         private DarknetException Malformed(string why) =>
             new DarknetException(ErrorCodes.MalformedPickle, $"{Source}: malformed pickle at offset {_opcodeOffset}: {why}");

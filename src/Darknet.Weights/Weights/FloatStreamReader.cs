@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 
 namespace Darknet.Weights
@@ -14,6 +15,12 @@ namespace Darknet.Weights
         private readonly Stream _stream;
         private readonly byte[] _buffer;
 
+        // Bytes read ahead (ReadAhead), handed out before the stream's next bytes; a consumed chunk is let go.
+        private readonly List<byte[]?> _ahead = new List<byte[]?>();
+        private int _aheadChunk;
+        private int _aheadOffset;
+        private long _aheadBytes;
+
         public FloatStreamReader(Stream stream, int bufferBytes = BufferBytes)
         {
             _stream = stream ?? throw new ArgumentNullException(nameof(stream));
@@ -22,6 +29,30 @@ namespace Darknet.Weights
 
         /// <summary>Floats read so far.</summary>
         public long FloatsRead { get; private set; }
+
+        /// <summary>Whole floats read ahead and not yet handed out.</summary>
+        public long FloatsAhead => _aheadBytes / 4;
+
+        /// <summary>
+        /// Reads ahead until <paramref name="floats"/> floats wait to be read, in 1 MiB chunks, so memory grows only with
+        /// what the stream really delivers: a caller can make sure a layer's floats exist before it allocates the layer's
+        /// arrays from a count that a cfg declares. False when the stream ended first.
+        /// </summary>
+        public bool ReadAhead(long floats)
+        {
+            long want = floats * 4;
+            while (_aheadBytes < want)
+            {
+                int size = (int)Math.Min(BufferBytes, want - _aheadBytes);
+                var chunk = new byte[size];
+                int got = FillFrom(chunk, 0, size);
+                if (got < size) Array.Resize(ref chunk, got);
+                if (got > 0) _ahead.Add(chunk);
+                _aheadBytes += got;
+                if (got < size) return false;
+            }
+            return true;
+        }
 
         /// <summary>Bytes after the last whole float when the stream ended inside one (0 otherwise).</summary>
         public int StrayBytes { get; private set; }
@@ -53,7 +84,8 @@ namespace Darknet.Weights
         /// <summary>Reads to the end of the stream and returns how many whole floats were left (stray bytes go to <see cref="StrayBytes"/>).</summary>
         public long CountRemaining()
         {
-            long bytes = 0;
+            long bytes = _aheadBytes;
+            DropAhead();
             int n;
             while ((n = _stream.Read(_buffer, 0, _buffer.Length)) > 0) bytes += n;
             StrayBytes = (int)(bytes % 4);
@@ -63,13 +95,42 @@ namespace Darknet.Weights
         private int Fill(int count)
         {
             int total = 0;
+            while (total < count && _aheadBytes > 0)
+            {
+                var chunk = _ahead[_aheadChunk]!;
+                int n = Math.Min(count - total, chunk.Length - _aheadOffset);
+                Buffer.BlockCopy(chunk, _aheadOffset, _buffer, total, n);
+                total += n;
+                _aheadOffset += n;
+                _aheadBytes -= n;
+                if (_aheadOffset == chunk.Length)
+                {
+                    _ahead[_aheadChunk++] = null;
+                    _aheadOffset = 0;
+                }
+            }
+            if (_aheadBytes == 0) DropAhead();
+            return total + FillFrom(_buffer, total, count - total);
+        }
+
+        private int FillFrom(byte[] buffer, int offset, int count)
+        {
+            int total = 0;
             while (total < count)
             {
-                int n = _stream.Read(_buffer, total, count - total);
+                int n = _stream.Read(buffer, offset + total, count - total);
                 if (n <= 0) break;
                 total += n;
             }
             return total;
+        }
+
+        private void DropAhead()
+        {
+            _ahead.Clear();
+            _aheadChunk = 0;
+            _aheadOffset = 0;
+            _aheadBytes = 0;
         }
 
         private void CopyFloats(int floats, float[] destination, int at)

@@ -165,6 +165,7 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(new[] { File + ".lock" }, FilesInEntryDirectory(request));
     }
 
+    /// <summary>Cancelled: no final file and no temp; the partial and its metadata stay for the next build to resume (Must 3).</summary>
     [Fact]
     public void Cancelling_leaves_no_final_and_no_temp_file()
     {
@@ -175,7 +176,7 @@ public sealed class MachineCacheTests : IDisposable
         Assert.ThrowsAny<OperationCanceledException>(() => _cache.GetWeights(Request(), _downloader.DownloadAsync, cancel.Token));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "took " + clock.Elapsed);
-        Assert.Equal(new[] { File + ".lock" }, FilesInEntryDirectory(Request()));
+        Assert.Equal(new[] { File + ".dkn-partial", File + ".dkn-partial.json", File + ".lock" }, FilesInEntryDirectory(Request()));
     }
 
     [Fact]

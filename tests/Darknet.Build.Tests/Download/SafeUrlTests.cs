@@ -18,4 +18,12 @@ public class SafeUrlTests
         Assert.Equal(bare, SafeUrl.WithoutCredentials(url));
         Assert.DoesNotContain("s3cret", SafeUrl.Redact(url));
     }
+
+    [Theory]
+    [InlineData("https://a:s3cret@h.example/x;https://b:hunter2@h2.example/y", "https://***@h.example/x;https://***@h2.example/y")]
+    [InlineData("Could not fetch 'https://a:s3cret@h.example/x.cfg': 404", "Could not fetch 'https://***@h.example/x.cfg': 404")]
+    [InlineData("name|https://me:${TOKEN}@h.example/n.weights|", "name|https://***@h.example/n.weights|")]
+    [InlineData("https://h.example/a@b and mail@example.org", "https://h.example/a@b and mail@example.org")]
+    public void Text_holding_urls_keeps_no_credentials(string text, string redacted) =>
+        Assert.Equal(redacted, SafeUrl.RedactText(text));
 }

@@ -32,11 +32,24 @@ public sealed class WeightsDownloaderTests : IDisposable
     private WeightsRequest Pinned(params string[] urls) =>
         new(File, _content.Length, urls.Length > 0 ? urls : new[] { _server.Url(File) }, sha256: SeededBytes.Sha256(_content));
 
+    private string Metadata => Destination + ".json";
+
     private async Task<DarknetException> Fails(WeightsDownloader downloader, WeightsRequest request)
     {
         var error = await Assert.ThrowsAsync<DarknetException>(() => downloader.DownloadAsync(request, Destination));
         Assert.False(System.IO.File.Exists(Destination), "a failed download leaves no file");
+        Assert.False(System.IO.File.Exists(Metadata), "nor metadata");
         return error;
+    }
+
+    /// <summary>No hash to check the result: only validators can keep a resume from mixing versions.</summary>
+    private WeightsRequest Unhashed(string? url = null) => new(File, _content.Length, new[] { url ?? _server.Url(File) });
+
+    private static DownloadOptions FastHttp()
+    {
+        var options = Fast();
+        options.AllowHttp = true;
+        return options;
     }
 
     [Fact]
@@ -62,6 +75,195 @@ public sealed class WeightsDownloaderTests : IDisposable
         Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
         Assert.Equal(new string?[] { null, "bytes=1000000-" }, _server.RangeHeaders(File));
         Assert.Equal(new[] { 200, 206 }, _server.Requests.Select(r => r.Status));
+        Assert.Equal(new string?[] { null, "\"v1-" + _content.Length + "\"" }, _server.Requests.Select(r => r.IfRange));
+        Assert.False(System.IO.File.Exists(Metadata), "the partial's metadata is gone once the file is complete");
+    }
+
+    [Fact]
+    public async Task Without_an_etag_the_resume_carries_last_modified_as_if_range()
+    {
+        _server.Serve(File, _content);
+        _server.Validators(File, etag: false, lastModified: true);
+        _server.DropAfter(File, 1_000_000);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new[] { 200, 206 }, _server.Requests.Select(r => r.Status));
+        Assert.Equal("Mon, 01 Jan 2024 00:01:00 GMT", _server.Requests[1].IfRange);
+    }
+
+    [Fact]
+    public async Task A_weak_etag_is_not_a_validator_last_modified_is_used()
+    {
+        _server.Serve(File, _content);
+        _server.Validators(File, etag: true, lastModified: true, weakETag: true);
+        _server.DropAfter(File, 1_000_000);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal("Mon, 01 Jan 2024 00:01:00 GMT", _server.Requests[1].IfRange);
+    }
+
+    /// <summary>The issue's case: cut, the file changes, resume. The server sees If-Range and answers 200 with the new file.</summary>
+    [Fact]
+    public async Task A_file_changed_between_the_cut_and_the_resume_is_downloaded_whole_not_mixed()
+    {
+        var changed = SeededBytes.Create(_content.Length, seed: 9);
+        _server.Serve(File, _content);
+        _server.DropAfter(File, 1_000_000);
+        _server.ChangeContentAfter(File, 1, changed);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(changed, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new[] { 200, 200 }, _server.Requests.Select(r => r.Status));
+    }
+
+    /// <summary>A server that ignores If-Range sends the new file's tail with the new ETag: the client starts again from byte 0.</summary>
+    [Fact]
+    public async Task A_206_with_another_validator_starts_again_from_byte_zero()
+    {
+        var changed = SeededBytes.Create(_content.Length, seed: 9);
+        _server.Serve(File, _content);
+        _server.IgnoreIfRange(File);
+        _server.DropAfter(File, 1_000_000);
+        _server.ChangeContentAfter(File, 1, changed);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(changed, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, "bytes=1000000-", null }, _server.RangeHeaders(File));
+        Assert.Equal(new[] { 200, 206, 200 }, _server.Requests.Select(r => r.Status));
+    }
+
+    /// <summary>A 206 whose Content-Range does not start where the bytes held end: never appended, the file starts again from 0.</summary>
+    [Fact]
+    public async Task A_content_range_that_does_not_continue_the_file_starts_again_from_byte_zero()
+    {
+        _server.Serve(File, _content);
+        _server.DropAfter(File, 1_000_000);
+        _server.ShiftRange(File, 1000);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, "bytes=1000000-", null }, _server.RangeHeaders(File));
+        Assert.Equal(new[] { 200, 206, 200 }, _server.Requests.Select(r => r.Status));
+    }
+
+    /// <summary>No validator and no hash (a built-in without a published hash on such a server): never resume, start from 0.</summary>
+    [Fact]
+    public async Task Without_validator_or_hash_a_cut_download_starts_again_from_byte_zero()
+    {
+        var changed = SeededBytes.Create(_content.Length, seed: 9);
+        _server.Serve(File, _content);
+        _server.Validators(File, etag: false, lastModified: false);
+        _server.DropAfter(File, 1_000_000);
+        _server.ChangeContentAfter(File, 1, changed);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(changed, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, null }, _server.RangeHeaders(File));
+    }
+
+    /// <summary>No validator but a hash: the resume is allowed; a mixed result fails the hash and is fetched once more from byte 0.</summary>
+    [Fact]
+    public async Task Without_validator_a_hashed_resume_that_mixed_versions_is_downloaded_again_whole()
+    {
+        var changed = SeededBytes.Create(_content.Length, seed: 9);
+        _server.Serve(File, _content);
+        _server.Validators(File, etag: false, lastModified: false);
+        _server.DropAfter(File, 1_000_000);
+        _server.ChangeContentAfter(File, 1, changed);
+        var request = new WeightsRequest(File, _content.Length, new[] { _server.Url(File) }, sha256: SeededBytes.Sha256(changed));
+
+        await new WeightsDownloader(Fast()).DownloadAsync(request, Destination);
+
+        Assert.Equal(changed, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, "bytes=1000000-", null }, _server.RangeHeaders(File));
+        Assert.All(_server.Requests, r => Assert.Null(r.IfRange));
+    }
+
+    /// <summary>Starts a download, waits until the partial holds <paramref name="bytes"/> (where the server stalls), then cancels it.</summary>
+    private async Task CancelDuringTheStall(WeightsRequest request, long bytes)
+    {
+        using var cancel = new CancellationTokenSource();
+        var download = new WeightsDownloader(FastHttp()).DownloadAsync(request, Destination, cancel.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(8);
+        while (DateTime.UtcNow < deadline && !(System.IO.File.Exists(Destination) && new FileInfo(Destination).Length >= bytes)) await Task.Delay(20);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => download);
+        Assert.Equal(1, _server.RequestCount(File));
+    }
+
+    /// <summary>Must 3, downloader side: a cancelled download leaves its partial and metadata; the next call continues it.</summary>
+    [Fact]
+    public async Task A_cancelled_download_is_continued_by_the_next_call_with_range_and_if_range()
+    {
+        _server.Serve(File, _content);
+        _server.StallAfter(File, 1_000_000, TimeSpan.FromSeconds(30));
+        await CancelDuringTheStall(Unhashed("http://user:s3cret@127.0.0.1:" + _server.Port + "/" + File), 1_000_000);
+        Assert.Equal(1_000_000, new FileInfo(Destination).Length);
+        var metadata = System.IO.File.ReadAllText(Metadata);
+        Assert.Contains("\"url\":\"" + _server.Url(File) + "\"", metadata);
+        Assert.Contains("\"size\":" + _content.Length, metadata);
+        Assert.Contains("v1-", metadata);
+        Assert.DoesNotContain("s3cret", metadata);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal("bytes=1000000-", _server.RangeHeaders(File)[1]);
+        Assert.Equal(206, _server.Requests[1].Status);
+    }
+
+    [Fact]
+    public async Task A_partial_of_another_url_or_without_metadata_is_started_again()
+    {
+        _server.Serve(File, _content);
+        System.IO.File.WriteAllBytes(Destination, _content.AsSpan(0, 500_000).ToArray());
+        System.IO.File.WriteAllText(Metadata, "{\"url\":\"http://elsewhere.invalid/net.weights\",\"validator\":\"\\\"v1-" + _content.Length + "\\\"\",\"size\":" + _content.Length + "}");
+
+        await new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination);
+        System.IO.File.WriteAllBytes(Destination, _content.AsSpan(0, 500_000).ToArray());
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null, null }, _server.RangeHeaders(File));
+    }
+
+    /// <summary>An earlier run's partial that is whole but fails the hash (two versions joined, say) is fetched once more from byte 0.</summary>
+    [Fact]
+    public async Task A_whole_partial_from_an_earlier_run_that_fails_its_hash_is_downloaded_again()
+    {
+        _server.Serve(File, _content);
+        System.IO.File.WriteAllBytes(Destination, SeededBytes.Create(_content.Length, seed: 4));
+        System.IO.File.WriteAllText(Metadata, "{\"url\":\"" + _server.Url(File) + "\",\"validator\":null,\"size\":" + _content.Length + "}");
+
+        await new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(new string?[] { null }, _server.RangeHeaders(File));
+    }
+
+    /// <summary>A killed run's partial of a file that changed since: If-Range makes the server send the whole new file.</summary>
+    [Fact]
+    public async Task A_partial_left_by_an_earlier_run_of_a_changed_file_is_replaced_whole()
+    {
+        var changed = SeededBytes.Create(_content.Length, seed: 9);
+        _server.Serve(File, _content);
+        _server.StallAfter(File, 1_000_000, TimeSpan.FromSeconds(30));
+        await CancelDuringTheStall(Unhashed(), 1_000_000);
+        _server.Serve(File, changed);
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(), Destination);
+
+        Assert.Equal(changed, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal("bytes=1000000-", _server.RangeHeaders(File)[1]);
+        Assert.Equal(200, _server.Requests[1].Status);
     }
 
     [Fact]
@@ -323,8 +525,9 @@ public sealed class WeightsDownloaderTests : IDisposable
         Assert.Contains("404", error.Message);
     }
 
+    /// <summary>Cancellation stops promptly and (Must 3) leaves the partial and its metadata for the next run to resume.</summary>
     [Fact]
-    public async Task Cancellation_stops_promptly_and_leaves_no_file()
+    public async Task Cancellation_stops_promptly_and_leaves_a_resumable_partial()
     {
         _server.Serve(File, _content);
         _server.StallAfter(File, 200_000, TimeSpan.FromSeconds(30));
@@ -334,7 +537,125 @@ public sealed class WeightsDownloaderTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination, cancel.Token));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "took " + clock.Elapsed);
-        Assert.False(System.IO.File.Exists(Destination));
+        Assert.Equal(200_000, new FileInfo(Destination).Length);
+        Assert.True(System.IO.File.Exists(Metadata));
+    }
+
+    [Fact]
+    public async Task A_network_failure_that_gives_up_leaves_the_partial()
+    {
+        _server.Serve(File, _content);
+        _server.DropAfter(File, 300_000);
+        _server.FailNext(File, 100, 503);
+        var options = Fast();
+        options.MaxAttemptsPerUrl = 2;
+
+        var error = await Assert.ThrowsAsync<DarknetException>(() => new WeightsDownloader(options).DownloadAsync(Pinned(), Destination));
+
+        Assert.Equal(BuildErrorCodes.HttpStatus, error.Code);
+        Assert.Equal(300_000, new FileInfo(Destination).Length);
+        Assert.True(System.IO.File.Exists(Metadata));
+    }
+
+    // Must 5: credentials.
+
+    [Fact]
+    public async Task Credentials_become_a_basic_header_for_their_own_host_and_appear_in_no_message()
+    {
+        _server.Serve(File, _content);
+        _server.DropAfter(File, 1_000_000);
+        var lines = new List<string>();
+        var options = FastHttp();
+        options.Log = lines.Add;
+        options.Progress = p => lines.Add(p.ToString());
+        var url = "http://alice:s3cr%40t@127.0.0.1:" + _server.Port + "/" + File;
+
+        await new WeightsDownloader(options).DownloadAsync(Unhashed(url), Destination);
+
+        var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("alice:s3cr@t"));
+        Assert.All(_server.Requests, r => Assert.Equal(expected, r.Authorization));
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => Assert.DoesNotContain("s3cr", line));
+        Assert.Contains(lines, line => line.Contains("http://***@127.0.0.1:"));
+    }
+
+    [Fact]
+    public async Task Credentials_are_dropped_on_a_redirect_to_another_host_and_kept_on_the_same_one()
+    {
+        using var other = new WeightsServer();
+        other.Serve(File, _content);
+        _server.Redirect("moved/" + File, "/" + File);           // same origin: keeps the header
+        _server.Redirect(File, other.Url(File), status: 307);     // another port: another origin
+        var url = "http://alice:s3cret@127.0.0.1:" + _server.Port + "/moved/" + File;
+
+        await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(url), Destination);
+
+        Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
+        Assert.Equal(2, _server.Requests.Count(r => r.Authorization != null));
+        Assert.Equal(1, other.TotalRequests);
+        Assert.Null(other.Requests[0].Authorization);
+    }
+
+    [Fact]
+    public async Task A_redirect_loop_is_its_own_error_without_the_credentials()
+    {
+        _server.Redirect(File, "/" + File);
+        var url = "http://alice:s3cret@127.0.0.1:" + _server.Port + "/" + File;
+
+        var error = await Fails(new WeightsDownloader(FastHttp()), Unhashed(url));
+
+        Assert.Equal(BuildErrorCodes.TooManyRedirects, error.Code);
+        Assert.Equal(HttpGet.MaxRedirects + 1, _server.RequestCount(File));
+        Assert.DoesNotContain("s3cret", error.Message);
+        Assert.Contains("***@", error.Message);
+    }
+
+    [Fact]
+    public async Task Errors_of_every_url_show_them_without_credentials()
+    {
+        _server.SendHtml("a/" + File);
+        var request = new WeightsRequest(File, _content.Length, new[]
+        {
+            "http://alice:s3cret@127.0.0.1:" + _server.Port + "/a/" + File,
+            "http://bob:hunter2@127.0.0.1:" + _server.Port + "/b/" + File,
+        });
+        var lines = new List<string>();
+        var options = FastHttp();
+        options.Log = lines.Add;
+
+        var error = await Fails(new WeightsDownloader(options), request);
+
+        Assert.Equal(BuildErrorCodes.AllUrlsFailed, error.Code);
+        foreach (var text in lines.Append(error.Message))
+        {
+            Assert.DoesNotContain("s3cret", text);
+            Assert.DoesNotContain("hunter2", text);
+        }
+        Assert.Contains("http://***@127.0.0.1:" + _server.Port + "/b/" + File + " -> " + BuildErrorCodes.HttpStatus, error.Message);
+    }
+
+    [Fact]
+    public async Task A_credential_variable_is_read_from_the_environment_and_an_unset_one_is_an_error()
+    {
+        _server.Serve(File, _content);
+        var variable = "DKN_TEST_PASSWORD_" + Guid.NewGuid().ToString("N").Substring(0, 8).ToUpperInvariant();
+        var url = "http://alice:${" + variable + "}@127.0.0.1:" + _server.Port + "/" + File;
+
+        var unset = await Fails(new WeightsDownloader(FastHttp()), Unhashed(url));
+        Assert.Equal(BuildErrorCodes.CredentialVariableUnset, unset.Code);
+        Assert.Contains(variable, unset.Message);
+        Assert.Equal(0, _server.TotalRequests);
+
+        Environment.SetEnvironmentVariable(variable, "fr0m-env");
+        try
+        {
+            await new WeightsDownloader(FastHttp()).DownloadAsync(Unhashed(url), Destination);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+        Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("alice:fr0m-env")), _server.Requests[0].Authorization);
     }
 
     [Fact]

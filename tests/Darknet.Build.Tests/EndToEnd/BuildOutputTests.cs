@@ -162,7 +162,7 @@ public sealed class BuildOutputTests
         Assert.Contains(Path.Combine(cache, "weights", "sha256-dccea06f59b781ec1234ddf8d1e94b9519a97f4245748a7d4db75d5b7080a42c", "yolov3-tiny.weights"), result.Output);
     }
 
-    /// <summary>A file placed by hand that fails verification is moved aside (a DKN4020 warning says where), and the build downloads the right one.</summary>
+    /// <summary>A file placed by hand that fails verification is moved aside (a DKN4023 warning says where), and the build downloads the right one.</summary>
     [Fact]
     public void AHandPlacedFileThatFailsVerificationIsMovedAsideNotDeleted()
     {
@@ -180,7 +180,7 @@ public sealed class BuildOutputTests
         Succeeded(result);
         var aside = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(entry)!, "yolov3-tiny.weights.rejected-*"));
         Assert.Equal(wrong, File.ReadAllBytes(aside));
-        Assert.Contains("warning DKN4020", result.Output);
+        Assert.Contains("warning DKN4023", result.Output);
         Assert.Contains(aside, result.Output);
         Assert.Equal(_fixture.Tiny.Bytes, File.ReadAllBytes(entry));
     }

@@ -176,6 +176,7 @@ public sealed class CacheTrustTests
         Assert.DoesNotContain("DKN5099", result.Output);
         Assert.Single(Directory.GetFiles(Path.Combine(cache, "weights"), "yolov3-tiny.weights", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetFiles(cache, "*.dkn-tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(app.ObjModelDirectory, "yolov3-tiny.npy")));
     }
 
     /// <summary>Before: DarknetStallTimeout=5000000 ended in DKN5099 (an overflow deep in the download). Now DKN5003 before any work.</summary>

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Darknet.Build.Tests.Infrastructure;
@@ -17,8 +20,17 @@ namespace Darknet.Build.Tests.Infrastructure;
 /// server.SendHtml("yolov3.weights");                            // 200 text/html page (what pjreddie.com sends today)
 /// server.SendWrongLength("yolov3.weights", 1234);
 /// server.IgnoreRange("yolov3.weights");                         // answer 200 with the whole file to a Range request
+/// server.Validators("yolov3.weights", etag: false, lastModified: true); // which validators responses carry (default both)
+/// server.IgnoreIfRange("yolov3.weights");                       // honour Range even when If-Range names another version
+/// server.ChangeContentAfter("yolov3.weights", 1, otherBytes);   // after the next request, the file is another one
+/// server.Redirect("old/yolov3.weights", otherServer.Url("yolov3.weights"));  // 302 with that Location
+/// server.Hang("net.cfg");                                       // read the request, never answer
 /// server.RequestCount("yolov3.weights"); server.TotalRequests; server.RangeHeaders("yolov3.weights");
+/// server.Requests (with If-Range and Authorization headers); server.BodyBytesSent("yolov3.weights");
 /// </code>
+/// Each served content has a version: its strong ETag is "\"v{version}-{length}\"" and its Last-Modified moves one minute
+/// per version. An If-Range naming another version makes a Range request answer 200 with the whole current file (RFC 9110),
+/// unless IgnoreIfRange.
 /// Paths are matched without the leading '/' and without the query. Unknown paths answer 404.
 /// Faults apply to the next requests of their path, in the order they were added, each for its count of requests
 /// (default 1; SendHtml and SendWrongLength default to every request). Range requests ("bytes=N-" and "bytes=N-M")
@@ -34,10 +46,23 @@ public sealed class WeightsServer : IDisposable
     private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Fault>> _faults = new(StringComparer.Ordinal);
     private readonly List<ServedRequest> _requests = new();
+    private readonly Dictionary<string, int> _versions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (bool ETag, bool LastModified, bool Weak)> _validators = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ignoreIfRange = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int After, Resource Next)> _changes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _bodyBytes = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
 
-    public WeightsServer()
+    private readonly X509Certificate2? _certificate;
+
+    public WeightsServer() : this(null)
     {
+    }
+
+    /// <summary>With a certificate: an https:// server (a client must trust the certificate, see <see cref="SelfSignedCertificate"/>).</summary>
+    public WeightsServer(X509Certificate2? certificate)
+    {
+        _certificate = certificate;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -46,8 +71,22 @@ public sealed class WeightsServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>A self-signed certificate for 127.0.0.1, and its PEM (for SSL_CERT_FILE, which .NET on Linux trusts instead of the system store).</summary>
+    public static (X509Certificate2 Certificate, string Pem) SelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+        return (certificate, created.ExportCertificatePem());
+    }
+
     /// <summary>"http://127.0.0.1:PORT/" (with the trailing slash, usable as DarknetMirror).</summary>
-    public string BaseUrl => "http://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/";
+    public string BaseUrl => (_certificate == null ? "http" : "https") + "://127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + "/";
 
     public string Url(string path) => BaseUrl + Normalize(path);
 
@@ -57,7 +96,56 @@ public sealed class WeightsServer : IDisposable
     /// <summary>Serves generated content: <paramref name="open"/> is called once per request and must yield <paramref name="length"/> bytes.</summary>
     public void Serve(string path, Func<Stream> open, long length, string contentType = "application/octet-stream")
     {
-        lock (_gate) _resources[Normalize(path)] = new Resource(open, length, contentType);
+        var key = Normalize(path);
+        lock (_gate) _resources[key] = NewVersion(key, open, length, contentType);
+    }
+
+    /// <summary>Which validators the path's 200 and 206 responses carry (default: a strong ETag and Last-Modified); <paramref name="weakETag"/> sends W/"...".</summary>
+    public void Validators(string path, bool etag, bool lastModified, bool weakETag = false)
+    {
+        lock (_gate) _validators[Normalize(path)] = (etag, lastModified, weakETag);
+    }
+
+    /// <summary>Range requests of the path are answered 206 from the current file even when their If-Range names another version.</summary>
+    public void IgnoreIfRange(string path)
+    {
+        lock (_gate) _ignoreIfRange.Add(Normalize(path));
+    }
+
+    /// <summary>The next <paramref name="requests"/> requests of the path get the current file; every later one gets <paramref name="content"/> (a new version).</summary>
+    public void ChangeContentAfter(string path, int requests, byte[] content)
+    {
+        var key = Normalize(path);
+        lock (_gate) _changes[key] = (requests, new Resource(() => new MemoryStream(content, writable: false), content.Length, "application/octet-stream", 0));
+    }
+
+    /// <summary>The next <paramref name="times"/> requests answer <paramref name="status"/> with Location <paramref name="location"/>.</summary>
+    public void Redirect(string path, string location, int status = 302, int times = int.MaxValue) =>
+        AddFault(path, new Fault(FaultKind.Redirect, times) { Status = status, Location = location });
+
+    /// <summary>The next <paramref name="times"/> requests are read and never answered (until the server is disposed).</summary>
+    public void Hang(string path, int times = int.MaxValue) =>
+        AddFault(path, new Fault(FaultKind.Hang, times));
+
+    /// <summary>The next <paramref name="times"/> Range requests are answered 206 with bytes from <paramref name="by"/> bytes before the start asked for.</summary>
+    public void ShiftRange(string path, long by, int times = 1) =>
+        AddFault(path, new Fault(FaultKind.ShiftRange, times) { Bytes = by });
+
+    /// <summary>The next <paramref name="times"/> 200 responses carry no Content-Length: the body ends when the connection closes.</summary>
+    public void OmitLength(string path, int times = int.MaxValue) =>
+        AddFault(path, new Fault(FaultKind.OmitLength, times));
+
+    /// <summary>Body bytes written for the path, all requests together (what a client made the server send).</summary>
+    public long BodyBytesSent(string path)
+    {
+        lock (_gate) return _bodyBytes.TryGetValue(Normalize(path), out var sent) ? sent : 0;
+    }
+
+    private Resource NewVersion(string key, Func<Stream> open, long length, string contentType)
+    {
+        var version = _versions.TryGetValue(key, out var v) ? v + 1 : 1;
+        _versions[key] = version;
+        return new Resource(open, length, contentType, version);
     }
 
     /// <summary>The next <paramref name="times"/> requests answer <paramref name="status"/> (e.g. 500, 503, 429, 408, 404).</summary>
@@ -176,28 +264,51 @@ public sealed class WeightsServer : IDisposable
             try
             {
                 client.NoDelay = true;
-                var stream = client.GetStream();
+                Stream stream = client.GetStream();
+                if (_certificate != null)
+                {
+                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    await tls.AuthenticateAsServerAsync(_certificate);
+                    stream = tls;
+                }
                 var head = await ReadHeadAsync(stream);
                 if (head == null) return;
                 await RespondAsync(stream, head);
                 await stream.FlushAsync(_stop.Token);
                 client.Client.Shutdown(SocketShutdown.Send);
             }
-            catch (Exception e) when (e is IOException || e is SocketException || e is OperationCanceledException || e is ObjectDisposedException)
+            catch (Exception e) when (e is IOException || e is SocketException || e is OperationCanceledException || e is ObjectDisposedException ||
+                                      e is System.Security.Authentication.AuthenticationException)
             {
                 // The client went away (or the server stops): nothing to answer.
             }
         }
     }
 
-    private async Task RespondAsync(NetworkStream stream, RequestHead head)
+    private async Task RespondAsync(Stream stream, RequestHead head)
     {
         var path = Normalize(head.Target);
         Resource? resource;
         Fault? fault = null;
+        (bool ETag, bool LastModified, bool Weak) validators;
+        bool ignoreIfRange;
         lock (_gate)
         {
+            if (_changes.TryGetValue(path, out var change))
+            {
+                if (change.After <= 0)
+                {
+                    _resources[path] = NewVersion(path, change.Next.Open, change.Next.Length, change.Next.ContentType);
+                    _changes.Remove(path);
+                }
+                else
+                {
+                    _changes[path] = (change.After - 1, change.Next);
+                }
+            }
             _resources.TryGetValue(path, out resource);
+            validators = _validators.TryGetValue(path, out var chosen) ? chosen : (true, true, false);
+            ignoreIfRange = _ignoreIfRange.Contains(path);
             if (_faults.TryGetValue(path, out var list))
             {
                 fault = list.FirstOrDefault(f => f.Remaining > 0);
@@ -207,7 +318,7 @@ public sealed class WeightsServer : IDisposable
 
         void Record(int status)
         {
-            lock (_gate) _requests.Add(new ServedRequest(head.Method, path, head.Range, status));
+            lock (_gate) _requests.Add(new ServedRequest(head.Method, path, head.Range, status, head.IfRange, head.Authorization));
         }
 
         var headOnly = head.Method == "HEAD";
@@ -218,6 +329,18 @@ public sealed class WeightsServer : IDisposable
             return;
         }
 
+        if (fault?.Kind == FaultKind.Hang)
+        {
+            Record(0);
+            await Task.Delay(Timeout.Infinite, _stop.Token);
+            return;
+        }
+        if (fault?.Kind == FaultKind.Redirect)
+        {
+            Record(fault.Status);
+            await WriteSimpleAsync(stream, fault.Status, "Redirect", "text/plain", "", null, headOnly, "Location: " + fault.Location);
+            return;
+        }
         if (fault?.Kind == FaultKind.Status)
         {
             Record(fault.Status);
@@ -243,13 +366,23 @@ public sealed class WeightsServer : IDisposable
         {
             Record(200);
             await WriteHeadersAsync(stream, 200, "OK", resource.ContentType, fault.Bytes, null);
-            if (!headOnly) await WriteBodyAsync(stream, resource, 0, fault.Bytes, null);
+            if (!headOnly) await WriteBodyAsync(stream, path, resource, 0, fault.Bytes, null);
             return;
         }
 
+        var etag = "\"v" + resource.Version.ToString(CultureInfo.InvariantCulture) + "-" + resource.Length.ToString(CultureInfo.InvariantCulture) + "\"";
+        var lastModified = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(resource.Version).ToString("r", CultureInfo.InvariantCulture);
+        var validatorHeaders = new List<string>();
+        if (validators.ETag) validatorHeaders.Add("ETag: " + (validators.Weak ? "W/" : "") + etag);
+        if (validators.LastModified) validatorHeaders.Add("Last-Modified: " + lastModified);
+        // If-Range: only a strong ETag or the exact date of the current version lets the Range apply.
+        var ifRangeMatches = head.IfRange == null || ignoreIfRange ||
+                             (validators.ETag && !validators.Weak && head.IfRange == etag) ||
+                             (validators.LastModified && head.IfRange == lastModified);
+
         long start = 0, end = resource.Length - 1;
         var partial = false;
-        if (head.Range != null && fault?.Kind != FaultKind.IgnoreRange && TryParseRange(head.Range, out var from, out var to))
+        if (head.Range != null && ifRangeMatches && fault?.Kind != FaultKind.IgnoreRange && TryParseRange(head.Range, out var from, out var to))
         {
             if (from >= resource.Length)
             {
@@ -258,7 +391,7 @@ public sealed class WeightsServer : IDisposable
                     "Content-Range: bytes */" + resource.Length.ToString(CultureInfo.InvariantCulture));
                 return;
             }
-            start = from;
+            start = fault?.Kind == FaultKind.ShiftRange ? Math.Max(0, from - fault.Bytes) : from;
             end = to.HasValue ? Math.Min(to.Value, resource.Length - 1) : resource.Length - 1;
             partial = true;
         }
@@ -269,11 +402,14 @@ public sealed class WeightsServer : IDisposable
             ? "Content-Range: bytes " + start.ToString(CultureInfo.InvariantCulture) + "-" + end.ToString(CultureInfo.InvariantCulture) + "/" +
               resource.Length.ToString(CultureInfo.InvariantCulture)
             : null;
-        await WriteHeadersAsync(stream, partial ? 206 : 200, partial ? "Partial Content" : "OK", resource.ContentType, count, contentRange);
-        if (!headOnly) await WriteBodyAsync(stream, resource, start, count, fault);
+        if (contentRange != null) validatorHeaders.Insert(0, contentRange);
+        await WriteHeadersAsync(stream, partial ? 206 : 200, partial ? "Partial Content" : "OK", resource.ContentType,
+            fault?.Kind == FaultKind.OmitLength && !partial ? null : count,
+            validatorHeaders.Count == 0 ? null : string.Join("\r\n", validatorHeaders));
+        if (!headOnly) await WriteBodyAsync(stream, path, resource, start, count, fault);
     }
 
-    private async Task WriteBodyAsync(NetworkStream stream, Resource resource, long start, long count, Fault? fault)
+    private async Task WriteBodyAsync(Stream stream, string path, Resource resource, long start, long count, Fault? fault)
     {
         using var source = resource.Open();
         if (start > 0)
@@ -319,6 +455,7 @@ public sealed class WeightsServer : IDisposable
             if (read < chunk) Array.Clear(buffer, read, chunk - read); // padding for SendWrongLength
             await stream.WriteAsync(buffer.AsMemory(0, chunk), _stop.Token);
             sent += chunk;
+            lock (_gate) _bodyBytes[path] = (_bodyBytes.TryGetValue(path, out var total) ? total : 0) + chunk;
         }
     }
 
@@ -334,7 +471,7 @@ public sealed class WeightsServer : IDisposable
         return total;
     }
 
-    private async Task WriteSimpleAsync(NetworkStream stream, int status, string reason, string contentType, string body, int? retryAfterSeconds,
+    private async Task WriteSimpleAsync(Stream stream, int status, string reason, string contentType, string body, int? retryAfterSeconds,
         bool headOnly, string? extraHeader = null)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -345,12 +482,12 @@ public sealed class WeightsServer : IDisposable
         if (!headOnly) await stream.WriteAsync(bytes, _stop.Token);
     }
 
-    private async Task WriteHeadersAsync(NetworkStream stream, int status, string reason, string contentType, long length, string? extraHeaders)
+    private async Task WriteHeadersAsync(Stream stream, int status, string reason, string contentType, long? length, string? extraHeaders)
     {
         var text = new StringBuilder();
         text.Append("HTTP/1.1 ").Append(status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(reason).Append("\r\n");
         text.Append("Content-Type: ").Append(contentType).Append("\r\n");
-        text.Append("Content-Length: ").Append(length.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        if (length.HasValue) text.Append("Content-Length: ").Append(length.Value.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
         text.Append("Accept-Ranges: bytes\r\n");
         text.Append("Connection: close\r\n");
         if (extraHeaders != null) text.Append(extraHeaders).Append("\r\n");
@@ -358,7 +495,7 @@ public sealed class WeightsServer : IDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()), _stop.Token);
     }
 
-    private async Task<RequestHead?> ReadHeadAsync(NetworkStream stream)
+    private async Task<RequestHead?> ReadHeadAsync(Stream stream)
     {
         var bytes = new List<byte>(1024);
         var one = new byte[1];
@@ -374,16 +511,20 @@ public sealed class WeightsServer : IDisposable
         var lines = Encoding.ASCII.GetString(bytes.ToArray()).Split("\r\n");
         var requestLine = lines[0].Split(' ');
         if (requestLine.Length < 2) return null;
-        string? range = null;
+        string? range = null, ifRange = null, authorization = null;
         foreach (var line in lines.Skip(1))
         {
             var colon = line.IndexOf(':');
-            if (colon > 0 && line.Substring(0, colon).Trim().Equals("Range", StringComparison.OrdinalIgnoreCase))
-                range = line.Substring(colon + 1).Trim();
+            if (colon <= 0) continue;
+            var name = line.Substring(0, colon).Trim();
+            var value = line.Substring(colon + 1).Trim();
+            if (name.Equals("Range", StringComparison.OrdinalIgnoreCase)) range = value;
+            else if (name.Equals("If-Range", StringComparison.OrdinalIgnoreCase)) ifRange = value;
+            else if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)) authorization = value;
         }
         var target = requestLine[1];
         if (Uri.TryCreate(target, UriKind.Absolute, out var absolute)) target = absolute.AbsolutePath;
-        return new RequestHead(requestLine[0].ToUpperInvariant(), target, range);
+        return new RequestHead(requestLine[0].ToUpperInvariant(), target, range, ifRange, authorization);
     }
 
     private static bool TryParseRange(string header, out long from, out long? to)
@@ -417,11 +558,11 @@ public sealed class WeightsServer : IDisposable
         _ => "Injected",
     };
 
-    private sealed record RequestHead(string Method, string Target, string? Range);
+    private sealed record RequestHead(string Method, string Target, string? Range, string? IfRange, string? Authorization);
 
-    private sealed record Resource(Func<Stream> Open, long Length, string ContentType);
+    private sealed record Resource(Func<Stream> Open, long Length, string ContentType, int Version);
 
-    private enum FaultKind { Status, Drop, Stall, Html, WrongLength, IgnoreRange }
+    private enum FaultKind { Status, Drop, Stall, Html, WrongLength, IgnoreRange, Redirect, Hang, OmitLength, ShiftRange }
 
     private sealed class Fault
     {
@@ -438,8 +579,9 @@ public sealed class WeightsServer : IDisposable
         public long Bytes { get; init; }
         public TimeSpan Stall { get; init; }
         public string? ContentType { get; init; }
+        public string? Location { get; init; }
     }
 }
 
-/// <summary>One request the server answered: method, path (no leading '/'), Range header, status sent.</summary>
-public sealed record ServedRequest(string Method, string Path, string? Range, int Status);
+/// <summary>One request the server answered: method, path (no leading '/'), Range header, status sent (0: never answered), If-Range and Authorization headers.</summary>
+public sealed record ServedRequest(string Method, string Path, string? Range, int Status, string? IfRange = null, string? Authorization = null);

@@ -113,11 +113,11 @@ public sealed class Net472TaskTests
         return Path.Combine(tasks, "Darknet.Build.dll");
     }
 
-    // The synthetic weights are pinned (Sha256): the catalog's yolov3-tiny has a published SHA-256 they do not have.
     private (int Exit, string Output) Run(string mono, string host, string tasks, string project, string cache, string mirror, bool offline)
     {
         Directory.CreateDirectory(project);
         var psi = new ProcessStartInfo(mono) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The synthetic weights stand in for a private mirror's copy: pinned on the item, as the README says to.
         foreach (var a in new[] { host, tasks, project, cache, mirror, offline ? "true" : "false", "yolov3-tiny", _fixture.Tiny.Sha256 }) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -45,7 +45,7 @@ public class HelpAndVersionTests
         var (exit, stdout, _) = CliRunner.RunProcess(args);
 
         Assert.Equal(0, exit);
-        Assert.StartsWith("usage:\n  darknet inspect FILE.npy|FILE.npz\n", stdout);
+        Assert.StartsWith("usage:\n  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n", stdout);
         Assert.Contains("Prints each layer's name and array shapes", stdout);
     }
 }

@@ -2,6 +2,8 @@ using System.Text;
 using Darknet.Weights;
 using Darknet.Weights.Numpy;
 using Xunit;
+using Darknet.Weights.Tests.Fuzz;
+using Xunit.Abstractions;
 using PythonNumpy = Darknet.TestSupport.Numpy;
 
 namespace Darknet.Weights.Tests.Numpy;
@@ -11,7 +13,13 @@ public sealed class HostileFileTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "darknet-numpy-tests", Guid.NewGuid().ToString("N"));
 
-    public HostileFileTests() => Directory.CreateDirectory(_dir);
+    private readonly ITestOutputHelper _output;
+
+    public HostileFileTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Directory.CreateDirectory(_dir);
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -228,5 +236,157 @@ public sealed class HostileFileTests : IDisposable
         }
         var e = Refused(ms.ToArray(), ErrorCodes.NotLayerDictionary);
         Assert.Contains("weights.npy", e.Message);
+    }
+
+    // Issue 7: 40 MB of MEMOIZE opcodes allocated 2.7 GB (one memo entry per byte, in a Dictionary).
+    [Fact]
+    public void TheMemoizeBombIsRefusedWithinWhatItsBytesJustify()
+    {
+        var bomb = Bombs.MemoizeBomb(40_000_000);
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.MalformedPickle }, $"expected DKN3003, got {e}");
+        Assert.Contains("objects", e!.Message);
+        Assert.True(allocated < 128L << 20, $"the MEMOIZE bomb allocated {allocated:N0} bytes");
+    }
+
+    // Issue 7: an 8 MB .npz of eight 1 GiB zero arrays allocated 16 GB and "succeeded". The zip directory declares
+    // 8 GiB of array data: over the default 4 GiB cap, so it is refused before a member is inflated.
+    [Fact]
+    public void TheNpzZeroBombIsRefusedBeforeInflating()
+    {
+        var bomb = Bombs.NpzZeroBomb(entries: 8, arrayBytes: 1L << 30);
+        Assert.InRange(bomb.Length, 1 << 20, 16 << 20);
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.ArrayDataOverCap }, $"expected {ErrorCodes.ArrayDataOverCap}, got {e?.ToString() ?? "success"}");
+        Assert.Contains("4 GiB", e!.Message);
+        Assert.True(allocated < 16L << 20, $"the .npz bomb allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void AnEntryDeclaringMoreThanDeflateCanInflateToIsRefusedBeforeInflating()
+    {
+        var bomb = Bombs.NpzLyingSizeBomb(claimedBytes: 3L << 30); // 3 GiB from a few hundred compressed bytes
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.NotNumpyFile }, $"expected DKN3001, got {e?.ToString() ?? "success"}");
+        Assert.Contains("more than deflate can inflate to", e!.Message);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
+    }
+
+    // The zip entry says 136 bytes (stored) or a small deflated size; the .npy header inside says 500 million floats.
+    [Theory]
+    [InlineData(System.IO.Compression.CompressionLevel.NoCompression)]
+    [InlineData(System.IO.Compression.CompressionLevel.Optimal)]
+    public void AMemberWhoseHeaderDisagreesWithItsZipSizeIsRefusedBeforeItsData(System.IO.Compression.CompressionLevel level)
+    {
+        var ms = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(ms, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        using (var s = zip.CreateEntry("conv_1/weights.npy", level).Open())
+        {
+            NpyHeader.Write(s, "<f4", new[] { 500_000_000 });
+            s.Write(new byte[8]);
+        }
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(ms.ToArray())));
+        Assert.True(e is DarknetException { Code: ErrorCodes.NotNumpyFile }, $"expected DKN3001, got {e?.ToString() ?? "success"}");
+        Assert.Contains("needs 2000000000 data bytes but the entry holds 8", e!.Message);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
+    }
+
+    // 16 directory records pointing at one deflated 64 MiB array: 1 GiB of arrays (under the default cap) from 65 KB.
+    [Fact]
+    public void EntriesThatOverlapAreRefusedBeforeInflating()
+    {
+        var bomb = Bombs.NpzOverlapBomb(entries: 16, arrayBytes: 64L << 20);
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bomb)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.NotNumpyFile }, $"expected DKN3001, got {e?.ToString() ?? "success"}");
+        Assert.Contains("overlap", e!.Message);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void TheTotalCapIsTheCallersToSet()
+    {
+        var layers = new[] { new LayerParameters("conv_1", TestLayers.Values(1, 3, 3, 64, 128), TestLayers.Values(2, 128), null) }; // 295,424 bytes of floats
+        foreach (var format in new[] { OutputFormat.Npy, OutputFormat.Npz })
+        {
+            var file = TestLayers.Write(format, layers);
+            var small = new ModelFileOptions { MaxTotalBytes = 256 << 10 };
+            foreach (var stream in new Func<Stream>[] { () => new MemoryStream(file), () => new ReaderRoundTripTests.ForwardOnlyStream(file) })
+            {
+                var e = Assert.Throws<DarknetException>(() => ModelFileReader.Read(stream(), "model." + format.ToString().ToLowerInvariant(), small));
+                Assert.True(e.Code == ErrorCodes.ArrayDataOverCap, $"{format}: {e}");
+                Assert.Contains("256 KiB", e.Message);
+                Assert.Single(ModelFileReader.Read(stream(), "model", new ModelFileOptions { MaxTotalBytes = 300 << 10 }));
+            }
+            var path = Path.Combine(_dir, "model." + format.ToString().ToLowerInvariant());
+            File.WriteAllBytes(path, file);
+            Assert.Equal(ErrorCodes.ArrayDataOverCap, Assert.Throws<DarknetException>(() => ModelFileReader.ReadFile(path, small)).Code);
+            Assert.Single(ModelFileReader.ReadFile(path));
+        }
+    }
+
+    [Fact]
+    public void ANpzFromAPipeIsCopiedOnlyUpToTheCap()
+    {
+        var file = TestLayers.Write(OutputFormat.Npz, new[] { new LayerParameters("conv_1", TestLayers.Values(1, 1024, 1024), null, null) }); // 4 MiB stored
+        var e = Assert.Throws<DarknetException>(() => ModelFileReader.Read(new ReaderRoundTripTests.ForwardOnlyStream(file), "pipe", new ModelFileOptions { MaxTotalBytes = 0 }));
+        Assert.Equal(ErrorCodes.ArrayDataOverCap, e.Code);
+        Assert.Contains("cannot seek", e.Message);
+    }
+
+    // One memoized bytes object built into array after array (a Fortran-order copy each time), text encoded again and
+    // again, a long key hashed again and again: each makes far more than the file holds, and is refused at that point.
+    [Theory]
+    [InlineData("shared-data", "building arrays")]
+    [InlineData("encode-again", "encoding text as bytes")]
+    [InlineData("long-key-hash", "hashing dict keys")]
+    public void DataBuiltAgainAndAgainFromMemoIsRefused(string bomb, string doing)
+    {
+        var bytes = Bombs.Pickles().Single(b => b.Name == bomb).Bytes;
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bytes)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.MalformedPickle }, $"expected DKN3003, got {e?.ToString() ?? "success"}");
+        Assert.Contains(doing, e!.Message);
+        Assert.True(allocated < 32L << 20, $"{bomb} ({bytes.Length:N0} bytes) allocated {allocated:N0} bytes");
+    }
+
+    [Theory]
+    [InlineData("mark")]
+    [InlineData("dup")]
+    [InlineData("empty-dict")]
+    [InlineData("empty-list")]
+    [InlineData("nested-lists")]
+    [InlineData("binput-sparse")]
+    public void OpcodeBombsStopAtTheObjectCapWithinAFewBytesPerByte(string bomb)
+    {
+        var bytes = Bombs.Pickles().Single(b => b.Name == bomb).Bytes;
+        var (e, allocated) = Measure(() => ModelFileReader.Read(new MemoryStream(bytes)));
+        Assert.True(e is DarknetException { Code: ErrorCodes.MalformedPickle }, $"expected DKN3003, got {e?.ToString() ?? "success"}");
+        Assert.True(allocated < 128L << 20, $"{bomb} ({bytes.Length:N0} bytes) allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void AShapeOfMoreDimensionsThanNumpyAllowsIsRefused()
+    {
+        var pickled = Bombs.Pickles().Single(b => b.Name == "many-dims").Bytes;
+        Assert.Equal(ErrorCodes.UnsupportedArray, Refused(pickled, ErrorCodes.UnsupportedArray).Code);
+        var header = Bombs.Npys().Single(b => b.Name == "many-dims").Bytes;
+        Assert.Contains("more than 64 dimensions", Refused(header, ErrorCodes.NotNumpyFile).Message);
+    }
+
+    /// <summary>Runs a read on this thread: what it threw (null: it returned) and the bytes it allocated; logs both with the peak RSS.</summary>
+    private (Exception? Error, long Allocated) Measure(Action read)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Exception? error = null;
+        try
+        {
+            read();
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        _output.WriteLine($"allocated {allocated:N0} bytes; process peak RSS {FuzzHarness.PeakRssBytes():N0} bytes; {error?.GetType().Name ?? "no error"}: {error?.Message}");
+        return (error, allocated);
     }
 }

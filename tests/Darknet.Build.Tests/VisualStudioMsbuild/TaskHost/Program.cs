@@ -8,7 +8,7 @@ using System.Runtime.Versioning;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
-// usage: TaskHost.exe TASKS_DLL PROJECT_DIR CACHE_DIR MIRROR_URL OFFLINE(true|false) MODEL [SHA256]
+// usage: TaskHost.exe TASKS_DLL PROJECT_DIR CACHE_DIR MIRROR_URL OFFLINE(true|false) MODEL SHA256
 // Resolves and acquires one built-in <DarknetModel> with the net472 tasks, then reads the output back with the
 // Darknet.Weights beside the tasks. Exit 0 only when both tasks succeeded and the output reads back.
 internal static class Program
@@ -18,9 +18,10 @@ internal static class Program
         var tasksPath = Path.GetFullPath(args[0]);
         var projectDir = Path.GetFullPath(args[1]);
         var cacheDir = args[2];
-        var mirror = args[3];
+        var mirror = args[3] == "-" ? "" : args[3];   // "-": no $(DarknetMirror)
         var offline = bool.Parse(args[4]);
         var modelName = args[5];
+        var sha256 = args[6];
 
         var mono = Type.GetType("Mono.Runtime");
         var monoVersion = mono?.GetMethod("GetDisplayName", BindingFlags.NonPublic | BindingFlags.Static)?.Invoke(null, null);
@@ -35,7 +36,7 @@ internal static class Program
         item.SetMetadata("As", "Content");
         item.SetMetadata("Format", "npy");
         item.SetMetadata("CopyToOutputDirectory", "PreserveNewest");
-        if (args.Length > 6) item.SetMetadata("Sha256", args[6]);
+        item.SetMetadata("Sha256", sha256);
 
         var resolve = Create(tasks, "Darknet.Build.Tasks.ResolveDarknetModels", engine);
         Set(resolve, "Models", new ITaskItem[] { item });
@@ -51,8 +52,9 @@ internal static class Program
         var acquire = Create(tasks, "Darknet.Build.Tasks.AcquireDarknetModels", engine);
         Set(acquire, "Models", models);
         Set(acquire, "CacheDirectory", cacheDir);
-        Set(acquire, "Mirror", mirror == "-" ? "" : mirror);   // "-": no mirror (an empty property, as MSBuild passes it)
-        Set(acquire, "Offline", offline ? "true" : "false");   // the task's properties are strings, as MSBuild passes them
+        Set(acquire, "Mirror", mirror);
+        // MSBuild hands the task what the .targets write: $(DarknetOffline) and $(DarknetAllowHttp) as text.
+        Set(acquire, "Offline", offline ? "true" : "false");
         Set(acquire, "AllowHttp", "true");
         bool acquired = acquire.Execute();
         Console.WriteLine($"acquire: {(acquired ? "succeeded" : "failed")} (offline={offline})");

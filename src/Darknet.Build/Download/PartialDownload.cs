@@ -1,0 +1,175 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Darknet.Weights.IO;
+
+namespace Darknet.Build.Download
+{
+    /// <summary>
+    /// The bytes downloaded so far at a path, and their metadata in "&lt;path&gt;.json" (written atomically): the URL
+    /// without credentials, the validator of the response they came from (a strong ETag, else Last-Modified) and the size
+    /// expected. A partial left by a killed or cancelled run is resumed only when its metadata names the same URL and size
+    /// and either a validator (sent as If-Range, so the server answers 200 with the whole file if it changed) or a hash
+    /// that will check the result; otherwise it is started again from byte 0.
+    /// </summary>
+    internal sealed class PartialDownload
+    {
+        private static readonly Regex Field = new Regex("\"(url|validator|size)\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[0-9]+)", RegexOptions.CultureInvariant);
+
+        private readonly string _identity;
+        private readonly long _size;
+        private readonly bool _hashWillCheck;
+
+        private PartialDownload(string path, string identity, long size, bool hashWillCheck)
+        {
+            Path = path;
+            _identity = identity;
+            _size = size;
+            _hashWillCheck = hashWillCheck;
+        }
+
+        public string Path { get; }
+        public string MetadataPath => MetadataPathFor(Path);
+
+        /// <summary>The validator of the bytes held (a quoted strong ETag, or an HTTP date), or null.</summary>
+        public string? Validator { get; private set; }
+
+        /// <summary>How many responses of this run the bytes held came from (more than one: the file was assembled by resuming).</summary>
+        public int Pieces { get; private set; }
+
+        /// <summary>The bytes held start with bytes an earlier run left.</summary>
+        public bool FromEarlierRun { get; private set; }
+
+        /// <summary>Put together from more than one response: a failed check may be two versions mixed, not a bad file.</summary>
+        public bool Assembled => Pieces > 1 || FromEarlierRun;
+
+        public long Length
+        {
+            get
+            {
+                var info = new FileInfo(Path);
+                return info.Exists ? info.Length : 0;
+            }
+        }
+
+        /// <summary>May the bytes held be continued with a Range request?</summary>
+        public bool Resumable => Length > 0 && (Validator != null || _hashWillCheck);
+
+        public static string MetadataPathFor(string path) => path + ".json";
+
+        /// <summary>
+        /// The partial at <paramref name="path"/> for the URL <paramref name="identity"/> (without credentials): kept when
+        /// resumable, else deleted with its metadata.
+        /// </summary>
+        public static PartialDownload Open(string path, string identity, long size, bool hashWillCheck)
+        {
+            var partial = new PartialDownload(path, identity, size, hashWillCheck);
+            if (File.Exists(path) && partial.ReadMetadata() && partial.Length <= size)
+            {
+                partial.FromEarlierRun = true;
+                if (partial.Resumable) return partial;
+            }
+            partial.Reset();
+            return partial;
+        }
+
+        /// <summary>Drops the bytes and the metadata: the next response starts from byte 0.</summary>
+        public void Reset()
+        {
+            AtomicFile.TryDelete(Path);
+            AtomicFile.TryDelete(MetadataPath);
+            Validator = null;
+            Pieces = 0;
+            FromEarlierRun = false;
+        }
+
+        /// <summary>The If-Range value for a resumed request, or null when none can be sent.</summary>
+        public RangeConditionHeaderValue? IfRange()
+        {
+            if (Validator == null) return null;
+            if (Validator.StartsWith("\"", StringComparison.Ordinal)) return new RangeConditionHeaderValue(new EntityTagHeaderValue(Validator));
+            return DateTimeOffset.TryParse(Validator, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+                ? new RangeConditionHeaderValue(date)
+                : null;
+        }
+
+        /// <summary>The validator a response carries: its ETag when strong, else its Last-Modified (RFC 1123), else null.</summary>
+        public static string? ValidatorOf(HttpResponseMessage response)
+        {
+            var etag = response.Headers.ETag;
+            if (etag != null && !etag.IsWeak) return etag.Tag;
+            var modified = response.Content.Headers.LastModified;
+            return modified.HasValue ? modified.Value.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture) : null;
+        }
+
+        /// <summary>A 200 response starts the file again: remember its validator before the first byte is written.</summary>
+        public void StartOver(string? validator)
+        {
+            AtomicFile.TryDelete(Path);
+            Validator = validator;
+            Pieces = 1;
+            FromEarlierRun = false;
+            AtomicFile.WriteAllText(MetadataPath,
+                "{\"url\":" + Quote(_identity) + ",\"validator\":" + (validator == null ? "null" : Quote(validator)) +
+                ",\"size\":" + _size.ToString(CultureInfo.InvariantCulture) + "}\n");
+        }
+
+        /// <summary>A 206 continues the bytes held.</summary>
+        public void Continue() => Pieces++;
+
+        public void Delete() => Reset();
+
+        /// <summary>The download is complete and verified: the metadata is no longer needed (the cache renames the file).</summary>
+        public void Complete() => AtomicFile.TryDelete(MetadataPath);
+
+        private bool ReadMetadata()
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(MetadataPath);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return false;
+            }
+            string? url = null, validator = null, size = null;
+            foreach (Match match in Field.Matches(text))
+            {
+                var value = match.Groups[2].Value;
+                if (value.StartsWith("\"", StringComparison.Ordinal)) value = Unquote(value);
+                switch (match.Groups[1].Value)
+                {
+                    case "url": url = value; break;
+                    case "validator": validator = value; break;
+                    case "size": size = value; break;
+                }
+            }
+            if (url != _identity || size != _size.ToString(CultureInfo.InvariantCulture)) return false;
+            Validator = validator;
+            return true;
+        }
+
+        private static string Quote(string value)
+        {
+            var builder = new StringBuilder("\"");
+            foreach (var c in value)
+            {
+                if (c == '"' || c == '\\') builder.Append('\\').Append(c);
+                else if (c < ' ') builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                else builder.Append(c);
+            }
+            return builder.Append('"').ToString();
+        }
+
+        private static string Unquote(string quoted) =>
+            Regex.Replace(quoted.Substring(1, quoted.Length - 2), @"\\(u[0-9a-fA-F]{4}|.)", m =>
+                m.Groups[1].Value.Length == 5
+                    ? ((char)int.Parse(m.Groups[1].Value.Substring(1), NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString()
+                    : m.Groups[1].Value);
+    }
+}

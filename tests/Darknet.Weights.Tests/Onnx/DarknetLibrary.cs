@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using Xunit;
+
+namespace Darknet.Weights.Tests.Onnx;
+
+/// <summary>
+/// Debian's darknet package (pjreddie's darknet, /usr/lib/darknet/libdarknet.so) called in-process: the reference
+/// the exported models are compared with. Outside CI a machine without it skips; with CI=true the tests fail instead,
+/// since ./test.sh installs it.
+/// </summary>
+internal static class DarknetLibrary
+{
+    private const string Library = "/usr/lib/darknet/libdarknet.so";
+    private static readonly object Gate = new();
+
+    [DllImport(Library, EntryPoint = "load_network")]
+    private static extern IntPtr LoadNetwork(string cfg, string weights, int clear);
+
+    [DllImport(Library, EntryPoint = "network_predict")]
+    private static extern IntPtr NetworkPredict(IntPtr net, float[] input);
+
+    [DllImport(Library, EntryPoint = "free_network")]
+    private static extern void FreeNetwork(IntPtr net);
+
+    public static void Require() => Reference.Require(File.Exists(Library), $"{Library} is not installed (apt-get install darknet)");
+
+    /// <summary>Runs the cfg's network on <paramref name="input"/> and returns the last layer's first <paramref name="count"/> outputs.</summary>
+    public static float[] Predict(string cfgPath, string weightsPath, float[] input, int count)
+    {
+        Require();
+        lock (Gate) // darknet keeps global state (the RNG, stderr progress): one network at a time
+        {
+            var net = LoadNetwork(cfgPath, weightsPath, 0);
+            Assert.NotEqual(IntPtr.Zero, net);
+            try
+            {
+                var output = NetworkPredict(net, input);
+                var result = new float[count];
+                Marshal.Copy(output, result, 0, count);
+                return result;
+            }
+            finally
+            {
+                FreeNetwork(net);
+            }
+        }
+    }
+}
+
+/// <summary>The CI rule for real references: skip where missing, except under CI=true, where ./test.sh installed them.</summary>
+internal static class Reference
+{
+    public static void Require(bool available, string why)
+    {
+        if (available) return;
+        var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+        if (ci) throw new InvalidOperationException(why + ", and under CI this cross-check must run (./test.sh installs it)");
+        Skip.If(true, why);
+    }
+
+    /// <summary>Debian's /usr/bin/python3 can import <paramref name="module"/> (from the apt package <paramref name="package"/>).</summary>
+    public static void RequirePythonModule(string module, string package) =>
+        Require(PythonImports(module), $"{Darknet.TestSupport.Numpy.Python} cannot import {module} (apt-get install {package})");
+
+    private static bool PythonImports(string module)
+    {
+        if (!File.Exists(Darknet.TestSupport.Numpy.Python)) return false;
+        var psi = new System.Diagnostics.ProcessStartInfo(Darknet.TestSupport.Numpy.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("import " + module);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0;
+    }
+}

@@ -1,0 +1,149 @@
+using Darknet.TestSupport;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Onnx;
+using Darknet.Weights.Tests.Conversion;
+using Xunit;
+
+namespace Darknet.Weights.Tests.Onnx;
+
+public sealed class OnnxExportTests
+{
+    private const string CheckScript = """
+        import sys, onnx
+        model = onnx.load(sys.argv[1])
+        onnx.checker.check_model(model, full_check=True)
+        def dims(v):
+            return ",".join(d.dim_param or str(d.dim_value) for d in v.type.tensor_type.shape.dim)
+        print("opset", model.opset_import[0].version)
+        for v in model.graph.input: print("input", v.name, dims(v))
+        for v in model.graph.output: print("output", v.name, dims(v))
+        """;
+
+    [SkippableTheory]
+    [InlineData("yolov3-tiny.cfg", 96, "input input N,3,H,W", "output yolo_16 N,255,yolo_16_h,yolo_16_w|output yolo_23 N,255,yolo_23_h,yolo_23_w")]
+    [InlineData("yolov2-tiny-voc.cfg", 96, "input input N,3,H,W", "output region_15 N,125,region_15_h,region_15_w")]
+    [InlineData("../cfg-alexeyab/yolov4-tiny.cfg", 96, "input input N,3,H,W", "output yolo_30 N,255,yolo_30_h,yolo_30_w|output yolo_37 N,255,yolo_37_h,yolo_37_w")]
+    [InlineData("alexnet.cfg", 163, "input input N,3,163,163", "output softmax_13 N,1000,1,1")]
+    public void Onnx_checker_accepts_the_model_with_symbolic_sizes_unless_connected(string cfg, int size, string input, string outputs)
+    {
+        Reference.RequirePythonModule("onnx", "python3-onnx");
+        using var temp = new TempDirectory();
+        var network = new TestNetwork(temp, SharedFiles.RequireCfg(cfg), size, size);
+        OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, network.OnnxPath);
+        var printed = Darknet.TestSupport.Numpy.RunScript(CheckScript, network.OnnxPath).Replace("\r", "").Trim().Split('\n');
+        Assert.Equal("opset 13", printed[0]);
+        Assert.Equal(input, printed[1]);
+        Assert.Equal(outputs, string.Join("|", printed.Skip(2)));
+    }
+
+    [SkippableFact]
+    public void A_model_exported_at_one_size_runs_at_another_like_darknet_does()
+    {
+        DarknetLibrary.Require();
+        using var exported = new TempDirectory();
+        using var other = new TempDirectory();
+        var cfg = SharedFiles.RequireCfg("yolov3-tiny.cfg");
+        var atExport = new TestNetwork(exported, cfg, 160, 96);
+        OnnxExporter.ExportFile(atExport.CfgPath, atExport.WeightsPath, atExport.OnnxPath);
+
+        var atRun = new TestNetwork(other, cfg, 64, 128); // same seed: the same weights, another size
+        var outputs = OnnxRun.Run(atExport.OnnxPath, atRun.Input, 3, 128, 64);
+        foreach (var (name, shape, values) in outputs)
+        {
+            int layer = int.Parse(name.Substring(name.LastIndexOf('_') + 1));
+            Assert.Equal(new[] { 1, 255, 128 / (layer == 16 ? 32 : 16), 64 / (layer == 16 ? 32 : 16) }, shape);
+            var expected = DarknetLibrary.Predict(atRun.CfgEndingAt(layer), atRun.WeightsPath, atRun.Input, values.Length);
+            Assert.True(OnnxRun.MaxRelativeError(values, expected) <= MatchesDarknetTests.Tolerance);
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData("yolo9000.cfg", "[region] tree= cannot be exported")]
+    [InlineData("yolov1-tiny.cfg", "[detection] layers cannot be exported to ONNX")]
+    public void Upstream_cfgs_it_cannot_express_fail_naming_the_section(string cfg, string message)
+    {
+        using var temp = new TempDirectory();
+        var output = temp.File("model.onnx");
+        var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(SharedFiles.RequireCfg(cfg), temp.File("absent.weights"), output));
+        Assert.Equal(ErrorCodes.UnsupportedLayer, e.Code);
+        Assert.Contains(message, e.Message);
+        Assert.False(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("[convolutional]\nfilters=4\nsize=3\nactivation=stair\n", "line 8: [convolutional] activation=stair cannot be exported")]
+    [InlineData("[convolutional]\nfilters=4\nsize=3\ndilation=2\nactivation=leaky\n", "line 8: [convolutional] dilation=2")]
+    [InlineData("[convolutional]\nfilters=4\nsize=3\nflipped=1\n", "line 8: [convolutional] flipped=1")]
+    [InlineData("[convolutional]\nfilters=4\nsize=3\nactivation=LEAKY\n", "line 8: [convolutional] activation=LEAKY cannot be exported")]
+    [InlineData("[deconvolutional]\nfilters=4\nsize=2\nstride=2\n", "line 5: [deconvolutional] layers cannot be exported to ONNX")]
+    [InlineData("[upsample]\nstride=-2\n", "line 5: [upsample] stride=-2 (downsampling) cannot be exported")]
+    [InlineData("[maxpool]\nsize=2\nstride=2\nmaxpool_depth=1\n", "line 8: [maxpool] maxpool_depth=1 cannot be exported")]
+    [InlineData("[convolutional]\nfilters=4\nsize=1\n[convolutional]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1,-2\n", "line 11: [shortcut] from= with several layers")]
+    public void Options_it_cannot_express_fail_with_DKN1005_naming_them(string layers, string message)
+    {
+        using var temp = new TempDirectory();
+        var cfg = temp.File("net.cfg");
+        File.WriteAllText(cfg, "[net]\nwidth=32\nheight=32\nchannels=3\n" + layers);
+        var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, temp.File("absent.weights"), temp.File("model.onnx")));
+        Assert.Equal(ErrorCodes.UnsupportedLayer, e.Code);
+        Assert.Contains("net.cfg, " + message, e.Message);
+    }
+
+    [Fact]
+    public void The_plain_converter_refuses_onnx_without_the_cfg()
+    {
+        using var temp = new TempDirectory();
+        var layout = NetworkLayout.FromCfg("[net]\nwidth=8\nheight=8\n[convolutional]\nfilters=2\nsize=1\n", "tiny.cfg");
+        var weights = temp.File("w.weights");
+        SyntheticWeights.WriteFile(weights, layout.FloatCount());
+        var e = Assert.Throws<DarknetException>(() =>
+            DarknetConverter.ConvertFile(layout, weights, temp.File("m.onnx"), new ConversionOptions { Format = OutputFormat.Onnx }));
+        Assert.Equal(ErrorCodes.OnnxNeedsCfg, e.Code);
+        Assert.False(File.Exists(temp.File("m.onnx")));
+    }
+
+    [Theory]
+    [InlineData("[region]\nclasses=3\nnum=2\nsoftmax=1\n", "region_3")]
+    [InlineData("[avgpool]\n[softmax]\ngroups=2\n", "softmax_4")]
+    public void A_batch_of_two_gives_each_images_own_outputs(string head, string output)
+    {
+        using var temp = new TempDirectory();
+        var source = temp.File("batch.cfg");
+        File.WriteAllText(source, "[net]\nwidth=16\nheight=12\nchannels=3\n" +
+            "[convolutional]\nbatch_normalize=1\nfilters=8\nsize=3\npad=1\nactivation=leaky\n[reorg]\nstride=2\n" +
+            "[convolutional]\nfilters=16\nsize=1\nactivation=linear\n" + head);
+        var network = new TestNetwork(temp, source, network: true);
+        OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, network.OnnxPath);
+        var second = network.Input.Select(v => 1 - v).ToArray();
+        var one = Assert.Single(OnnxRun.Run(network.OnnxPath, network.Input, 3, 12, 16));
+        var two = Assert.Single(OnnxRun.Run(network.OnnxPath, second, 3, 12, 16));
+        var both = Assert.Single(OnnxRun.Run(network.OnnxPath, network.Input.Concat(second).ToArray(), 3, 12, 16, batch: 2));
+        Assert.Equal(output, both.Name);
+        Assert.Equal(2, both.Shape[0]);
+        int n = one.Values.Length;
+        Assert.Equal(one.Values, both.Values.Take(n), new ToleranceComparer());
+        Assert.Equal(two.Values, both.Values.Skip(n), new ToleranceComparer());
+        Assert.NotEqual(one.Values, two.Values, new ToleranceComparer());
+    }
+
+    private sealed class ToleranceComparer : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= 1e-6 * Math.Max(1, Math.Abs(b));
+
+        public int GetHashCode(float value) => 0;
+    }
+
+    [Fact]
+    public void Weights_that_run_short_fail_before_any_output_exists()
+    {
+        using var temp = new TempDirectory();
+        var cfg = temp.File("two.cfg");
+        File.WriteAllText(cfg, TestCfgs.TwoConvs);
+        var weights = temp.File("two.weights");
+        SyntheticWeights.WriteFile(weights, 60); // the cfg needs 67
+        var output = temp.File("two.onnx");
+        var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, weights, output));
+        Assert.Equal(ErrorCodes.WeightsTooShort, e.Code);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*onnx*"));
+    }
+}
