@@ -68,7 +68,9 @@ namespace Darknet.Build.Tasks
                 Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
-            cache.Rejected = message => Log.LogWarning(null, BuildErrorCodes.RejectedSeed, null, null, 0, 0, 0, 0, SafeUrl.RedactText(message));
+            // Pointing at the project that declared the items, as the errors do (not at our .targets).
+            var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
+            cache.Rejected = message => Log.LogWarning(null, BuildErrorCodes.RejectedSeed, null, declaringProject, 0, 0, 0, 0, SafeUrl.RedactText(message));
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
             var litter = cache.DeleteLitter();
             if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");

@@ -180,7 +180,7 @@ public sealed class BuildOutputTests
         Succeeded(result);
         var aside = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(entry)!, "yolov3-tiny.weights.rejected-*"));
         Assert.Equal(wrong, File.ReadAllBytes(aside));
-        Assert.Contains("warning DKN4023", result.Output);
+        Assert.Contains(app.ProjectPath + " : warning DKN4023", result.Output);
         Assert.Contains(aside, result.Output);
         Assert.Equal(_fixture.Tiny.Bytes, File.ReadAllBytes(entry));
     }
