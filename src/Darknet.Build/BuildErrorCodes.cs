@@ -28,6 +28,8 @@ namespace Darknet.Build
         public const string TooManyRedirects = "DKN4020";
         public const string RedirectDowngrade = "DKN4021";
         public const string CredentialVariableUnset = "DKN4022";
+        /// <summary>A warning: a hand-placed cache file failed verification and was moved aside.</summary>
+        public const string RejectedSeed = "DKN4023";
 
         // Private mirrors' credentials (DARKNET_MIRROR_TOKEN, .netrc); DKN4023 is a hand-placed file moved aside.
         public const string AccessDenied = "DKN4024";

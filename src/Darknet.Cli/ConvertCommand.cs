@@ -159,7 +159,9 @@ namespace Darknet.Cli
             {
                 var known = new List<string>();
                 foreach (var m in ModelCatalog.All) known.Add(m.Name);
-                throw new DarknetException(ErrorCodes.UnknownBuiltInModel, $"unknown model '{name}'; built in: {string.Join(", ", known)}");
+                var nearest = NearestModelName.Suggest(name);
+                throw new DarknetException(ErrorCodes.UnknownBuiltInModel,
+                    $"unknown model '{name}'" + (nearest != null ? $": did you mean '{nearest}'?" : "") + $"; built in: {string.Join(", ", known)}");
             }
             options.LayerLimit ??= model.LayerLimit;
             options.LayerNames = model.LayerNames;

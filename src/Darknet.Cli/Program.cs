@@ -9,7 +9,7 @@ using Darknet.Weights.Models;
 
 namespace Darknet.Cli
 {
-    /// <summary>The <c>darknet</c> command: <c>convert</c> and <c>inspect</c>. Exit codes: 0 ok, 1 failed, 2 usage error, 128 + the signal when interrupted (130 for Ctrl+C).</summary>
+    /// <summary>The <c>darknet</c> command: <c>convert</c>, <c>inspect</c>, <c>fetch</c> and <c>cache</c>. Exit codes: 0 ok, 1 failed, 2 usage error, 128 + the signal when interrupted (130 for Ctrl+C).</summary>
     public static class Program
     {
         public const int Ok = 0;
@@ -53,6 +53,10 @@ namespace Darknet.Cli
                     return ConvertCommand.Run(rest, stdout, stderr);
                 case "inspect":
                     return InspectCommand.Run(rest, stdout, stderr);
+                case "cache":
+                    return CacheCommand.Run(rest, stdout, stderr);
+                case "fetch":
+                    return FetchCommand.Run(rest, stdout, stderr);
                 default:
                     stderr.WriteLine($"darknet: {Darknet.Weights.ErrorCodes.BadCommandLine}: unknown command '{args[0]}'");
                     stderr.Write(Usage);
@@ -62,7 +66,7 @@ namespace Darknet.Cli
 
         /// <summary>The whole usage: every command's lines and the built-in models.</summary>
         public static string Usage =>
-            "usage:\n" + ConvertLines + InspectLines +
+            "usage:\n" + ConvertLines + InspectLines + FetchLines + CacheLines +
             "  darknet --version\n" +
             "  darknet COMMAND --help\n" +
             "\n" + Models;
@@ -89,6 +93,33 @@ namespace Darknet.Cli
             "  Prints each layer's name and array shapes, then the number of layers and float32 values.\n" +
             "  Reads our .npy/.npz/.safetensors and such files written by numpy; nothing in a file ever runs.\n";
 
+        /// <summary><c>darknet fetch --help</c>.</summary>
+        public static string FetchHelp =>
+            "usage:\n" + FetchLines +
+            "\n" +
+            "  Downloads and verifies the models' .weights into the machine cache that dotnet build uses, ahead of time:\n" +
+            "  to warm a CI cache, or to fill a cache on a connected machine and carry it into an air-gapped network, where\n" +
+            "  `dotnet build -p:DarknetOffline=true` (with DARKNET_CACHE_DIR pointing at it) then uses exactly these entries.\n" +
+            "\n" +
+            "  --cache DIR     the cache to fill (default: DARKNET_CACHE_DIR, else the platform default; see `darknet cache path`)\n" +
+            "  --mirror URL    download from URL<file name> instead of the catalog's hosts (as DarknetMirror does)\n" +
+            "  --sha256 HEX    pin the file's SHA-256 (one model), as Sha256=\"HEX\" on its DarknetModel item does\n" +
+            "  --allow-http    accept plain http:// without a pinned SHA-256 (as DarknetAllowHttp does)\n" +
+            "\n" + Models;
+
+        /// <summary><c>darknet cache --help</c>.</summary>
+        public static string CacheHelp =>
+            "usage:\n" + CacheLines +
+            "\n" +
+            "  path     print where the machine cache is\n" +
+            "  list     every file: path in the cache, model, size, SHA-256 (as verified), last used; partial downloads and\n" +
+            "           rejected (moved-aside) files are marked\n" +
+            "  verify   hash every entry again against its record; remove what is damaged (exit code 1 when anything was)\n" +
+            "  clean    remove litter (dead runs' temps, abandoned partial downloads) and rejected files;\n" +
+            "           --older-than DAYS  also entries not used for DAYS days;  --all  everything\n" +
+            "\n" +
+            "  --cache DIR   the cache (default: DARKNET_CACHE_DIR, else the platform default)\n";
+
         /// <summary>The tool's version, its commit and the runtime it runs on: <c>darknet 0.1.0 (commit 1a2b3c4, .NET 10.0.1)</c>.</summary>
         public static string VersionText
         {
@@ -110,10 +141,18 @@ namespace Darknet.Cli
 
         private const string InspectLines = "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n";
 
+        private const string FetchLines = "  darknet fetch MODEL... [--cache DIR] [--mirror URL] [--sha256 HEX] [--allow-http]\n";
+
+        private const string CacheLines =
+            "  darknet cache path|list|verify [--cache DIR]\n" +
+            "  darknet cache clean [--older-than DAYS | --all] [--cache DIR]\n";
+
         private static string? CommandHelp(string command) => command switch
         {
             "convert" => ConvertHelp,
             "inspect" => InspectHelp,
+            "fetch" => FetchHelp,
+            "cache" => CacheHelp,
             _ => null,
         };
 

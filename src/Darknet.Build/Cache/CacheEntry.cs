@@ -29,14 +29,19 @@ namespace Darknet.Build.Cache
         /// <summary>A partial download untouched this long is not resumed by anyone: it is deleted.</summary>
         public static readonly TimeSpan PartialMaxAge = TimeSpan.FromDays(7);
 
+        /// <summary>A hand-placed file (no sidecar) that fails verification is renamed to &lt;entry&gt;.rejected-&lt;UTC time&gt;.</summary>
+        public const string RejectedInfix = ".rejected-";
+
         private readonly TimeSpan _lockTimeout;
         private readonly TimeSpan _lockPollInterval;
+        private readonly Action<string>? _rejected;
 
-        public CacheEntry(string path, TimeSpan lockTimeout, TimeSpan lockPollInterval)
+        public CacheEntry(string path, TimeSpan lockTimeout, TimeSpan lockPollInterval, Action<string>? rejected = null)
         {
             Path = System.IO.Path.GetFullPath(path);
             _lockTimeout = lockTimeout;
             _lockPollInterval = lockPollInterval;
+            _rejected = rejected;
         }
 
         public string Path { get; }
@@ -111,14 +116,25 @@ namespace Darknet.Build.Cache
                 string? damage = null;
                 if (File.Exists(Path))
                 {
-                    var verified = Verify(check, readOnly, cancellationToken, out damage);
+                    var verified = Verify(check, readOnly, cancellationToken, out damage, out var handPlaced);
                     if (verified != null)
                     {
                         if (!readOnly) DeletePartial();   // published by another build: nobody resumes it now
                         return new CachedFile(Path, verified, published: false);
                     }
                     if (readOnly) throw ReadOnly("its file " + Path + " is damaged (" + damage + ")");
-                    Remove();
+                    if (handPlaced)
+                    {
+                        // Someone put this file here on purpose: keep it for them to look at, out of the entry's way.
+                        var aside = MoveAside();
+                        damage += "; it was moved aside to " + aside + " (kept " + PartialMaxAge.TotalDays + " days), not deleted";
+                        _rejected?.Invoke("The file placed at " + Path + " failed verification (" + damage + ")");
+                    }
+                    else
+                    {
+                        Remove();
+                        damage += "; it has been removed";
+                    }
                 }
                 if (produce == null)
                 {
@@ -171,10 +187,12 @@ namespace Darknet.Build.Cache
         /// The existing file's hashes when it is what its sidecar recorded (re-hashed unless the record is current) and the
         /// check accepts them; without a sidecar the file is hashed and, when accepted, recorded (a hand-seeded file).
         /// </summary>
-        private FileHashes? Verify(Func<FileHashes, string, DarknetException?> check, bool readOnly, CancellationToken cancellationToken, out string? damage)
+        private FileHashes? Verify(Func<FileHashes, string, DarknetException?> check, bool readOnly, CancellationToken cancellationToken,
+                                   out string? damage, out bool handPlaced)
         {
             damage = null;
             var recorded = Sidecar.Read(Path);
+            handPlaced = recorded == null && !System.IO.File.Exists(Sidecar.PathFor(Path));
             if (recorded != null && recorded.Current)
             {
                 var refused = check(recorded.Hashes, Path);
@@ -258,11 +276,43 @@ namespace Darknet.Build.Cache
                     if (AtomicFile.TryDelete(partial)) deleted++;
                     AtomicFile.TryDelete(partial + ".json");
                 }
+                // Rejected hand-placed files are kept as long as abandoned partials, for their owner to look at.
+                foreach (var rejected in System.IO.Directory.GetFiles(directory, "*" + RejectedInfix + "*"))
+                {
+                    if (DateTime.UtcNow - RejectedAt(rejected) <= PartialMaxAge) continue;
+                    if (AtomicFile.TryDelete(rejected)) deleted++;
+                }
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
             }
             return deleted;
+        }
+
+        /// <summary>Renames the entry's file to a free "&lt;entry&gt;.rejected-yyyyMMdd-HHmmss[-n]" and returns that path.</summary>
+        private string MoveAside()
+        {
+            var stem = Path + RejectedInfix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            var target = stem;
+            for (var n = 2; File.Exists(target); n++) target = stem + "-" + n;
+            File.Move(Path, target);
+            Sidecar.Delete(Path);
+            return target;
+        }
+
+        /// <summary>True for a file that <see cref="MoveAside"/> made.</summary>
+        public static bool IsRejected(string path) => System.IO.Path.GetFileName(path).Contains(RejectedInfix);
+
+        /// <summary>When a rejected file was moved aside: the time in its name (its own timestamp is the hand-placed file's).</summary>
+        public static DateTime RejectedAt(string path)
+        {
+            var name = System.IO.Path.GetFileName(path);
+            var at = name.LastIndexOf(RejectedInfix, StringComparison.Ordinal);
+            if (at >= 0 && name.Length >= at + RejectedInfix.Length + 15 &&
+                DateTime.TryParseExact(name.Substring(at + RejectedInfix.Length, 15), "yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+                return time;
+            return File.GetLastWriteTimeUtc(path);
         }
 
         private void Remove()

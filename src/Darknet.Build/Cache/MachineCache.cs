@@ -45,6 +45,12 @@ namespace Darknet.Build.Cache
 
         public TimeSpan LockPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+        /// <summary>
+        /// Called with a message when a hand-placed file (one without a sidecar) failed verification and was moved aside to
+        /// "&lt;entry&gt;.rejected-&lt;UTC time&gt;" (never deleted at once: it is someone's file; the litter sweep removes it after 7 days).
+        /// </summary>
+        public Action<string>? Rejected { get; set; }
+
         public string WeightsPath(WeightsRequest request) => Path.Combine(Root, "weights", WeightsKey(request), request.FileName);
 
         /// <summary>
@@ -163,12 +169,12 @@ namespace Darknet.Build.Cache
             return deleted;
         }
 
-        private CacheEntry Entry(string path) => new CacheEntry(path, LockTimeout, LockPollInterval);
+        private CacheEntry Entry(string path) => new CacheEntry(path, LockTimeout, LockPollInterval, Rejected);
 
         private static DarknetException OfflineMiss(WeightsRequest request, string path, string? damage)
         {
             var message = "Offline (DarknetOffline=true) and " + request.FileName + " is not in the machine cache" +
-                          (damage != null ? " (the copy there was damaged and has been removed: " + damage + ")" : "") +
+                          (damage != null ? " (the copy there was damaged: " + damage + ")" : "") +
                           ". To seed this machine by hand, place the file at " + path +
                           " (" + request.Describe() + "); it is verified on first use.";
             if (request.Urls.Count > 0) message += " It can be downloaded from " + string.Join(" or ", request.Urls.Select(SafeUrl.Redact)) + ".";

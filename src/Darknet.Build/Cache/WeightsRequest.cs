@@ -26,6 +26,14 @@ namespace Darknet.Build.Cache
             Sha1 = NormalizeHex(sha1, 40, nameof(sha1));
         }
 
+        /// <summary>
+        /// A built-in model's file as the build asks for it (the CLI's <c>darknet fetch</c> asks the same, so it fills the
+        /// entry an offline build uses): the catalog's name, size and URLs; a pinned SHA-256 replaces the catalog's hashes.
+        /// </summary>
+        internal static WeightsRequest ForBuiltIn(Darknet.Weights.Models.BuiltInModel model, string? pinnedSha256 = null, IReadOnlyList<string>? urls = null) =>
+            new WeightsRequest(model.WeightsFileName, model.WeightsSize, urls ?? model.Urls,
+                pinnedSha256 ?? model.Sha256, pinnedSha256 != null ? null : model.Sha1);
+
         public string FileName { get; }
         public long Size { get; }
         public IReadOnlyList<string> Urls { get; }

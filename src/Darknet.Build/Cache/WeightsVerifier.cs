@@ -1,3 +1,4 @@
+using Darknet.Build.Download;
 using Darknet.Weights;
 
 namespace Darknet.Build.Cache
@@ -14,20 +15,22 @@ namespace Darknet.Build.Cache
             if (actual.Size != request.Size)
                 return WrongSize(request, actual.Size, source);
             if (request.Sha256 != null && request.Sha256 != actual.Sha256)
-                return Mismatch(request, "SHA-256", request.Sha256, actual.Sha256, source);
+                return Mismatch(request, "SHA-256", request.Sha256, actual.Sha256, actual, source);
             if (request.Sha1 != null && request.Sha1 != actual.Sha1)
-                return Mismatch(request, "SHA-1", request.Sha1, actual.Sha1, source);
+                return Mismatch(request, "SHA-1", request.Sha1, actual.Sha1, actual, source);
             return null;
         }
 
         public static DarknetException WrongSize(WeightsRequest request, long actualSize, string source) =>
             new DarknetException(BuildErrorCodes.WrongSize,
-                request.FileName + " from " + source + " has the wrong size: expected " + request.Size +
+                request.FileName + " from " + SafeUrl.Redact(source) + " has the wrong size: expected " + request.Size +
                 " bytes, got " + actualSize + " bytes. The file was refused.");
 
-        private static DarknetException Mismatch(WeightsRequest request, string algorithm, string expected, string actual, string source) =>
+        /// <summary>Always gives the SHA-256 of what arrived, ready to paste into the item's Sha256 (even when a SHA-1 was checked).</summary>
+        private static DarknetException Mismatch(WeightsRequest request, string algorithm, string expected, string actual, FileHashes arrived, string source) =>
             new DarknetException(BuildErrorCodes.HashMismatch,
-                request.FileName + " from " + source + " has the wrong " + algorithm + ": expected " + expected +
-                ", actual " + actual + ". The file was refused.");
+                request.FileName + " from " + SafeUrl.Redact(source) + " has the wrong " + algorithm + ": expected " + expected +
+                ", actual " + actual + ". The file was refused. If this copy is the one you want (a private mirror's, a retrained file), " +
+                "pin it on its item: Sha256=\"" + arrived.Sha256 + "\" (the SHA-256 of the " + arrived.Size + " bytes that arrived).");
     }
 }

@@ -79,9 +79,11 @@ namespace Darknet.Build.Download
             }
 
             if (failures.Count == 1) throw failures[0].Value;
-            var message = "Could not download " + request.FileName + " (" + request.Describe() + ") from any of its " + failures.Count + " URLs:";
+            // Each URL once (redacted), then its reason with the URL itself left out of it.
+            var message = "Could not download " + request.FileName + " (" + request.Describe() + "): every URL failed:";
             foreach (var failure in failures)
-                message += Environment.NewLine + "  " + failure.Key + " -> " + failure.Value.Code + ": " + failure.Value.Message;
+                message += Environment.NewLine + "  " + SafeUrl.Redact(failure.Key) + " -> " + failure.Value.Code + ": " +
+                           failure.Value.Message.Replace(failure.Key, "this URL").Replace(SafeUrl.Redact(failure.Key), "this URL");
             throw new DarknetException(BuildErrorCodes.AllUrlsFailed, message);
         }
 

@@ -49,6 +49,7 @@ namespace Darknet.Build.Tasks
                     StallTimeout = TimeSpan.FromSeconds(ParseStallTimeout(StallTimeoutSeconds)),
                     // Every line goes through SafeUrl.RedactText: no user:password@ in a log, at any verbosity.
                     Log = message => Log.LogMessage(MessageImportance.High, SafeUrl.RedactText(message)),
+                    Normal = message => Log.LogMessage(MessageImportance.Normal, SafeUrl.RedactText(message)),
                     Detail = message => Log.LogMessage(MessageImportance.Low, SafeUrl.RedactText(message)),
                 };
             }
@@ -67,6 +68,9 @@ namespace Darknet.Build.Tasks
                 Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
+            // Pointing at the project that declared the items, as the errors do (not at our .targets).
+            var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
+            cache.Rejected = message => Log.LogWarning(null, BuildErrorCodes.RejectedSeed, null, declaringProject, 0, 0, 0, 0, SafeUrl.RedactText(message));
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
             var litter = cache.DeleteLitter();
             if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");

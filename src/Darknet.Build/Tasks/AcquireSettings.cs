@@ -12,17 +12,20 @@ namespace Darknet.Build.Tasks
         public TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
         /// <summary>Messages the user should see in a normal build (progress, conversion).</summary>
         public Action<string> Log = _ => { };
+        /// <summary>Messages for normal verbosity (a cache hit).</summary>
+        public Action<string> Normal = _ => { };
         /// <summary>Details for detailed verbosity (each failed attempt before a retry).</summary>
         public Action<string> Detail = _ => { };
 
-        public DownloadOptions DownloadOptions(string? mirror) => new DownloadOptions
+        /// <summary>The downloader's options; with a report (a weights download) its progress and notes go to the report, else retries are details.</summary>
+        public DownloadOptions DownloadOptions(string? mirror, DownloadReport? report = null) => new DownloadOptions
         {
             Mirror = mirror,
             AllowHttp = AllowHttp,
             Credentials = Credentials,
             StallTimeout = StallTimeout,
-            Progress = progress => Log(progress.ToString()),
-            Log = Detail,
+            Progress = report != null ? report.Progress : (Action<DownloadProgress>?)null,
+            Log = report != null ? report.Note : Detail,
         };
 
         private RequestCredentials? _credentials;

@@ -76,7 +76,7 @@ namespace Darknet.Build.Tasks
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {
-                _settings.Log("Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
+                _settings.Log("Darknet: Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
                 ConvertVerified(layout, weights, output, options);
             }, _cancellationToken);
 
@@ -152,9 +152,40 @@ namespace Darknet.Build.Tasks
             var weightsRequest = WeightsRequestFor(request, layout);
             // $(DarknetMirror) stands in for the catalog's hosts only; a WeightsUrl the user wrote is used as written.
             var mirror = request.Config == null && request.BuiltIn != null && request.WeightsUrl == null ? _settings.Mirror : null;
-            var downloader = _settings.Offline ? null : new WeightsDownloader(_settings.DownloadOptions(mirror));
-            var cached = _cache.GetWeights(weightsRequest, downloader == null ? null : downloader.DownloadAsync, _cancellationToken);
+            var report = new DownloadReport(weightsRequest, WeightsDownloader.CandidateUrls(weightsRequest, mirror), _settings);
+            var downloader = _settings.Offline ? null : new WeightsDownloader(_settings.DownloadOptions(mirror, report));
+            CachedWeights cached;
+            try
+            {
+                cached = _cache.GetWeights(weightsRequest,
+                    downloader == null ? null : (r, partial, token) => report.DownloadAsync(downloader, r, partial, token), _cancellationToken);
+            }
+            catch (DarknetException e) when (IsDownloadFailure(e.Code))
+            {
+                throw new DarknetException(e.Code, e.Message + Environment.NewLine + HowToGetIt(request, _cache.WeightsPath(weightsRequest)), e);
+            }
+            if (!cached.Downloaded) _settings.Normal("Darknet: " + weightsRequest.FileName + " is in the machine cache, no download: " + cached.Path);
             return (cached.Path, cached.Hashes.Sha256);
+        }
+
+        private static bool IsDownloadFailure(string code) =>
+            code == BuildErrorCodes.AllUrlsFailed || code == BuildErrorCodes.HttpStatus || code == BuildErrorCodes.HtmlPage ||
+            code == BuildErrorCodes.NetworkError || code == BuildErrorCodes.Stalled || code == BuildErrorCodes.WrongSize ||
+            code == BuildErrorCodes.TooManyRedirects;
+
+        /// <summary>The ways around a download that failed: a mirror, a proxy, or a cache seeded from a machine that can download.</summary>
+        private static string HowToGetIt(ModelRequest request, string entryPath)
+        {
+            var builtIn = request.Config == null && request.WeightsUrl == null ? request.BuiltIn : null;
+            var text = "To fix it: " +
+                       (builtIn != null
+                           ? "set DarknetMirror to a server you can reach that has " + builtIn.WeightsFileName + " (-p:DarknetMirror=https://mirror.example.org/darknet/); "
+                           : "point WeightsUrl at a server you can reach; ") +
+                       "behind a proxy, set HTTPS_PROXY (and NO_PROXY); or seed the cache offline: ";
+            if (builtIn != null)
+                text += "run `darknet fetch " + builtIn.Name + (request.Sha256 != null ? " --sha256 " + request.Sha256 : "") +
+                        " --cache DIR` where the download works, copy DIR here and set DARKNET_CACHE_DIR=DIR, or ";
+            return text + "place the file at " + entryPath + "; then build with -p:DarknetOffline=true.";
         }
 
         /// <summary>What to download and how to verify it: the catalog's file (a pinned Sha256 replacing its hashes), or a custom network's.</summary>
@@ -164,9 +195,7 @@ namespace Darknet.Build.Tasks
             if (builtIn != null)
             {
                 // A pinned Sha256 replaces the catalog's hashes (a private mirror's copy); the size is the catalog's.
-                var urls = request.WeightsUrl != null ? SplitUrls(request.WeightsUrl) : builtIn.Urls;
-                return new WeightsRequest(builtIn.WeightsFileName, builtIn.WeightsSize, urls,
-                    request.Sha256 ?? builtIn.Sha256, request.Sha256 != null ? null : builtIn.Sha1);
+                return WeightsRequest.ForBuiltIn(builtIn, request.Sha256, request.WeightsUrl != null ? SplitUrls(request.WeightsUrl) : null);
             }
             // A custom network: its size follows from the cfg (modern 20-byte header, every layer present).
             var customUrls = SplitUrls(request.WeightsUrl!);

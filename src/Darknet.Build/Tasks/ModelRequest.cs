@@ -58,8 +58,11 @@ namespace Darknet.Build.Tasks
             var builtIn = ModelCatalog.Find(request.Name);
             if (request.Config == null)
             {
+                var nearest = NearestModelName.Suggest(request.Name);
                 request.BuiltIn = builtIn ?? throw new DarknetException(BuildErrorCodes.UnknownModel,
-                    $"DarknetModel '{request.Name}' is not a built-in model. Known models: {KnownNames()}. " +
+                    $"DarknetModel '{request.Name}' is not a built-in model" +
+                    (nearest != null ? $": did you mean '{nearest}'? (<DarknetModel Include=\"{nearest}\" />)" : ".") +
+                    $" Known models: {KnownNames()}. " +
                     "For your own network set Config (a .cfg path or URL) and WeightsUrl or WeightsFile.");
             }
             else

@@ -28,7 +28,7 @@ public sealed class ZeroConfigTests
         // Build: the file is in bin, and numpy reads it with the catalog's layer names.
         var first = app.Build();
         Succeeded(first);
-        Assert.Contains("Downloading yolov3-tiny.weights: 100%", first.Output);  // progress is logged at high importance
+        Assert.Contains("Darknet: Downloaded yolov3-tiny.weights (35.4 MB)", first.Output);  // progress is logged at high importance
         Assert.Contains("Converting yolov3-tiny.weights to yolov3-tiny.npy", first.Output);  // so its absence below means something
         var binFile = Path.Combine(app.BinDirectory, "yolov3-tiny.npy");
         var objFile = Path.Combine(app.ObjModelDirectory, "yolov3-tiny.npy");

@@ -39,12 +39,16 @@ public sealed class Net472TaskTests
         Assert.Contains("resolve: succeeded, 1 item(s)", online.Output);
         Assert.Contains("acquire: succeeded (offline=False)", online.Output);
         Assert.Contains("read back: 13 layers, first conv_1 weights (3, 3, 3, 16) (432 floats)", online.Output);
+        // What Visual Studio's Output window shows (high importance: its default "Minimal" verbosity shows it).
+        Assert.Contains($"message (High): Darknet: Downloading yolov3-tiny.weights (35.4 MB) from {mirror}yolov3-tiny.weights into {Path.Combine(cache, "weights")}", online.Output);
+        Assert.Contains("message (High): Darknet: yolov3-tiny.weights  50% (", online.Output);
         Assert.Equal(1, _fixture.Server.RequestCount(served));
 
         // 2. Offline (DarknetOffline=true), another project: served from the cache, no request.
         var offline = Run(mono, host, tasks, Path.Combine(work, "app2"), cache, "-", offline: true);
         Assert.True(offline.Exit == 0, offline.Output);
         Assert.Contains("acquire: succeeded (offline=True)", offline.Output);
+        Assert.Contains("message (Normal): Darknet: yolov3-tiny.weights is in the machine cache, no download", offline.Output);
         Assert.Equal(1, _fixture.Server.RequestCount(served));
 
         // 3. What the .NET Framework side wrote is byte for byte what the core library writes on .NET.

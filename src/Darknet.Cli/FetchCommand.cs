@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Darknet.Build;
+using Darknet.Build.Cache;
+using Darknet.Build.Download;
+using Darknet.Weights;
+using Darknet.Weights.Models;
+
+namespace Darknet.Cli
+{
+    /// <summary>
+    /// <c>darknet fetch MODEL... [--cache DIR] [--mirror URL] [--sha256 HEX] [--allow-http]</c>: downloads and verifies
+    /// built-in models' weights into a machine cache ahead of time (CI warm-up, a cache carried into an air-gapped network).
+    /// It asks the cache for exactly the entry a build asks for (<see cref="WeightsRequest.ForBuiltIn"/>), so a later
+    /// <c>dotnet build -p:DarknetOffline=true</c> finds it. Exit codes: 0 ok, 1 a download failed, 2 usage error.
+    /// </summary>
+    public static class FetchCommand
+    {
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+        {
+            CommandLine line;
+            var models = new List<BuiltInModel>();
+            string? sha256;
+            try
+            {
+                line = CommandLine.Parse(args, new[] { "--cache", "--mirror", "--sha256" }, new[] { "--allow-http" });
+                if (line.Words.Count == 0) throw new CommandLineException("name at least one model");
+                foreach (var name in line.Words)
+                {
+                    var model = ModelCatalog.Find(name);
+                    if (model == null)
+                    {
+                        var nearest = NearestModelName.Suggest(name);
+                        stderr.WriteLine($"darknet: {ErrorCodes.UnknownBuiltInModel}: unknown model '{name}'" +
+                                         (nearest != null ? $": did you mean '{nearest}'?" : "") + "; `darknet fetch --help` lists the built-in models");
+                        return Program.UsageError;
+                    }
+                    models.Add(model);
+                }
+                sha256 = line.Value("--sha256")?.Trim().ToLowerInvariant();
+                if (sha256 != null && (sha256.Length != 64 || sha256.Any(c => !Uri.IsHexDigit(c))))
+                    throw new CommandLineException($"--sha256 '{line.Value("--sha256")}' is not 64 hexadecimal digits");
+                if (sha256 != null && models.Count != 1) throw new CommandLineException("--sha256 pins one model's file: name one model");
+                var mirror = line.Value("--mirror");
+                if (mirror != null && !(Uri.TryCreate(mirror, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+                    throw new CommandLineException($"--mirror '{SafeUrl.Redact(mirror)}' is not an http:// or https:// base URL");
+            }
+            catch (CommandLineException e)
+            {
+                stderr.WriteLine($"darknet: {ErrorCodes.BadCommandLine}: fetch: {e.Message}");
+                stderr.Write(Program.FetchHelp);
+                return Program.UsageError;
+            }
+
+            var cache = new MachineCache(line.Value("--cache") is { } dir ? Path.GetFullPath(dir) : CacheLocation.Resolve());
+            var failed = 0;
+            foreach (var model in models.Distinct())
+            {
+                var request = WeightsRequest.ForBuiltIn(model, sha256);
+                var urls = WeightsDownloader.CandidateUrls(request, line.Value("--mirror"));
+                var downloader = new WeightsDownloader(new DownloadOptions
+                {
+                    Mirror = line.Value("--mirror"),
+                    AllowHttp = line.Switches.Contains("--allow-http"),
+                    Progress = p =>
+                    {
+                        if (p.Percent < 100)
+                            stdout.WriteLine($"  {p.Percent,3}% ({(p.BytesReceived / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} of {Megabytes.Format(p.TotalBytes)})");
+                    },
+                    Log = message => stderr.WriteLine("  " + Redacted(message, urls)),
+                });
+                cache.Rejected = message => stderr.WriteLine("darknet: warning " + BuildErrorCodes.RejectedSeed + ": " + message);
+                try
+                {
+                    var fetched = cache.GetWeights(request, (r, partial, token) =>
+                    {
+                        stdout.WriteLine($"{model.Name}: downloading {request.FileName} ({Megabytes.Format(request.Size)}) from {SafeUrl.Redact(urls.FirstOrDefault() ?? "?")}" +
+                                         (urls.Count > 1 ? $" (or {urls.Count - 1} fallback URLs)" : ""));
+                        return downloader.DownloadAsync(r, partial, token);
+                    });
+                    stdout.WriteLine(fetched.Downloaded
+                        ? $"{model.Name}: {request.FileName} ({Megabytes.Format(fetched.Hashes.Size)}, SHA-256 {fetched.Hashes.Sha256}) -> {fetched.Path}"
+                        : $"{model.Name}: {request.FileName} is in the cache already, verified: {fetched.Path}");
+                }
+                catch (DarknetException e)
+                {
+                    stderr.WriteLine($"darknet: {e.Code}: {model.Name}: {e.Message}");
+                    failed++;
+                }
+            }
+            return failed > 0 ? Program.Failed : Program.Ok;
+        }
+
+        private static string Redacted(string message, IReadOnlyList<string> urls)
+        {
+            foreach (var url in urls) message = message.Replace(url, SafeUrl.Redact(url));
+            return message;
+        }
+    }
+}
