@@ -18,13 +18,22 @@ public static class DotnetCli
     /// <summary><paramref name="whileRunning"/> gets the process id, on another thread, once the process has started.</summary>
     public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] arguments, Action<int>? whileRunning)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        // A test run started in the background by a non-interactive shell (as CI may be) ignores SIGINT, and children
+        // inherit that: `env --default-signal=INT` (coreutils >= 8.31; it execs, so the process id stays the build's) lets a
+        // test's Ctrl+C reach MSBuild as a user's would.
+        var resetSignals = OperatingSystem.IsLinux() && File.Exists("/usr/bin/env");
+        var psi = new ProcessStartInfo(resetSignals ? "/usr/bin/env" : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (resetSignals)
+        {
+            psi.ArgumentList.Add("--default-signal=INT");
+            psi.ArgumentList.Add("dotnet");
+        }
         foreach (var argument in arguments) psi.ArgumentList.Add(argument);
         psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

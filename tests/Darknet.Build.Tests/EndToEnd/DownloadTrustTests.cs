@@ -89,7 +89,7 @@ public sealed class DownloadTrustTests
         Assert.Equal("bytes=" + kept + "-", requests[1].Range);
         Assert.Equal(206, requests[1].Status);
         Assert.NotNull(requests[1].IfRange);
-        Assert.Empty(FilesUnder(cache).Where(f => f.EndsWith(".dkn-partial", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)));
+        Assert.DoesNotContain(FilesUnder(cache), f => f.EndsWith(".dkn-partial", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal));
     }
 
     /// <summary>

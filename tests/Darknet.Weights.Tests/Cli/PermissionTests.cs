@@ -9,6 +9,7 @@ namespace Darknet.Weights.Tests.Cli;
 /// .NET trace). root reads and writes everything, so the CLI runs as <c>nobody</c> through <c>setpriv</c>; skipped
 /// where the tests do not run as root.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class PermissionTests
 {
     private static (int Exit, string Stderr) RunAsNobody(params string[] args)
