@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using Darknet.Build;
-using Darknet.Build.Cache;
-using Darknet.Build.Download;
+using Darknet.Cache;
+using Darknet.Cache.Download;
 using Darknet.Weights;
 using Darknet.Weights.Models;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
-using Darknet.Build.Cache;
-using Darknet.Build.Download;
+using Darknet.Cache;
+using Darknet.Cache.Download;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 using Microsoft.Build.Framework;
@@ -113,7 +113,7 @@ namespace Darknet.Build.Tasks
             if (string.IsNullOrWhiteSpace(value)) return null;
             var mirror = value!.Trim();
             if (!ModelRequest.IsUrl(mirror))
-                throw InvalidProperty("DarknetMirror", Download.SafeUrl.Redact(mirror), "an http:// or https:// base URL, such as https://models.example.com/darknet/");
+                throw InvalidProperty("DarknetMirror", SafeUrl.Redact(mirror), "an http:// or https:// base URL, such as https://models.example.com/darknet/");
             return mirror;
         }
 

@@ -1,5 +1,5 @@
 using System;
-using Darknet.Build.Download;
+using Darknet.Cache.Download;
 
 namespace Darknet.Build.Tasks
 {

@@ -5,8 +5,8 @@ using System.Globalization;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using Darknet.Build.Cache;
-using Darknet.Build.Download;
+using Darknet.Cache;
+using Darknet.Cache.Download;
 
 namespace Darknet.Build.Tasks
 {

@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using Darknet.Build.Cache;
+using Darknet.Cache;
 using Darknet.Weights.IO;
 
 namespace Darknet.Build.Tasks

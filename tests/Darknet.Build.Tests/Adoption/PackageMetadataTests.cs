@@ -95,9 +95,10 @@ public sealed class PackageMetadataTests
     {
         using var zip = ZipFile.OpenRead(Package("Darknet.Build", "nupkg"));
         foreach (var tfm in new[] { "net472", "net8.0" })
+        foreach (var assembly in new[] { "Darknet.Build.dll", "Darknet.Cache.dll" })
         {
             using var memory = new MemoryStream();
-            using (var stream = zip.GetEntry($"tasks/{tfm}/Darknet.Build.dll")!.Open()) stream.CopyTo(memory);
+            using (var stream = zip.GetEntry($"tasks/{tfm}/{assembly}")!.Open()) stream.CopyTo(memory);
             memory.Position = 0;
             using var pe = new PEReader(memory);
             Assert.Contains(pe.ReadDebugDirectory(), d => d.Type == DebugDirectoryEntryType.EmbeddedPortablePdb);

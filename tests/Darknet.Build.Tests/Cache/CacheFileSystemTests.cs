@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Darknet.Build.Cache;
-using Darknet.Build.Download;
+using Darknet.Cache;
+using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.TestSupport;
 using Darknet.Weights;

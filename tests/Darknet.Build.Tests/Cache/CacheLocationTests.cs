@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Darknet.Build.Cache;
+using Darknet.Cache;
 using Xunit;
 
 namespace Darknet.Build.Tests.Cache;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Darknet.Build.Cache;
-using Darknet.Build.Download;
+using Darknet.Cache;
+using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
@@ -513,7 +513,7 @@ public sealed class MachineCacheTests : IDisposable
         {
             Assert.Equal(1000, new FileInfo(path).Length);   // there to be resumed
             System.IO.File.WriteAllBytes(path, _content);
-            return Task.FromResult(Darknet.Build.Cache.FileHashes.Compute(path));
+            return Task.FromResult(Darknet.Cache.FileHashes.Compute(path));
         });
 
         Assert.True(result.Downloaded);

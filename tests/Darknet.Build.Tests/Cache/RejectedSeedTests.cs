@@ -1,5 +1,5 @@
-using Darknet.Build.Cache;
-using Darknet.Build.Download;
+using Darknet.Cache;
+using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;

@@ -1,12 +1,13 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Darknet.Build.Tests.EndToEnd;
+using Darknet.Cache;
 using Xunit;
 
 namespace Darknet.Build.Tests.Docs;
 
 /// <summary>
-/// Every BuildErrorCodes constant is raised somewhere in src/Darknet.Build and has a row (cause and fix) in the README's
+/// Every BuildErrorCodes constant is raised somewhere in src/Darknet.Build or src/Darknet.Cache and has a row (cause and fix) in the README's
 /// error table; the README lists no DKN4xxx/DKN5xxx code that does not exist.
 /// </summary>
 public sealed class BuildErrorCodesTests
@@ -33,7 +34,8 @@ public sealed class BuildErrorCodesTests
     [Fact]
     public void Every_code_is_raised_by_the_build_sources()
     {
-        var sources = Directory.GetFiles(Path.Combine(Repo, "src", "Darknet.Build"), "*.cs", SearchOption.AllDirectories)
+        var sources = new[] { "Darknet.Build", "Darknet.Cache" }
+            .SelectMany(project => Directory.GetFiles(Path.Combine(Repo, "src", project), "*.cs", SearchOption.AllDirectories))
             .Where(f => Path.GetFileName(f) != "BuildErrorCodes.cs" && !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar))
             .Select(File.ReadAllText)
             .ToList();

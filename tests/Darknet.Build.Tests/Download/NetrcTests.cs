@@ -1,4 +1,4 @@
-using Darknet.Build.Download;
+using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
 

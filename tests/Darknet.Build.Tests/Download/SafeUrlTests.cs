@@ -1,4 +1,4 @@
-using Darknet.Build.Download;
+using Darknet.Cache.Download;
 using Xunit;
 
 namespace Darknet.Build.Tests.Download;

@@ -211,7 +211,7 @@ public sealed class DownloadTrustTests
         Assert.Contains("small.weights, line 1: a NUL byte", result.Output);
         Assert.Contains("zero: holds more than 4,194,304 bytes", result.Output);
         Assert.True(result.Elapsed < TimeSpan.FromMinutes(3), "took " + result.Elapsed);
-        Assert.Equal(new Darknet.Build.Download.DownloadOptions().MaxAttemptsPerUrl, _fixture.Server.RequestCount("silent/net.cfg"));
+        Assert.Equal(new Darknet.Cache.Download.DownloadOptions().MaxAttemptsPerUrl, _fixture.Server.RequestCount("silent/net.cfg"));
         Assert.Equal(0, _fixture.Server.RequestCount("silent/net.weights"));
     }
 }

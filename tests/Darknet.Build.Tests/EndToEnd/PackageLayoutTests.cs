@@ -29,8 +29,8 @@ public sealed class PackageLayoutTests
         var assemblies = entries.Where(e => e.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
         Assert.Equal(new[]
         {
-            "tasks/net472/Darknet.Build.dll", "tasks/net472/Darknet.Weights.dll",
-            "tasks/net8.0/Darknet.Build.dll", "tasks/net8.0/Darknet.Weights.dll",
+            "tasks/net472/Darknet.Build.dll", "tasks/net472/Darknet.Cache.dll", "tasks/net472/Darknet.Weights.dll",
+            "tasks/net8.0/Darknet.Build.dll", "tasks/net8.0/Darknet.Cache.dll", "tasks/net8.0/Darknet.Weights.dll",
         }, assemblies);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
         // The packed .props/.targets are the repo's build/ sources.
@@ -54,11 +54,11 @@ public sealed class PackageLayoutTests
         Assert.DoesNotContain(nuspec.Descendants(), e => e.Name.LocalName is "dependency" or "frameworkAssembly" or "frameworkReference");
     }
 
-    /// <summary>The task assemblies use only the framework, MSBuild's own assemblies and the core library.</summary>
+    /// <summary>The task assemblies use only the framework, MSBuild's own assemblies, the cache and the core library.</summary>
     [Fact]
     public void TaskAssembliesReferenceNoThirdPartyAssembly()
     {
-        var allowed = new Regex(@"^(mscorlib|netstandard|System(\..+)?|Microsoft\.Build(\..+)?|Microsoft\.Win32\..+|Darknet\.Weights)$");
+        var allowed = new Regex(@"^(mscorlib|netstandard|System(\..+)?|Microsoft\.Build(\..+)?|Microsoft\.Win32\..+|Darknet\.(Cache|Weights))$");
         using var zip = ZipFile.OpenRead(PackagePath);
         foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("tasks/", StringComparison.Ordinal) && e.FullName.EndsWith(".dll", StringComparison.Ordinal)))
         {

@@ -11,6 +11,7 @@ public static class PackedPackage
         var repo = RepositoryRoot();
         CopyTree(Path.Combine(repo, "build"), Path.Combine(sourceCopy, "build"));
         CopyTree(Path.Combine(repo, "src", "Darknet.Build"), Path.Combine(sourceCopy, "src", "Darknet.Build"));
+        CopyTree(Path.Combine(repo, "src", "Darknet.Cache"), Path.Combine(sourceCopy, "src", "Darknet.Cache"));
         CopyTree(Path.Combine(repo, "src", "Darknet.Weights"), Path.Combine(sourceCopy, "src", "Darknet.Weights"));
         File.Copy(Path.Combine(repo, "Directory.Build.props"), Path.Combine(sourceCopy, "Directory.Build.props"));
 

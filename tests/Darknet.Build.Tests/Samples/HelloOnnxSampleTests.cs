@@ -18,7 +18,7 @@ public sealed class HelloOnnxSampleTests
         using var temp = new TempDirectory("darknet-sample");
         var repo = PackedPackage.RepositoryRoot();
         var copy = temp.Combine("repo");
-        foreach (var part in new[] { "build", Path.Combine("src", "Darknet.Build"), Path.Combine("src", "Darknet.Weights"), Path.Combine("samples", "HelloOnnx") })
+        foreach (var part in new[] { "build", Path.Combine("src", "Darknet.Build"), Path.Combine("src", "Darknet.Cache"), Path.Combine("src", "Darknet.Weights"), Path.Combine("samples", "HelloOnnx") })
             PackedPackage.CopyTree(Path.Combine(repo, part), Path.Combine(copy, part));
         File.Copy(Path.Combine(repo, "Directory.Build.props"), Path.Combine(copy, "Directory.Build.props"));
         File.Copy(Path.Combine(repo, "samples", "Directory.Build.targets"), Path.Combine(copy, "samples", "Directory.Build.targets"));

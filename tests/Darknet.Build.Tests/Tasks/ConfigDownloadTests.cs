@@ -1,6 +1,6 @@
 using System.Text;
-using Darknet.Build.Cache;
-using Darknet.Build.Download;
+using Darknet.Cache;
+using Darknet.Cache.Download;
 using Darknet.Build.Tasks;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;

@@ -1,4 +1,4 @@
-using Darknet.Build.Cache;
+using Darknet.Cache;
 using Darknet.Build.Tasks;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;

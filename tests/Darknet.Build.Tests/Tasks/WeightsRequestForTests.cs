@@ -72,7 +72,7 @@ public sealed class WeightsRequestForTests
     public void A_weights_url_without_a_usable_file_name_gets_one_from_the_model(string url, string model, string expected)
     {
         Assert.Equal(expected, ModelAcquirer.FileNameOf(url, model));
-        Assert.Equal(expected, new Darknet.Build.Cache.WeightsRequest(ModelAcquirer.FileNameOf(url, model), 10, new[] { url }).FileName);
+        Assert.Equal(expected, new Darknet.Cache.WeightsRequest(ModelAcquirer.FileNameOf(url, model), 10, new[] { url }).FileName);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// A cross-process lock over one cache entry: a lock file held open with FileShare.None.

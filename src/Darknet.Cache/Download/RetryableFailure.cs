@@ -1,7 +1,7 @@
 using System;
 using Darknet.Weights;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>An attempt failed in a way worth retrying on the same URL (408, 429, 5xx, broken connection, stall).</summary>
     internal sealed class RetryableFailure : Exception

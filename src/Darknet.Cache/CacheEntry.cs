@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// One file of the machine cache and the one way it is published (weights, converted outputs, configs):

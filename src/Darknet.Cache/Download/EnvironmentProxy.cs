@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY (either case) as an IWebProxy.

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Darknet.Weights;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// A URL as the user wrote it (WeightsUrl, Config), split into what goes where:

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using Darknet.Weights.IO;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// The "&lt;entry&gt;.verified" file written (atomically) when an entry was published: its size, SHA-256 and SHA-1 (empty

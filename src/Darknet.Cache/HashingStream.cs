@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Security.Cryptography;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// Passes reads or writes through to an inner stream while computing size, SHA-256 and SHA-1 of the bytes that went by,

@@ -5,11 +5,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using Darknet.Build.Download;
+using Darknet.Cache.Download;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// The per-machine cache of verified weights, converted outputs and configs. MSBuild-free and HTTP-free: the download is passed in.

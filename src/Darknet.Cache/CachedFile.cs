@@ -1,4 +1,4 @@
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>A verified file of the machine cache: its full path, its hashes (as recorded when it was published), and whether this call published it.</summary>
     public sealed class CachedFile

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// A .netrc file, read as curl and pip read it: <c>Netrc.Parse(text).For("mirror.example.org")</c> gives the first

@@ -5,11 +5,11 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
-using Darknet.Build.Cache;
+using Darknet.Cache;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// Downloads one weights file to a given path and verifies it, trying each candidate URL in order.

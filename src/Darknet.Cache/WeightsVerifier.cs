@@ -1,7 +1,7 @@
-using Darknet.Build.Download;
+using Darknet.Cache.Download;
 using Darknet.Weights;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// Compares a file's measured size and hashes with a <see cref="WeightsRequest"/>:

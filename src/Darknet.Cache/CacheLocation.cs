@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// Where the machine cache lives: <c>CacheLocation.Resolve(string? overrideDirectory)</c>.

@@ -1,7 +1,7 @@
 using System;
 using System.Text.RegularExpressions;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// A URL as it may be shown, logged, stamped or used as a cache key: without the <c>user:password@</c> part.

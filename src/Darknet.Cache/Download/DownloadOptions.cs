@@ -1,6 +1,6 @@
 using System;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// Settings of a <see cref="WeightsDownloader"/>. Defaults suit real builds; tests shrink the delays.

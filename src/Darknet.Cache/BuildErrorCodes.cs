@@ -1,4 +1,4 @@
-namespace Darknet.Build
+namespace Darknet.Cache
 {
     /// <summary>
     /// Error codes of the build side (DKN4xxx: cache and download; DKN5xxx: MSBuild task level).

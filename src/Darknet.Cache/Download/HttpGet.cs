@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Darknet.Weights;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// The project's one way to GET a URL, used for weights and for Config URLs:

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// The content key of a converted output:

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>Sizes as the README gives them: decimal megabytes, one decimal ("248.0 MB" for 248,007,048 bytes).</summary>
     internal static class Megabytes

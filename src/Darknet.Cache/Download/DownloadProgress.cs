@@ -1,4 +1,4 @@
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>A progress report: which file from which URL (credentials shown as ***@), bytes so far (including resumed ones), total, percent (multiple of 10).</summary>
     public sealed class DownloadProgress

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>An Authorization header and, for messages, where it came from (never the secret).</summary>
     internal sealed class Credential

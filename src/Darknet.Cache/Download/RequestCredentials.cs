@@ -4,7 +4,7 @@ using System.Text;
 using System.Threading;
 using Darknet.Weights;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// The one place that decides the Authorization header of a request (each hop of a redirect is decided anew, for its own origin):

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// One weights file wanted in the machine cache: its file name, exact size, the hashes it must have, and where to get it.

@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Darknet.Weights.IO;
 
-namespace Darknet.Build.Download
+namespace Darknet.Cache.Download
 {
     /// <summary>
     /// The bytes downloaded so far at a path, and their metadata in "&lt;path&gt;.json" (written atomically): the URL

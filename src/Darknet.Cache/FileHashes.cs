@@ -3,7 +3,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
 
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>
     /// Size, SHA-256 and SHA-1 of a file, computed in one read: <c>FileHashes.Compute(path, ct)</c>.

@@ -1,4 +1,4 @@
-namespace Darknet.Build.Cache
+namespace Darknet.Cache
 {
     /// <summary>A verified weights file in the machine cache: its full path, hashes, and whether this call downloaded it.</summary>
     public sealed class CachedWeights
