@@ -305,7 +305,7 @@ class Bench:
         log('bench: packing Darknet.Build %s' % self.version)
         src = self.path('src-copy')
         rmtree(src)
-        for part in ('build', os.path.join('src', 'Darknet.Build'), os.path.join('src', 'Darknet.Weights')):
+        for part in ('build', 'src'):
             shutil.copytree(os.path.join(REPO, part), os.path.join(src, part), ignore=shutil.ignore_patterns('bin', 'obj'))
         shutil.copy(os.path.join(REPO, 'Directory.Build.props'), src)
         feed = self.path('feed')

@@ -1,3 +1,4 @@
+using System.Text;
 using Darknet.TestSupport;
 using Xunit;
 
@@ -12,6 +13,21 @@ internal static class Assertions
     {
         Assert.True(result.ExitCode != 0, "expected a failure:\n" + result);
         Assert.True(result.Output.Contains("error " + code + ":", StringComparison.Ordinal), $"expected error {code}:\n" + result);
+    }
+
+    public static IEnumerable<string> FilesUnder(string directory) =>
+        Directory.Exists(directory) ? Directory.GetFiles(directory, "*", SearchOption.AllDirectories) : Array.Empty<string>();
+
+    /// <summary>A secret is in no line of the build's output, no file name and no file's bytes under <paramref name="directories"/>.</summary>
+    public static void NowhereIn(string secret, DotnetResult result, params string[] directories)
+    {
+        Assert.False(result.Output.Contains(secret, StringComparison.Ordinal), $"'{secret}' is in the build output:\n{result}");
+        var bytes = Encoding.UTF8.GetBytes(secret);
+        foreach (var file in directories.SelectMany(FilesUnder))
+        {
+            Assert.DoesNotContain(secret, file);
+            Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(bytes) < 0, $"'{secret}' is in {file}");
+        }
     }
 
     /// <summary>Loads a .npy dictionary or an .npz with Debian's numpy and returns its layer names in file order.</summary>

@@ -31,20 +31,6 @@ public sealed class DownloadTrustTests
             new[] { "build", app.ProjectPath, "-nodeReuse:false", "--disable-build-servers", "-v:" + verbosity }.Concat(extra).ToArray(), whileRunning);
     }
 
-    private static IEnumerable<string> FilesUnder(string directory) =>
-        Directory.Exists(directory) ? Directory.GetFiles(directory, "*", SearchOption.AllDirectories) : Array.Empty<string>();
-
-    private static void NowhereIn(string secret, DotnetResult result, params string[] directories)
-    {
-        Assert.False(result.Output.Contains(secret, StringComparison.Ordinal), $"'{secret}' is in the build output:\n{result}");
-        var bytes = Encoding.UTF8.GetBytes(secret);
-        foreach (var file in directories.SelectMany(FilesUnder))
-        {
-            Assert.DoesNotContain(secret, file);
-            Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(bytes) < 0, $"'{secret}' is in {file}");
-        }
-    }
-
     /// <summary>
     /// Must 3: kill -9 of the whole build while the server stalls mid-download; the next build continues the partial the
     /// killed one left (Range from where it ended, If-Range with the first response's ETag), not from byte 0.

@@ -33,20 +33,6 @@ public sealed class MirrorCredentialsTests
         return DotnetCli.Run(app.Directory, variables, new[] { "build", app.ProjectPath, "-nodeReuse:false", "--disable-build-servers", "-v:" + verbosity });
     }
 
-    private static IEnumerable<string> FilesUnder(string directory) =>
-        Directory.Exists(directory) ? Directory.GetFiles(directory, "*", SearchOption.AllDirectories) : Array.Empty<string>();
-
-    private static void NowhereIn(string secret, DotnetResult result, params string[] directories)
-    {
-        Assert.False(result.Output.Contains(secret, StringComparison.Ordinal), $"'{secret}' is in the build output:\n{result}");
-        var bytes = Encoding.UTF8.GetBytes(secret);
-        foreach (var file in directories.SelectMany(FilesUnder))
-        {
-            Assert.DoesNotContain(secret, file);
-            Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(bytes) < 0, $"'{secret}' is in {file}");
-        }
-    }
-
     /// <summary>
     /// A DarknetMirror that answers 401 without a bearer token: the build fails with DKN4024 telling to set
     /// DARKNET_MIRROR_TOKEN; with it set, yolov3-tiny comes from the mirror with "Authorization: Bearer …", and the token
