@@ -8,12 +8,7 @@ public static class PackedPackage
 {
     public static DotnetResult Pack(string sourceCopy, string feed, string version)
     {
-        var repo = RepositoryRoot();
-        CopyTree(Path.Combine(repo, "build"), Path.Combine(sourceCopy, "build"));
-        CopyTree(Path.Combine(repo, "src", "Darknet.Build"), Path.Combine(sourceCopy, "src", "Darknet.Build"));
-        CopyTree(Path.Combine(repo, "src", "Darknet.Cache"), Path.Combine(sourceCopy, "src", "Darknet.Cache"));
-        CopyTree(Path.Combine(repo, "src", "Darknet.Weights"), Path.Combine(sourceCopy, "src", "Darknet.Weights"));
-        File.Copy(Path.Combine(repo, "Directory.Build.props"), Path.Combine(sourceCopy, "Directory.Build.props"));
+        CopySources(sourceCopy);
 
         var result = DotnetCli.Run(sourceCopy, new Dictionary<string, string>(),
             "pack", Path.Combine("src", "Darknet.Build"), "-c", "Release", "-o", feed, "-p:Version=" + version,
@@ -22,6 +17,27 @@ public static class PackedPackage
         if (result.ExitCode != 0 || !File.Exists(package))
             throw new InvalidOperationException("Packing Darknet.Build failed:\n" + result);
         return result;
+    }
+
+    /// <summary>
+    /// Copies what a build of the packages needs (build/, all of src/ without bin/ and obj/, Directory.Build.props) and
+    /// the repository-relative <paramref name="extra"/> files and folders (a sample, say) to <paramref name="destination"/>.
+    /// </summary>
+    public static void CopySources(string destination, params string[] extra)
+    {
+        var repo = RepositoryRoot();
+        foreach (var part in new[] { "build", "src" }.Concat(extra))
+        {
+            var from = Path.Combine(repo, part);
+            var to = Path.Combine(destination, part);
+            if (Directory.Exists(from)) CopyTree(from, to);
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(from, to);
+            }
+        }
+        File.Copy(Path.Combine(repo, "Directory.Build.props"), Path.Combine(destination, "Directory.Build.props"));
     }
 
     public static string RepositoryRoot()

@@ -19,10 +19,7 @@ public sealed class HelloDarknetSampleTests
         using var temp = new TempDirectory("darknet-sample");
         var repo = PackedPackage.RepositoryRoot();
         var copy = temp.Combine("repo");
-        foreach (var part in new[] { "build", Path.Combine("src", "Darknet.Build"), Path.Combine("src", "Darknet.Cache"), Path.Combine("src", "Darknet.Weights"), Path.Combine("samples", "HelloDarknet") })
-            PackedPackage.CopyTree(Path.Combine(repo, part), Path.Combine(copy, part));
-        File.Copy(Path.Combine(repo, "Directory.Build.props"), Path.Combine(copy, "Directory.Build.props"));
-        File.Copy(Path.Combine(repo, "samples", "Directory.Build.targets"), Path.Combine(copy, "samples", "Directory.Build.targets"));
+        PackedPackage.CopySources(copy, Path.Combine("samples", "HelloDarknet"), Path.Combine("samples", "Directory.Build.targets"));
         var environment = new Dictionary<string, string> { ["DARKNET_CACHE_DIR"] = temp.Combine("cache") };
 
         var run = DotnetCli.Run(copy, environment, "run", "--project", Path.Combine("samples", "HelloDarknet"), "-nodeReuse:false");
