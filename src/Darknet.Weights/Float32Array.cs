@@ -6,15 +6,19 @@ namespace Darknet.Weights
 {
     /// <summary>
     /// A read-only float32 array in C order (the last dimension varies fastest), as numpy holds it. <see cref="Span"/>
-    /// and <see cref="Memory"/> view the values the reader loaded; neither copies them.
+    /// and <see cref="Memory"/> view the values the reader loaded; neither copies them. An array of a model loaded from
+    /// an embedded resource (<see cref="ModelFile.Load(System.Reflection.Assembly, string)"/>) may view the resource's
+    /// memory in the assembly's image: it is read-only (writing through <c>MemoryMarshal</c> would fault), and it stays
+    /// valid while this array or its <see cref="Memory"/> is reachable; keep one of them alive while you use a
+    /// <see cref="Span"/> of it.
     /// </summary>
     public sealed class Float32Array
     {
-        private readonly float[] data;
+        private readonly ReadOnlyMemory<float> data;
 
         internal Float32Array(Tensor tensor)
         {
-            data = tensor.Data;
+            data = tensor.Values;
             Shape = new ReadOnlyCollection<int>((int[])tensor.Shape.Clone());
         }
 
@@ -27,7 +31,7 @@ namespace Darknet.Weights
         public int Length => data.Length;
 
         /// <summary>The values, without copying.</summary>
-        public ReadOnlySpan<float> Span => data;
+        public ReadOnlySpan<float> Span => data.Span;
 
         /// <summary>The values, without copying; unlike <see cref="Span"/>, it can be kept in a field or used across <c>await</c>.</summary>
         public ReadOnlyMemory<float> Memory => data;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
+using System.Reflection;
 using Darknet.Weights.Numpy;
 
 namespace Darknet.Weights
@@ -22,8 +23,12 @@ namespace Darknet.Weights
     {
         private readonly Dictionary<string, ModelLayer> byName;
 
-        private ModelFile(IReadOnlyList<LayerParameters> layers)
+        // The assembly whose image the arrays may view (Load(Assembly, string)): each view holds it too, this says so here.
+        private readonly Assembly? resourceOwner;
+
+        private ModelFile(IReadOnlyList<LayerParameters> layers, Assembly? resourceOwner = null)
         {
+            this.resourceOwner = resourceOwner;
             var list = new ModelLayer[layers.Count];
             byName = new Dictionary<string, ModelLayer>(layers.Count, StringComparer.Ordinal);
             for (int i = 0; i < list.Length; i++)
@@ -55,6 +60,8 @@ namespace Darknet.Weights
         /// <summary>
         /// Reads a <c>.npy</c> or <c>.npz</c> from a stream, for example an embedded resource
         /// (<c>Assembly.GetManifestResourceStream("yolov3.npy")</c>). The stream is read to its end and not disposed.
+        /// Every float is copied out of it, whatever the stream; for an embedded resource,
+        /// <see cref="Load(Assembly, string)"/> avoids that copy.
         /// </summary>
         /// <param name="stream">A readable stream positioned at the file's first byte.</param>
         /// <returns>The model, with every float in memory.</returns>
@@ -70,6 +77,43 @@ namespace Darknet.Weights
         /// <exception cref="DarknetException">As <see cref="Load(Stream)"/>, and DKN3007 when the arrays exceed the limit.</exception>
         public static ModelFile Load(Stream stream, ModelFileOptions? options) =>
             new ModelFile(ModelFileReader.Read(stream ?? throw new ArgumentNullException(nameof(stream)), "the stream", options));
+
+        /// <summary>
+        /// Reads an embedded resource, such as the <c>yolov3.npy</c> that <c>As="EmbeddedResource"</c> embeds, without
+        /// copying its floats: the arrays of a <c>.npy</c>, a <c>.safetensors</c> file and the stored members of a
+        /// <c>.npz</c> (<c>np.savez</c>, and what the converter writes) view the resource where it lies in the assembly's
+        /// image, which the runtime keeps mapped while the assembly is loaded; only the pages of it that are read come into
+        /// memory, and they are not held twice. The file is parsed and checked exactly as <see cref="Load(Stream)"/> does
+        /// before any array is made. Arrays are copied instead where they must be: members of a compressed <c>.npz</c>
+        /// (<c>np.savez_compressed</c>), big-endian or Fortran-order arrays, small arrays (under 4 KiB in a <c>.npy</c>),
+        /// an assembly whose resources are not in memory (one from <c>AssemblyBuilder</c>, say), a big-endian machine, and
+        /// an array not 4-byte aligned on a processor other than x86, x64 and arm64.
+        /// </summary>
+        /// <remarks>
+        /// The model and every <see cref="Float32Array"/> of it hold <paramref name="assembly"/>, so a collectible
+        /// <c>AssemblyLoadContext</c> cannot unload the image while any of them (or a <see cref="Float32Array.Memory"/>)
+        /// is reachable; a <see cref="Float32Array.Span"/> does not hold it, so keep the array alive while you use a span
+        /// of it. The memory is read-only.
+        /// </remarks>
+        /// <param name="assembly">The assembly the resource is embedded in, such as <c>typeof(Program).Assembly</c>.</param>
+        /// <param name="resourceName">The manifest resource name (case-sensitive): the file name, or the item's <c>LogicalName</c>.</param>
+        /// <returns>The model; its arrays view the resource where they can.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="assembly"/> or <paramref name="resourceName"/> is null.</exception>
+        /// <exception cref="DarknetException">
+        /// The assembly has no such resource (DKN3006, listing the names it has) or it is not a dictionary of float32 layers
+        /// (DKN3001–DKN3005); see <see cref="DarknetException.Code"/>.
+        /// </exception>
+        public static ModelFile Load(Assembly assembly, string resourceName) => Load(assembly, resourceName, null);
+
+        /// <summary>Reads an embedded resource as <see cref="Load(Assembly, string)"/> does, within the limits of <paramref name="options"/>.</summary>
+        /// <param name="assembly">The assembly the resource is embedded in, such as <c>typeof(Program).Assembly</c>.</param>
+        /// <param name="resourceName">The manifest resource name (case-sensitive): the file name, or the item's <c>LogicalName</c>.</param>
+        /// <param name="options">Limits such as <see cref="ModelFileOptions.MaxTotalBytes"/> (they count viewed arrays too); null for the defaults.</param>
+        /// <returns>The model; its arrays view the resource where they can.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="assembly"/> or <paramref name="resourceName"/> is null.</exception>
+        /// <exception cref="DarknetException">As <see cref="Load(Assembly, string)"/>, and DKN3007 when the arrays exceed the limit.</exception>
+        public static ModelFile Load(Assembly assembly, string resourceName, ModelFileOptions? options) =>
+            new ModelFile(ModelFileReader.ReadResource(assembly, resourceName, options), assembly);
 
         /// <summary>Every layer, in the order of the file (darknet's order of the weighted layers).</summary>
         public IReadOnlyList<ModelLayer> Layers { get; }

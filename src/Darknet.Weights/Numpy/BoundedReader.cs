@@ -16,12 +16,16 @@ namespace Darknet.Weights.Numpy
         private readonly Stream _input;
         private readonly long? _end;
         private readonly byte[] _small = new byte[8];
+        private readonly MappedResource? _mapped;
 
         /// <param name="knownLength">The stream's length from its position, when it is known (seekable, or a zip entry's size).</param>
         /// <param name="startOffset">Where the stream's position is in the file, for the offsets in messages.</param>
-        public BoundedReader(Stream input, string sourceName, string truncatedCode, long? knownLength, long startOffset = 0)
+        /// <param name="mapped">The embedded resource <paramref name="input"/> is the stream of, when array data may view it.</param>
+        public BoundedReader(Stream input, string sourceName, string truncatedCode, long? knownLength, long startOffset = 0, MappedResource? mapped = null)
         {
+            if (mapped != null && !ReferenceEquals(mapped.Stream, input)) throw new ArgumentException("a view is only made of the stream being read", nameof(mapped));
             _input = input;
+            _mapped = mapped;
             SourceName = sourceName;
             TruncatedCode = truncatedCode;
             Offset = startOffset;
@@ -34,8 +38,8 @@ namespace Darknet.Weights.Numpy
 
         public long Offset { get; private set; }
 
-        public static BoundedReader For(Stream input, string sourceName, string truncatedCode, long startOffset) =>
-            new BoundedReader(input, sourceName, truncatedCode, input.CanSeek ? input.Length - input.Position : (long?)null, startOffset);
+        public static BoundedReader For(Stream input, string sourceName, string truncatedCode, long startOffset, MappedResource? mapped = null) =>
+            new BoundedReader(input, sourceName, truncatedCode, input.CanSeek ? input.Length - input.Position : (long?)null, startOffset, mapped);
 
         public int ReadByte(string what)
         {
@@ -94,6 +98,22 @@ namespace Darknet.Weights.Numpy
                 done += got / 4;
             }
             return values;
+        }
+
+        /// <summary>
+        /// Takes little-endian float32 array data as a view of the embedded resource this reader reads, after the same
+        /// length checks as <see cref="ReadFloatsLittleEndian"/>; false (nothing read) when there is no resource or the
+        /// platform needs a copy: then read the data with <see cref="ReadFloatsLittleEndian"/>.
+        /// </summary>
+        public bool TryViewFloatsLittleEndian(long byteCount, string what, out ReadOnlyMemory<float> view)
+        {
+            view = default;
+            if (_mapped == null) return false;
+            if (byteCount % 4 != 0) throw new ArgumentException("not a whole number of floats", nameof(byteCount));
+            CheckLength(byteCount, what);
+            if (!_mapped.TryTakeFloats(byteCount, out view)) return false;
+            Offset += byteCount;
+            return true;
         }
 
         /// <summary>A text line ending in '\n' (GLOBAL's module and name), at most <paramref name="maxLength"/> bytes.</summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using System.Reflection;
 
 namespace Darknet.Weights.Numpy
 {
@@ -34,8 +36,39 @@ namespace Darknet.Weights.Numpy
             using (file) return Read(file, path, options);
         }
 
+        /// <summary>
+        /// Reads the embedded resource <paramref name="resourceName"/> of <paramref name="assembly"/>. Its arrays view the
+        /// resource's memory in the assembly's image where <see cref="MappedResource"/> allows (else they are copies, as
+        /// from any stream); each view holds the assembly.
+        /// </summary>
+        public static IReadOnlyList<LayerParameters> ReadResource(Assembly assembly, string resourceName, ModelFileOptions? options = null)
+        {
+            if (assembly == null) throw new ArgumentNullException(nameof(assembly));
+            if (resourceName == null) throw new ArgumentNullException(nameof(resourceName));
+            string sourceName = $"resource '{resourceName}' of {assembly.GetName().Name}";
+            Stream? stream;
+            try
+            {
+                stream = assembly.GetManifestResourceStream(resourceName);
+            }
+            catch (Exception e) when (e is IOException || e is FileLoadException || e is BadImageFormatException || e is NotSupportedException || e is NotImplementedException)
+            {
+                throw new DarknetException(ErrorCodes.NumpyFileUnreadable, $"cannot read {sourceName}: {e.Message}", e);
+            }
+            if (stream == null)
+            {
+                var names = assembly.GetManifestResourceNames();
+                throw new DarknetException(ErrorCodes.NumpyFileUnreadable,
+                    $"cannot read {sourceName}: the assembly has no resource of that name (names are case-sensitive); it has " +
+                    (names.Length == 0 ? "none" : string.Join(", ", names.OrderBy(n => n, StringComparer.Ordinal).Select(n => "'" + n + "'"))));
+            }
+            // Disposing the stream frees nothing: the memory is the assembly's, and the views hold the assembly.
+            using (stream) return Read(stream, sourceName, options, MappedResource.Of(stream, assembly));
+        }
+
         /// <param name="options">Limits (the total array data a read may return); null: the defaults.</param>
-        public static IReadOnlyList<LayerParameters> Read(Stream input, string sourceName, ModelFileOptions? options = null)
+        /// <param name="mapped">The resource <paramref name="input"/> is the stream of, when arrays may view it; only ReadResource passes one.</param>
+        public static IReadOnlyList<LayerParameters> Read(Stream input, string sourceName, ModelFileOptions? options = null, MappedResource? mapped = null)
         {
             if (input == null) throw new ArgumentNullException(nameof(input));
             long maxTotalBytes = (options ?? new ModelFileOptions()).MaxTotalBytes;
@@ -49,7 +82,7 @@ namespace Darknet.Weights.Numpy
                 start[got] = (byte)b;
             }
             if (got == 4 && (StartsWith(start, ZipMagic) || StartsWith(start, EmptyZipMagic)))
-                return NpzReader.Read(Rewound(input, start, maxTotalBytes, sourceName), sourceName, maxTotalBytes);
+                return NpzReader.Read(Rewound(input, start, maxTotalBytes, sourceName), sourceName, maxTotalBytes, mapped);
             if (got == 4 && !StartsWith(start, new[] { NpyHeader.Magic[0], NpyHeader.Magic[1], NpyHeader.Magic[2], NpyHeader.Magic[3] }))
             {
                 // A .safetensors file: an 8-byte header length, then the JSON header's '{'.
@@ -69,7 +102,7 @@ namespace Darknet.Weights.Numpy
                     var lengthBytes = new byte[8];
                     int n = 0;
                     while (n < 8) { int b = input.ReadByte(); if (b < 0) break; lengthBytes[n++] = (byte)b; }
-                    return Safetensors.SafetensorsReader.Read(input, length, lengthBytes, sourceName, maxTotalBytes);
+                    return Safetensors.SafetensorsReader.Read(input, length, lengthBytes, sourceName, maxTotalBytes, mapped);
                 }
                 Array.Copy(first9, start, 4);
                 got = 4;
@@ -78,7 +111,7 @@ namespace Darknet.Weights.Numpy
                 throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is neither a numpy .npy file (\\x93NUMPY), a .npz (zip) nor a .safetensors file: it starts with {Printable(start, got)}");
 
             // the two remaining magic bytes, then the header
-            var reader = BoundedReader.For(input, sourceName, ErrorCodes.MalformedPickle, startOffset: start.Length);
+            var reader = BoundedReader.For(input, sourceName, ErrorCodes.MalformedPickle, startOffset: start.Length, mapped);
             var rest = reader.ReadSmall(2, "the .npy magic");
             if (rest[0] != NpyHeader.Magic[4] || rest[1] != NpyHeader.Magic[5])
                 throw new DarknetException(ErrorCodes.NotNumpyFile, $"{sourceName} is not a numpy .npy file: it does not start with \\x93NUMPY");

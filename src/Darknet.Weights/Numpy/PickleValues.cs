@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 
 namespace Darknet.Weights.Numpy
 {
@@ -65,23 +66,29 @@ namespace Darknet.Weights.Numpy
     /// <summary>
     /// A bytes object, held as raw bytes or (large ones, and once an ndarray is built from it) as the float32 values they
     /// spell, never both, so a large file is not held twice; <see cref="GetBytes"/> brings the bytes back if ever needed.
+    /// From an embedded resource, a large one is a view of the resource's memory instead (see <see cref="MappedResource"/>).
     /// </summary>
     internal sealed class PickleBytes
     {
         private byte[]? _bytes;
         private float[]? _floats;
         private bool _floatsBigEndian;
+        private ReadOnlyMemory<float>? _view;
 
         public PickleBytes(byte[] bytes) => _bytes = bytes;
 
         /// <summary>A bytes object read straight as '&lt;f4' values (a large one: almost always an array's data).</summary>
         public PickleBytes(float[] littleEndianFloats) => _floats = littleEndianFloats;
 
-        public long Length => _bytes?.LongLength ?? (_floats!.LongLength * 4);
+        /// <summary>A bytes object seen in place as '&lt;f4' values: nothing was copied.</summary>
+        public PickleBytes(ReadOnlyMemory<float> littleEndianView) => _view = littleEndianView;
+
+        public long Length => _bytes?.LongLength ?? _floats?.LongLength * 4 ?? _view!.Value.Length * 4L;
 
         public byte[] GetBytes()
         {
             if (_bytes != null) return _bytes;
+            if (_view != null) return MemoryMarshal.AsBytes(_view.Value.Span).ToArray(); // little-endian: only little-endian machines view
             var ms = new System.IO.MemoryStream();
             FloatBytes.Write(ms, _floats!, new byte[FloatBytes.ChunkBytes]);
             var bytes = ms.ToArray();
@@ -89,13 +96,26 @@ namespace Darknet.Weights.Numpy
             return bytes;
         }
 
-        public float[] TakeAsFloats(bool bigEndian)
+        /// <summary>
+        /// The values as an array of <paramref name="shape"/> in C order: the view itself when it already is one
+        /// ('&lt;f4' in C order, or one dimension), otherwise values converted into an array.
+        /// </summary>
+        public Tensor ToTensor(int[] shape, bool bigEndian, bool fortran)
+        {
+            if (_view != null && !bigEndian && (!fortran || shape.Length < 2)) return new Tensor(shape, _view.Value);
+            var floats = TakeAsFloats(bigEndian);
+            if (fortran) floats = Float32Arrays.FortranToC(floats, shape);
+            return new Tensor(shape, floats);
+        }
+
+        private float[] TakeAsFloats(bool bigEndian)
         {
             if (_floats != null && _floatsBigEndian == bigEndian) return _floats;
             var bytes = GetBytes();
             _floats = FloatBytes.ToFloats(bytes, 0, bytes.Length / 4, bigEndian);
             _floatsBigEndian = bigEndian;
             _bytes = null;
+            _view = null;
             return _floats;
         }
     }

@@ -280,9 +280,7 @@ namespace Darknet.Weights.Numpy
                 : throw Malformed("an ndarray's data is not a bytes object");
             if (bytes.Length != (long)count * 4)
                 throw Malformed($"an array of shape ({string.Join(", ", shape)}) carries {bytes.Length} bytes instead of {(long)count * 4}");
-            var floats = bytes.TakeAsFloats(bigEndian);
-            if (fortran) floats = Float32Arrays.FortranToC(floats, shape);
-            array.Floats = new Tensor(shape, floats);
+            array.Floats = bytes.ToTensor(shape, bigEndian, fortran);
         }
 
         private void SetItems(PickleDict dict, List<object?> items)
@@ -343,10 +341,13 @@ namespace Darknet.Weights.Numpy
         // held twice.
         private static bool IsArrayData(long length) => length >= 4096 && length % 4 == 0;
 
+        // From an embedded resource (ModelFile.Load(Assembly, name)) they are not read at all but viewed where they lie,
+        // once the length is checked against what the resource holds; whether they are an array's data, and of what
+        // shape, is checked when an ndarray is built from them, as for a copy.
         private PickleBytes ReadBytesObject(long length, string opcode) =>
-            IsArrayData(length)
-                ? new PickleBytes(_in.ReadFloatsLittleEndian(length, opcode))
-                : new PickleBytes(_in.ReadExactly(length, opcode));
+            !IsArrayData(length) ? new PickleBytes(_in.ReadExactly(length, opcode))
+            : _in.TryViewFloatsLittleEndian(length, opcode, out var view) ? new PickleBytes(view)
+            : new PickleBytes(_in.ReadFloatsLittleEndian(length, opcode));
 
         private string ReadUtf8(long length, string opcode) => Encoding.UTF8.GetString(_in.ReadExactly(length, opcode));
 

@@ -25,10 +25,11 @@ namespace Darknet.Weights.Safetensors
             return length >= 2 && length <= MaxHeaderBytes;
         }
 
-        public static IReadOnlyList<LayerParameters> Read(Stream input, long? streamLength, byte[] lengthBytes, string sourceName, long maxTotalBytes)
+        /// <param name="mapped">The resource <paramref name="input"/> is the stream of: then the tensors view it in place.</param>
+        public static IReadOnlyList<LayerParameters> Read(Stream input, long? streamLength, byte[] lengthBytes, string sourceName, long maxTotalBytes, MappedResource? mapped = null)
         {
             long headerLength = (long)HeaderLength(lengthBytes);
-            var reader = BoundedReader.For(input, sourceName, ErrorCodes.NotNumpyFile, startOffset: 8);
+            var reader = BoundedReader.For(input, sourceName, ErrorCodes.NotNumpyFile, startOffset: 8, mapped);
             var headerBytes = reader.ReadExactly(headerLength, "the safetensors header");
             string text;
             try
@@ -71,10 +72,13 @@ namespace Darknet.Weights.Safetensors
                 throw Bad(sourceName, $"the header's tensors cover {expected} bytes of data, the file holds {streamLength.Value - 8 - headerLength}");
 
             var arrays = new LayerArrays(sourceName);
-            var byBegin = tensors.OrderBy(t => t.Begin).Select(t => (t.Name, new Tensor(t.Shape, reader.ReadFloatsLittleEndian(t.End - t.Begin, t.Name)))).ToDictionary(t => t.Name, t => t.Item2);
+            var byBegin = tensors.OrderBy(t => t.Begin).Select(t => (t.Name, ReadTensor(reader, t.Shape, t.End - t.Begin, t.Name))).ToDictionary(t => t.Name, t => t.Item2);
             foreach (var t in tensors) arrays.Add(t.Name, byBegin[t.Name], t.Name);
             return arrays.ToLayers();
         }
+
+        private static Tensor ReadTensor(BoundedReader reader, int[] shape, long byteCount, string name) =>
+            reader.TryViewFloatsLittleEndian(byteCount, name, out var view) ? new Tensor(shape, view) : new Tensor(shape, reader.ReadFloatsLittleEndian(byteCount, name));
 
         private static ulong HeaderLength(byte[] start)
         {

@@ -15,7 +15,7 @@ public sealed class ReadsWhatNumpyWroteTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     // The sample layers, plus a Fortran-order array and a big-endian one (large enough to be read as floats first) (both must come back in C order, native floats).
-    private const string WriteFiles = TestLayers.PythonValues + TestLayers.PythonSample + """
+    internal const string WriteFiles = TestLayers.PythonValues + TestLayers.PythonSample + """
         import sys, os, io, pickle
         out = sys.argv[1]
         expected['fortran_5'] = {'weights': np.asfortranarray(values(19, (3, 2, 4, 5))), 'biases': values(20, (5,))}
@@ -81,7 +81,7 @@ public sealed class ReadsWhatNumpyWroteTests : IDisposable
 
         """;
 
-    private static List<LayerParameters> Expected()
+    internal static List<LayerParameters> Expected()
     {
         var layers = TestLayers.Sample();
         layers.Add(new LayerParameters("fortran_5", TestLayers.Values(19, 3, 2, 4, 5), TestLayers.Values(20, 5), null));
