@@ -11,6 +11,8 @@ namespace Darknet.Weights.Tests.Fuzz;
 /// <summary>
 /// Issue 7's fuzz criteria, one test per input kind: every case (hand-made bombs, then mutations of valid seeds) ends in
 /// success or a DarknetException, none runs past the harness's time bound, none allocates more than the bound below.
+/// The .npy, .npz and pickle inputs are also read as an embedded resource is (variant 2), where arrays view the input's
+/// memory: every view must lie inside it.
 /// The normal run does a seeded slice of <see cref="FuzzHarness.CiCases"/> cases per kind; the full run is
 /// <c>DARKNET_FUZZ_CASES=100000 dotnet test tests/Darknet.Weights.Tests -c Release --filter "FullyQualifiedName~Fuzz.FuzzTests"</c>,
 /// which also checks the process's peak RSS stays under 1 GiB.
@@ -225,7 +227,10 @@ public sealed class FuzzTests
     };
 
     private static readonly Lazy<byte[][]> NpySeeds = new(() =>
-        ResourceNames(".npy").Select(Resource).Append(TestLayers.Write(OutputFormat.Npy, SmallLayers())).ToArray());
+        ResourceNames(".npy").Select(Resource).Append(TestLayers.Write(OutputFormat.Npy, SmallLayers()))
+            // one array of 5 KiB: a .npy array that large is a view when read as a resource (variant 2)
+            .Append(TestLayers.Write(OutputFormat.Npy, new[] { new LayerParameters("conv_1", TestLayers.Values(12, 1, 1, 32, 40), TestLayers.Values(13, 40), null) }))
+            .ToArray());
 
     private static readonly Lazy<byte[][]> NpzSeeds = new(() =>
         ResourceNames(".npz").Select(Resource).Append(OurNpz(seekable: true)).Append(OurNpz(seekable: false)).ToArray());
@@ -322,18 +327,61 @@ public sealed class FuzzTests
 
     private void CheckReader(string kind, byte[][] seeds, IEnumerable<(string Name, byte[] Bytes)> bombInputs, Func<byte[], byte[]> file, byte[][] tokens)
     {
-        var bombs = bombInputs.SelectMany(b => new[] { 0, 1 }.Select(v => (b.Name, new FuzzCase(b.Bytes, "bomb " + b.Name, v)))).ToList();
+        var bombs = bombInputs.SelectMany(b => new[] { 0, 1, 2 }.Select(v => (b.Name, new FuzzCase(b.Bytes, "bomb " + b.Name, v)))).ToList();
+        int viewsBefore = Volatile.Read(ref _views);
         Check(FuzzHarness.Run(kind, FuzzHarness.Cases, bombs, r =>
         {
             int seed = r.Next(seeds.Length);
             var log = new List<string> { $"seed {seed}" };
-            return new FuzzCase(Mutator.Mutate(r, seeds[seed], seeds, log, tokens), string.Join(" ", log), r.Next(2));
+            return new FuzzCase(Mutator.Mutate(r, seeds[seed], seeds, log, tokens), string.Join(" ", log), r.Next(3));
         }, c =>
         {
             var bytes = file(c.Bytes);
+            if (c.Variant == 2)
+            {
+                ReadAsResource(bytes);
+                return;
+            }
             Stream input = c.Variant == 0 ? new MemoryStream(bytes) : new ReaderRoundTripTests.ForwardOnlyStream(bytes);
             ModelFileReader.Read(input, "fuzz", ReadOptions);
         }, MaxAllocatedPerCase));
+        if (FuzzHarness.Cases >= FuzzHarness.CiCases && Environment.GetEnvironmentVariable("DARKNET_FUZZ_CASE") == null)
+            Assert.True(Volatile.Read(ref _views) > viewsBefore, $"no {kind} case read as a resource made a view: variant 2 tests nothing");
+    }
+
+    private static int _views;
+
+    /// <summary>
+    /// Variant 2: the bytes as ModelFile.Load(Assembly, name) sees a resource, an UnmanagedMemoryStream over native
+    /// memory whose arrays become views of it. Every view must lie inside that memory, and reading it all must work.
+    /// </summary>
+    private static unsafe void ReadAsResource(byte[] bytes)
+    {
+        var memory = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)Math.Max(1, bytes.Length));
+        try
+        {
+            bytes.CopyTo(new Span<byte>(memory, bytes.Length));
+            using var stream = new UnmanagedMemoryStream(memory, bytes.Length);
+            var layers = ModelFileReader.Read(stream, "fuzz", ReadOptions, MappedResource.Of(stream, "fuzz"));
+            foreach (var layer in layers)
+                foreach (var tensor in new[] { layer.Weights, layer.Biases }.Concat(layer.BatchNorm ?? Array.Empty<Tensor>()))
+                {
+                    if (tensor == null) continue;
+                    var values = tensor.Values;
+                    if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(values, out _)) continue;
+                    Interlocked.Increment(ref _views);
+                    using var pin = values.Pin();
+                    long at = (byte*)pin.Pointer - memory;
+                    if (at < 0 || at + values.Length * 4L > bytes.Length)
+                        throw new InvalidOperationException($"a view of {values.Length} floats at byte {at} of a {bytes.Length}-byte resource");
+                    float sum = 0;
+                    foreach (var v in values.Span) sum += v;
+                }
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(memory);
+        }
     }
 
     private void Check(FuzzReport report)
