@@ -86,6 +86,7 @@ namespace Darknet.Weights
         /// memory, and they are not held twice. The file is parsed and checked exactly as <see cref="Load(Stream)"/> does
         /// before any array is made. Arrays are copied instead where they must be: members of a compressed <c>.npz</c>
         /// (<c>np.savez_compressed</c>), big-endian or Fortran-order arrays, small arrays (under 4 KiB in a <c>.npy</c>),
+        /// arrays of a <c>.npy</c> pickled at protocol 2 (its bytes are spelt as text; <c>np.save</c> uses protocol 3),
         /// an assembly whose resources are not in memory (one from <c>AssemblyBuilder</c>, say), a big-endian machine, and
         /// an array not 4-byte aligned on a processor other than x86, x64 and arm64.
         /// </summary>

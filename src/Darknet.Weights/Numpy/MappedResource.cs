@@ -16,9 +16,11 @@ namespace Darknet.Weights.Numpy
     {
         // Where a float32 may be read from any address. The data of a pickled array sits wherever the pickle put it (a
         // .npy dict's arrays follow a few opcode bytes, so most are not 4-byte aligned), and .NET reads a Span<float>
-        // with plain loads: on x86/x64 (movss, movups) and on arm64 (ldr, ldr q: normal memory, which a mapped image is)
-        // those work at any address. On 32-bit Arm a float load (vldr) faults unless 4-byte aligned, and other
-        // architectures are not vouched for here: there only an aligned array is a view, any other is copied.
+        // with plain loads: scalar ones, and in the runtime's vectorised helpers unaligned vector loads (LoadUnsafe),
+        // aligned ones only at addresses they have checked. On x86/x64 (movss, movups) and on arm64 (ldr s, ldr q,
+        // ld1 on normal memory, which a mapped image is; the OSes .NET runs on leave alignment checking off) those work
+        // at any address. On 32-bit Arm a float load (vldr) faults unless 4-byte aligned, and other architectures are
+        // not vouched for here: there only an aligned array is a view, any other is copied.
         private static readonly bool AnyAlignment =
             RuntimeInformation.ProcessArchitecture == Architecture.X64
             || RuntimeInformation.ProcessArchitecture == Architecture.X86

@@ -33,6 +33,9 @@ namespace Darknet.Weights.Numpy
             {
                 throw new DarknetException(ErrorCodes.NumpyFileUnreadable, $"cannot read {path}: {e.Message}", e);
             }
+            // Read into arrays, not mapped (as a resource is viewed): a mapping would keep the file open as long as any array
+            // lives, with no Dispose to end it (on Windows a rebuild could not replace the file), and a file truncated in
+            // place under it kills the process (SIGBUS) instead of throwing. The copy costs ~1.2x the floats in memory.
             using (file) return Read(file, path, options);
         }
 
