@@ -118,7 +118,7 @@ namespace Darknet.Build.Tasks
             _ = settings.Credentials;   // DARKNET_MIRROR_TOKEN is read here, on the build's thread, not from the work's
             var work = new BackgroundAcquisition(what, buffered, workToken => AcquireAll.Run(cache, settings, later, declaringProject, buffered, workToken));
             engine!.RegisterTaskObject(key, work, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
-            Log.LogMessage(MessageImportance.Normal, "Darknet: acquiring " + what + " in the background; the build goes on and waits for it before copying to the output");
+            Log.LogMessage(MessageImportance.Low, "Darknet: acquiring " + what + " in the background; the build goes on and waits for it before copying to the output");
             return true;
         }
 

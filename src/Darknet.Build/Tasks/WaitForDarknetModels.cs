@@ -53,7 +53,7 @@ namespace Darknet.Build.Tasks
                 {
                     yielding?.Reacquire();
                 }
-                Log.LogMessage(MessageImportance.Normal, "Darknet: waited " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) +
+                Log.LogMessage(MessageImportance.Low, "Darknet: waited " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) +
                                                          " ms for the background acquire of " + work.What);
             }
             return !Log.HasLoggedErrors;
