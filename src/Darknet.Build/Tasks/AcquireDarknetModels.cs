@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Darknet.Cache;
 using Darknet.Cache.Download;
@@ -12,6 +14,9 @@ namespace Darknet.Build.Tasks
     /// <summary>
     /// Puts each resolved model's file in obj/: machine cache (download and verify on a miss) -> convert (cached by
     /// content) -> copy when the bytes differ. Every failure is an error with its DKN code; Ctrl+C cancels promptly.
+    /// Items the compiler does not read (Content, None) are acquired on a background thread while the build goes on
+    /// (<see cref="BackgroundAcquisition"/>), joined by <see cref="WaitForDarknetModels"/>; EmbeddedResource items, and
+    /// every item with $(DarknetAcquireInBackground) false or without IBuildEngine4, are acquired here.
     /// </summary>
     public sealed class AcquireDarknetModels : Task, ICancelableTask
     {
@@ -29,6 +34,8 @@ namespace Darknet.Build.Tasks
         public string? AllowHttp { get; set; }
         /// <summary>$(DarknetStallTimeout): whole seconds, 1 to 3600; empty is 60.</summary>
         public string? StallTimeoutSeconds { get; set; }
+        /// <summary>$(DarknetAcquireInBackground): true or false; empty is false (the props make it true).</summary>
+        public string? InBackground { get; set; }
 
         /// <summary>The range of $(DarknetStallTimeout): a second to an hour.</summary>
         internal const int MaxStallTimeoutSeconds = 3600;
@@ -38,26 +45,32 @@ namespace Darknet.Build.Tasks
         public override bool Execute()
         {
             var token = _cancellation.Token;
-            AcquireSettings settings;
+            string? mirror;
+            bool offline, allowHttp, inBackground;
+            TimeSpan stallTimeout;
             try
             {
-                settings = new AcquireSettings
-                {
-                    Mirror = ParseMirror(Mirror),
-                    Offline = ParseBool("DarknetOffline", Offline),
-                    AllowHttp = ParseBool("DarknetAllowHttp", AllowHttp),
-                    StallTimeout = TimeSpan.FromSeconds(ParseStallTimeout(StallTimeoutSeconds)),
-                    // Every line goes through SafeUrl.RedactText: no user:password@ in a log, at any verbosity.
-                    Log = message => Log.LogMessage(MessageImportance.High, SafeUrl.RedactText(message)),
-                    Normal = message => Log.LogMessage(MessageImportance.Normal, SafeUrl.RedactText(message)),
-                    Detail = message => Log.LogMessage(MessageImportance.Low, SafeUrl.RedactText(message)),
-                };
+                mirror = ParseMirror(Mirror);
+                offline = ParseBool("DarknetOffline", Offline);
+                allowHttp = ParseBool("DarknetAllowHttp", AllowHttp);
+                stallTimeout = TimeSpan.FromSeconds(ParseStallTimeout(StallTimeoutSeconds));
+                inBackground = ParseBool("DarknetAcquireInBackground", InBackground);
             }
             catch (DarknetException e)
             {
                 Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
                 return false;
             }
+            AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings
+            {
+                Mirror = mirror,
+                Offline = offline,
+                AllowHttp = allowHttp,
+                StallTimeout = stallTimeout,
+                Log = message => log.Message(MessageImportance.High, message),
+                Normal = message => log.Message(MessageImportance.Normal, message),
+                Detail = message => log.Message(MessageImportance.Low, message),
+            };
             MachineCache cache;
             try
             {
@@ -70,43 +83,44 @@ namespace Darknet.Build.Tasks
             }
             // Pointing at the project that declared the items, as the errors do (not at our .targets).
             var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
-            cache.Rejected = message => Log.LogWarning(null, BuildErrorCodes.RejectedSeed, null, declaringProject, 0, 0, 0, 0, SafeUrl.RedactText(message));
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
             var litter = cache.DeleteLitter();
             if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");
 
-            var acquirer = new ModelAcquirer(cache, settings, token);
+            var live = AcquireLog.To(Log);
+            var now = new List<ModelRequest>();
+            var later = new List<ModelRequest>();
+            var engine = BuildEngine as IBuildEngine4;
+            var key = engine != null && inBackground ? BackgroundAcquisition.KeyFor(BuildEngine, Models) : null;
+            // Another instance's work under the same key (two projects sharing an obj/ folder): this one stays synchronous.
+            if (key != null && engine!.GetRegisteredTaskObject(key, RegisteredTaskObjectLifetime.Build) != null) key = null;
             foreach (var item in Models)
             {
-                if (token.IsCancellationRequested) break;
-                var name = item.GetMetadata("ModelName");
-                var project = item.GetMetadata("DefiningProject");
                 try
                 {
-                    acquirer.Acquire(ModelRequest.FromResolvedItem(item));
+                    var request = ModelRequest.FromResolvedItem(item);
+                    // csc embeds an EmbeddedResource: it must be in obj/ before CoreCompile.
+                    (key != null && request.As != "EmbeddedResource" ? later : now).Add(request);
                 }
                 catch (DarknetException e)
                 {
-                    LogError(project, e.Code, $"DarknetModel '{name}': {e.Message}");
-                }
-                catch (Exception e) when (WriteFailure.IsDiskFull(e))
-                {
-                    LogError(project, BuildErrorCodes.DiskFull, $"DarknetModel '{name}': no space left on the device: {e.Message}");
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    LogError(project, BuildErrorCodes.TaskCancelled, $"DarknetModel '{name}': cancelled.");
-                }
-                catch (Exception e)
-                {
-                    LogError(project, BuildErrorCodes.Unexpected, $"DarknetModel '{name}': unexpected failure: {e}");
+                    live.Error(e.Code, item.GetMetadata("DefiningProject"), $"DarknetModel '{item.GetMetadata("ModelName")}': {e.Message}");
                 }
             }
-            return !Log.HasLoggedErrors;
-        }
 
-        private void LogError(string project, string code, string message) =>
-            Log.LogError(null, code, null, project, 0, 0, 0, 0, SafeUrl.RedactText(message));
+            AcquireAll.Run(cache, SettingsFor(live), now, declaringProject, live, token);
+            if (later.Count == 0 || Log.HasLoggedErrors || token.IsCancellationRequested) return !Log.HasLoggedErrors;
+
+            // The wait task replays what the work says: a task must not log once it has returned.
+            var what = string.Join(", ", later.Select(r => r.OutputFileName));
+            var buffered = AcquireLog.Buffered();
+            var settings = SettingsFor(buffered);
+            _ = settings.Credentials;   // DARKNET_MIRROR_TOKEN is read here, on the build's thread, not from the work's
+            var work = new BackgroundAcquisition(what, buffered, workToken => AcquireAll.Run(cache, settings, later, declaringProject, buffered, workToken));
+            engine!.RegisterTaskObject(key, work, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+            Log.LogMessage(MessageImportance.Low, "Darknet: acquiring " + what + " in the background; the build goes on and waits for it before copying to the output");
+            return true;
+        }
 
         internal static string? ParseMirror(string? value)
         {

@@ -66,10 +66,13 @@ public sealed class BuildOutputTests
 
         var cache = _fixture.NewDirectory("ux-tl-cache");
         var app = _fixture.CreateProject("TerminalApp", cache, items, $"<DarknetMirror>{mirror}</DarknetMirror>");
+        // A Content model downloads while the project compiles: a download that outlasts the compiler is then waited
+        // for by DarknetWaitForModels, which the status line names.
+        _fixture.Server.StallAfter("ux-tl/" + weights.FileName, 1_000_000, TimeSpan.FromSeconds(20));
         var cold = InTerminal(app.Directory, cache, "build", "-tl:on");
         Show("cold build, dotnet build (terminal logger) at a terminal", cold);
         Succeeded(cold);
-        Assert.Matches(new Regex(@"TerminalApp net10\.0 DarknetAcquireModels +\(\d+\.\ds\)"), cold.Output);   // the live status line
+        Assert.Matches(new Regex(@"TerminalApp net10\.0 DarknetWaitForModels +\(\d+\.\ds\)"), cold.Output);   // the live status line
 
         var detailedCache = _fixture.NewDirectory("ux-tl-detailed-cache");
         var detailed = _fixture.CreateProject("TerminalDetailedApp", detailedCache, items, $"<DarknetMirror>{mirror}</DarknetMirror>");

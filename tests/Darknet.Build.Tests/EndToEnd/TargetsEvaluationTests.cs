@@ -58,6 +58,7 @@ public sealed class TargetsEvaluationTests
             Assert.Equal("false", project.GetPropertyValue("DarknetOffline"));
             Assert.Equal("false", project.GetPropertyValue("DarknetAllowHttp"));
             Assert.Equal("60", project.GetPropertyValue("DarknetStallTimeout"));
+            Assert.Equal("true", project.GetPropertyValue("DarknetAcquireInBackground"));
             // dotnet build is MSBuild on .NET ("Core"): the net8.0 task assembly.
             Assert.EndsWith(Path.Combine("tasks", "net8.0", "Darknet.Build.dll"),
                 Path.GetFullPath(project.GetPropertyValue("DarknetTasksAssembly").Replace('\\', '/')));
@@ -69,6 +70,13 @@ public sealed class TargetsEvaluationTests
             Assert.Contains("DesignTimeBuild", acquire.Condition);
             Assert.Contains("_DarknetStampFile", acquire.Inputs);
             Assert.Equal("@(_DarknetResolvedModel)", acquire.Outputs);
+            // The background acquire is joined before this project's copy to bin/ and before a referencing project or
+            // publish reads the files.
+            var wait = project.Targets["DarknetWaitForModels"];
+            Assert.Contains("DesignTimeBuild", wait.Condition);
+            Assert.Contains("DarknetAcquireModels", wait.DependsOnTargets);
+            foreach (var hook in new[] { "GetCopyToOutputDirectoryItems", "GetCopyToPublishDirectoryItems", "_CopyOutOfDateSourceItemsToOutputDirectory" })
+                Assert.Contains(hook, wait.BeforeTargets);
         }
         finally
         {

@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using Darknet.Cache;
+using Darknet.Weights;
+using Darknet.Weights.IO;
+
+namespace Darknet.Build.Tasks
+{
+    /// <summary>The acquire step for a list of models, on whichever thread runs it, saying everything to an <see cref="AcquireLog"/>.</summary>
+    internal static class AcquireAll
+    {
+        /// <summary>Acquires each model in turn, every failure an error with its code (the rest still go on, unless cancelled).</summary>
+        public static void Run(MachineCache cache, AcquireSettings settings, List<ModelRequest> requests, string? declaringProject,
+                               AcquireLog log, CancellationToken token)
+        {
+            if (requests.Count == 0) return;
+            cache.Rejected = message => log.Warning(BuildErrorCodes.RejectedSeed, declaringProject, message);
+            var acquirer = new ModelAcquirer(cache, settings, token);
+            foreach (var request in requests)
+            {
+                if (token.IsCancellationRequested) break;
+                var name = request.Name;
+                var project = request.DefiningProject;
+                try
+                {
+                    acquirer.Acquire(request);
+                }
+                catch (DarknetException e)
+                {
+                    log.Error(e.Code, project, $"DarknetModel '{name}': {e.Message}");
+                }
+                catch (Exception e) when (WriteFailure.IsDiskFull(e))
+                {
+                    log.Error(BuildErrorCodes.DiskFull, project, $"DarknetModel '{name}': no space left on the device: {e.Message}");
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    log.Error(BuildErrorCodes.TaskCancelled, project, $"DarknetModel '{name}': cancelled.");
+                }
+                catch (Exception e)
+                {
+                    log.Error(BuildErrorCodes.Unexpected, project, $"DarknetModel '{name}': unexpected failure: {e}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Darknet.Build.Tasks
+{
+    /// <summary>
+    /// Joins the acquire work <see cref="AcquireDarknetModels"/> left running in the background, before anything reads
+    /// the obj/ files: logs what it said, in order, and fails the build with its errors. Nothing to do when the acquire
+    /// step was up to date or ran synchronously.
+    /// </summary>
+    public sealed class WaitForDarknetModels : Task, ICancelableTask
+    {
+        private readonly object _gate = new object();
+        private BackgroundAcquisition? _work;
+        private bool _cancelled;
+
+        /// <summary>The items given to AcquireDarknetModels (they name the work to wait for).</summary>
+        [Required] public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
+
+        public void Cancel()
+        {
+            lock (_gate)
+            {
+                _cancelled = true;
+                _work?.Cancel();
+            }
+        }
+
+        public override bool Execute()
+        {
+            if (!(BuildEngine is IBuildEngine4 engine)) return true;
+            var work = engine.UnregisterTaskObject(BackgroundAcquisition.KeyFor(BuildEngine, Models), RegisteredTaskObjectLifetime.Build) as BackgroundAcquisition;
+            if (work == null) return true;
+            using (work)
+            {
+                lock (_gate)
+                {
+                    _work = work;
+                    if (_cancelled) work.Cancel();
+                }
+                var watch = Stopwatch.StartNew();
+                // While it waits, the node may build other projects (as for a tool's process).
+                var yielding = BuildEngine as IBuildEngine3;
+                yielding?.Yield();
+                try
+                {
+                    work.WaitAndReplay(Log);
+                }
+                finally
+                {
+                    yielding?.Reacquire();
+                }
+                Log.LogMessage(MessageImportance.Low, "Darknet: waited " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) +
+                                                         " ms for the background acquire of " + work.What);
+            }
+            return !Log.HasLoggedErrors;
+        }
+    }
+}
