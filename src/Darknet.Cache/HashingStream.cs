@@ -7,7 +7,8 @@ namespace Darknet.Cache
     /// <summary>
     /// Passes reads or writes through to an inner stream while computing size, SHA-256 and SHA-1 of the bytes that went by,
     /// so a file is hashed in the same pass that writes or copies it: <c>FileHashes Complete()</c> after the last byte.
-    /// Sequential only (no seeking): what a converter's sink or a copy does. Without <c>withSha1</c> the SHA-1 is left
+    /// Sequential only (no seeking): what a converter's sink or a copy does. Over <see cref="Stream.Null"/> it is a plain
+    /// hasher of what is written to it (a download's, whose file is reopened for each response: see PartialDownload). Without <c>withSha1</c> the SHA-1 is left
     /// out (<see cref="FileHashes.Sha1"/> empty): only downloaded weights are checked against a published SHA-1, and each
     /// hash is a pass over a 248 MB file's worth of CPU.
     /// </summary>

@@ -7,6 +7,9 @@ namespace Darknet.Cache
     /// Compares a file's measured size and hashes with a <see cref="WeightsRequest"/>:
     /// <c>DarknetException? WeightsVerifier.Check(WeightsRequest request, FileHashes actual, string source)</c>
     /// returns null when it matches, else a DKN4004 (wrong size) or DKN4001 (hash mismatch: expected, actual, source) error.
+    /// A SHA-1 is checked only where no SHA-256 is known (<see cref="ChecksSha1"/>): a matching SHA-256 already says which
+    /// file it is, so a download need not compute a SHA-1 too, and an entry recorded without one (downloaded under a pinned
+    /// SHA-256) serves a request that also carries the catalog's SHA-1.
     /// </summary>
     public static class WeightsVerifier
     {
@@ -16,10 +19,13 @@ namespace Darknet.Cache
                 return WrongSize(request, actual.Size, source);
             if (request.Sha256 != null && request.Sha256 != actual.Sha256)
                 return Mismatch(request, "SHA-256", request.Sha256, actual.Sha256, actual, source);
-            if (request.Sha1 != null && request.Sha1 != actual.Sha1)
-                return Mismatch(request, "SHA-1", request.Sha1, actual.Sha1, actual, source);
+            if (ChecksSha1(request) && request.Sha1 != actual.Sha1)
+                return Mismatch(request, "SHA-1", request.Sha1!, actual.Sha1, actual, source);
             return null;
         }
+
+        /// <summary>Does <see cref="Check"/> compare a SHA-1 for this request (so its file's SHA-1 must be computed)?</summary>
+        internal static bool ChecksSha1(WeightsRequest request) => request.Sha1 != null && request.Sha256 == null;
 
         public static DarknetException WrongSize(WeightsRequest request, long actualSize, string source) =>
             new DarknetException(BuildErrorCodes.WrongSize,

@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Threading;
 using Darknet.Weights.IO;
 
 namespace Darknet.Cache.Download
@@ -15,6 +16,14 @@ namespace Darknet.Cache.Download
     /// expected. A partial left by a killed or cancelled run is resumed only when its metadata names the same URL and size
     /// and either a validator (sent as If-Range, so the server answers 200 with the whole file if it changed) or a hash
     /// that will check the result; otherwise it is started again from byte 0.
+    /// <para>
+    /// It also keeps the hashes of the bytes held, so a download is hashed while it is written (no second pass over the
+    /// file): a 200 starts them from byte 0 (<see cref="StartOver"/>), each chunk written is added (<see cref="Appended"/>),
+    /// <see cref="Reset"/> drops them. A 206 continues them when they cover exactly the bytes held because this run wrote
+    /// and hashed every one of them; otherwise (bytes an earlier process left) <see cref="Continue"/> first hashes the
+    /// prefix from the disk, once, since nothing in memory vouches for it. <see cref="Hashes"/> falls back to hashing the
+    /// whole file only where this run wrote none of it (a complete partial left by an earlier run).
+    /// </para>
     /// </summary>
     internal sealed class PartialDownload
     {
@@ -23,13 +32,18 @@ namespace Darknet.Cache.Download
         private readonly string _identity;
         private readonly long _size;
         private readonly bool _hashWillCheck;
+        private readonly bool _withSha1;
 
-        private PartialDownload(string path, string identity, long size, bool hashWillCheck)
+        /// <summary>The hashes of the bytes [0, Position) of the file, or null when not known (read them from the disk).</summary>
+        private HashingStream? _hashes;
+
+        private PartialDownload(string path, string identity, long size, bool hashWillCheck, bool withSha1)
         {
             Path = path;
             _identity = identity;
             _size = size;
             _hashWillCheck = hashWillCheck;
+            _withSha1 = withSha1;
         }
 
         public string Path { get; }
@@ -63,11 +77,11 @@ namespace Darknet.Cache.Download
 
         /// <summary>
         /// The partial at <paramref name="path"/> for the URL <paramref name="identity"/> (without credentials): kept when
-        /// resumable, else deleted with its metadata.
+        /// resumable, else deleted with its metadata. <paramref name="withSha1"/>: its hashes include a SHA-1 (one will be checked).
         /// </summary>
-        public static PartialDownload Open(string path, string identity, long size, bool hashWillCheck)
+        public static PartialDownload Open(string path, string identity, long size, bool hashWillCheck, bool withSha1)
         {
-            var partial = new PartialDownload(path, identity, size, hashWillCheck);
+            var partial = new PartialDownload(path, identity, size, hashWillCheck, withSha1);
             if (File.Exists(path) && partial.ReadMetadata() && partial.Length <= size)
             {
                 partial.FromEarlierRun = true;
@@ -85,6 +99,7 @@ namespace Darknet.Cache.Download
             Validator = null;
             Pieces = 0;
             FromEarlierRun = false;
+            ForgetHashes();
         }
 
         /// <summary>The If-Range value for a resumed request, or null when none can be sent.</summary>
@@ -113,18 +128,72 @@ namespace Darknet.Cache.Download
             Validator = validator;
             Pieces = 1;
             FromEarlierRun = false;
+            ForgetHashes();
+            _hashes = NewHasher();
             AtomicFile.WriteAllText(MetadataPath,
                 "{\"url\":" + Quote(_identity) + ",\"validator\":" + (validator == null ? "null" : Quote(validator)) +
                 ",\"size\":" + _size.ToString(CultureInfo.InvariantCulture) + "}\n");
         }
 
-        /// <summary>A 206 continues the bytes held.</summary>
-        public void Continue() => Pieces++;
+        /// <summary>
+        /// A 206 continues the bytes held. Their hashes go on from where this run's writes left them when those cover the
+        /// whole file; else the bytes held are hashed from the disk first (an earlier process wrote them, or a write of this
+        /// run failed part-way), so the hashes always cover exactly the bytes in the file.
+        /// </summary>
+        public void Continue(CancellationToken cancellationToken)
+        {
+            Pieces++;
+            if (_hashes != null && _hashes.Position == Length) return;
+            ForgetHashes();
+            var hashes = NewHasher();
+            try
+            {
+                using (var held = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+                {
+                    var buffer = new byte[1 << 20];
+                    int read;
+                    while ((read = held.Read(buffer, 0, buffer.Length)) > 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        hashes.Write(buffer, 0, read);
+                    }
+                }
+                _hashes = hashes;
+            }
+            catch
+            {
+                hashes.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>The first <paramref name="count"/> bytes of <paramref name="buffer"/> were just appended to the file.</summary>
+        public void Appended(byte[] buffer, int count) => _hashes?.Write(buffer, 0, count);
+
+        /// <summary>
+        /// Size and hashes of the whole file: those computed as it was written, or (none of it written by this run) a pass
+        /// over the file. Take them once the last byte is written.
+        /// </summary>
+        public FileHashes Hashes(CancellationToken cancellationToken)
+        {
+            var hashes = _hashes != null && _hashes.Position == Length ? _hashes.Complete() : null;
+            ForgetHashes();
+            return hashes ?? FileHashes.Compute(Path, _withSha1, cancellationToken);
+        }
 
         public void Delete() => Reset();
 
         /// <summary>The download is complete and verified: the metadata is no longer needed (the cache renames the file).</summary>
         public void Complete() => AtomicFile.TryDelete(MetadataPath);
+
+        /// <summary>Hashes bytes written to it and nothing else: a hashing stream over no stream.</summary>
+        private HashingStream NewHasher() => new HashingStream(Stream.Null, withSha1: _withSha1);
+
+        private void ForgetHashes()
+        {
+            _hashes?.Dispose();
+            _hashes = null;
+        }
 
         private bool ReadMetadata()
         {

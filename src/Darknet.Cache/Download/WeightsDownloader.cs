@@ -96,7 +96,7 @@ namespace Darknet.Cache.Download
                     ": pin its Sha256 or set DarknetAllowHttp=true.");
 
             var hashWillCheck = request.Sha256 != null || request.Sha1 != null;
-            var partial = PartialDownload.Open(destination, source.Identity, request.Size, hashWillCheck);
+            var partial = PartialDownload.Open(destination, source.Identity, request.Size, hashWillCheck, WeightsVerifier.ChecksSha1(request));
             var progress = new ProgressState(request, source.Display, _options.Progress);
             var fromZeroAgain = false;
             try
@@ -106,7 +106,8 @@ namespace Darknet.Cache.Download
                     await _http.RetryAsync(() => AttemptAsync(request, source, partial, progress, cancellationToken), () => partial.Length, cancellationToken)
                         .ConfigureAwait(false);
 
-                    var hashes = FileHashes.Compute(destination, cancellationToken);
+                    // Hashed while it was written (see PartialDownload): no second pass over the file.
+                    var hashes = partial.Hashes(cancellationToken);
                     var problem = WeightsVerifier.Check(request, hashes, source.Display);
                     if (problem == null)
                     {
@@ -183,7 +184,7 @@ namespace Darknet.Cache.Download
                             request.FileName + " changed on " + source.Display + " since the first part was downloaded (validator " + validator +
                             ", now " + (now ?? "none") + "); starting again from byte 0."));
                     }
-                    partial.Continue();
+                    partial.Continue(cancellationToken);
                     append = true;
                 }
                 else
@@ -215,6 +216,7 @@ namespace Darknet.Cache.Download
                             throw new DarknetException(BuildErrorCodes.WrongSize,
                                 source.Display + " sent more than the " + request.Size + " bytes expected for " + request.FileName + "; the file was refused.");
                         WriteDestination(file, buffer, read);
+                        partial.Appended(buffer, read);
                         position += read;
                         progress.Report(position);
                     }
