@@ -160,7 +160,7 @@ namespace Darknet.Cache
                         throw problem;
                     }
                     AtomicFile.Publish(produced.File, Path);
-                    Sidecar.Write(Path, produced.Hashes);
+                    Sidecar.Write(Path, produced.Hashes, Seal());
                     if (produced.IsPartial) AtomicFile.TryDelete(PartialMetadataPath);
                     return new CachedFile(Path, produced.Hashes, published: true);
                 }
@@ -201,6 +201,7 @@ namespace Darknet.Cache
                 return null;
             }
 
+            var before = readOnly ? FileIdentity.Of(Path) : Seal();
             var actual = FileHashes.Compute(Path, cancellationToken);
             if (recorded != null && (recorded.Hashes.Size != actual.Size || recorded.Hashes.Sha256 != actual.Sha256))
             {
@@ -215,8 +216,67 @@ namespace Darknet.Cache
                 return null;
             }
             // Same bytes as recorded (or a first check): (re)write the record so the next use needs no hashing.
-            if (!readOnly) Sidecar.Write(Path, recorded?.Hashes ?? actual);
+            // The identity from before the hash, and only when nothing touched the file while it was hashed.
+            if (!readOnly) Sidecar.Write(Path, recorded?.Hashes ?? actual, before != null && before.Equals(FileIdentity.Of(Path)) ? before : null);
             return recorded?.Hashes ?? actual;
+        }
+
+        /// <summary>
+        /// Makes the entry read-only where its identity can be recorded (Linux: a write through a hard link to it then fails
+        /// for anyone but root; never on Windows, where a read-only file cannot be replaced or deleted) and returns its
+        /// identity as it is now, for the sidecar. Not being the owner of a shared cache's file is no error.
+        /// </summary>
+        private FileIdentity? Seal()
+        {
+            if (FileIdentity.Of(Path) == null) return null;
+            try
+            {
+                var attributes = File.GetAttributes(Path);
+                if ((attributes & FileAttributes.ReadOnly) == 0) File.SetAttributes(Path, attributes | FileAttributes.ReadOnly);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+            }
+            return FileIdentity.Of(Path);
+        }
+
+        /// <summary>
+        /// Gives the verified entry a second name, <paramref name="destination"/> (a project's obj/ file), instead of a copy:
+        /// returns the identity the entry and that link now share, recorded in the sidecar, or null when no link was made
+        /// (identity unavailable, a read-only cache, another volume, not the owner...; the caller copies). The entry's mtime
+        /// is set to now first: the link's time is the entry's, and it must be newer than the build's inputs and than the
+        /// copy already in bin/ (perhaps of another, older entry), or MSBuild's incremental checks would keep what is there.
+        /// </summary>
+        public async Task<FileIdentity?> LinkAsync(string destination, FileHashes expected, CancellationToken cancellationToken)
+        {
+            if (FileIdentity.Of(Path) == null) return null;
+            using (var held = await LockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (held == null) return null;
+                var recorded = Sidecar.Read(Path);
+                if (recorded == null || !recorded.Current || recorded.Identity == null ||
+                    recorded.Hashes.Size != expected.Size || recorded.Hashes.Sha256 != expected.Sha256)
+                    return null;
+                var temp = TempFiles.PathFor(destination);
+                try
+                {
+                    File.SetLastWriteTimeUtc(Path, DateTime.UtcNow);
+                    if (!HardLink.TryCreate(Path, temp)) return null;
+                    AtomicFile.Publish(temp, destination);
+                    return FileIdentity.Of(Path);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    return null;
+                }
+                finally
+                {
+                    AtomicFile.TryDelete(temp);
+                    // The new time, the link and the rename each moved ctime. Under the lock, with bytes nobody wrote, the record
+                    // follows (a write through another name in the microseconds since the check above would go unseen).
+                    Sidecar.Write(Path, recorded.Hashes, FileIdentity.Of(Path));
+                }
+            }
         }
 
         private Produced WriteTemp(Action<Stream> write, CancellationToken cancellationToken)

@@ -169,6 +169,14 @@ namespace Darknet.Cache
             return deleted;
         }
 
+        /// <summary>
+        /// Puts <paramref name="file"/> (an entry this cache returned) at <paramref name="destination"/> as a hard link, its
+        /// time set to now, and returns the identity the sidecar now records for both names; null when no link was made
+        /// (the caller copies). See <see cref="CacheEntry.LinkAsync"/>.
+        /// </summary>
+        internal FileIdentity? Link(CachedFile file, string destination, CancellationToken cancellationToken = default) =>
+            Entry(file.Path).LinkAsync(destination, file.Hashes, cancellationToken).GetAwaiter().GetResult();
+
         private CacheEntry Entry(string path) => new CacheEntry(path, LockTimeout, LockPollInterval, Rejected);
 
         private static DarknetException OfflineMiss(WeightsRequest request, string path, string? damage)

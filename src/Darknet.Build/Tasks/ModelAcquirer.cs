@@ -119,11 +119,11 @@ namespace Darknet.Build.Tasks
             public string Path { get; }
         }
 
-        private static bool Place(CachedFile converted, string outputPath)
+        private bool Place(CachedFile converted, string outputPath)
         {
             try
             {
-                return ObjFile.Place(converted, outputPath);
+                return ObjFile.Place(_cache, converted, outputPath);
             }
             catch (Exception e) when (WriteFailure.IsDiskFull(e))
             {
