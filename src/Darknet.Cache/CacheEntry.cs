@@ -35,9 +35,13 @@ namespace Darknet.Cache
         private readonly TimeSpan _lockTimeout;
         private readonly TimeSpan _lockPollInterval;
         private readonly Action<string>? _rejected;
+        private readonly Action<string>? _remaking;
 
-        public CacheEntry(string path, TimeSpan lockTimeout, TimeSpan lockPollInterval, Action<string>? rejected = null)
+        /// <param name="remaking">Called with the damage found when a recorded entry that changed after it was verified was
+        /// removed and is about to be produced again.</param>
+        public CacheEntry(string path, TimeSpan lockTimeout, TimeSpan lockPollInterval, Action<string>? rejected = null, Action<string>? remaking = null)
         {
+            _remaking = remaking;
             Path = System.IO.Path.GetFullPath(path);
             _lockTimeout = lockTimeout;
             _lockPollInterval = lockPollInterval;
@@ -133,6 +137,7 @@ namespace Darknet.Cache
                     else
                     {
                         Remove();
+                        if (produce != null) _remaking?.Invoke(damage!);
                         damage += "; it has been removed";
                     }
                 }
@@ -249,7 +254,10 @@ namespace Darknet.Cache
         /// </summary>
         public async Task<FileIdentity?> LinkAsync(string destination, FileHashes expected, CancellationToken cancellationToken)
         {
-            if (FileIdentity.Of(Path) == null) return null;
+            // Another volume (or no identity): no link can be made, so the entry is left as it is.
+            var identity = FileIdentity.Of(Path);
+            var folder = FileStatus.Of(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(destination))!, followLinks: true);
+            if (identity == null || !folder.HasIdentity || folder.Device != identity.Device) return null;
             using (var held = await LockAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (held == null) return null;

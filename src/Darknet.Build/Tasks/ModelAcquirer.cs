@@ -28,6 +28,8 @@ namespace Darknet.Build.Tasks
             _cache = cache;
             _settings = settings;
             _cancellationToken = cancellationToken;
+            // A damaged entry the cache found (its identity moved) is made again: say so, as for the damage found below.
+            _cache.Remaking = settings.Log;
         }
 
         public void Acquire(ModelRequest request)

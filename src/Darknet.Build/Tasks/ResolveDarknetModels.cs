@@ -44,7 +44,7 @@ namespace Darknet.Build.Tasks
                     resolved.Add(request.ToResolvedItem(version));
                     var dropped = ObjFile.DropIfChanged(request.OutputPath);
                     if (dropped != null)
-                        Log.LogMessage(MessageImportance.Normal, "Darknet: " + request.OutputPath + " is no longer the verified cache entry (" + dropped + "); it was removed and is placed again");
+                        Log.LogMessage(MessageImportance.High, "Darknet: " + request.OutputPath + " is no longer the verified cache entry (" + dropped + "); it was removed and is placed again");
                     if (request.WeightsFile != null) localInputs.Add(new TaskItem(request.WeightsFile));
                     if (request.Config != null && !request.ConfigIsUrl) localInputs.Add(new TaskItem(request.Config));
                 }
