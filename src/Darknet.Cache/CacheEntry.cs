@@ -207,7 +207,8 @@ namespace Darknet.Cache
             }
 
             var before = readOnly ? FileIdentity.Of(Path) : Seal();
-            var actual = FileHashes.Compute(Path, cancellationToken);
+            // A record without SHA-1 (converted outputs, configs) needs none: half the work of re-checking 248 MB.
+            var actual = FileHashes.Compute(Path, withSha1: recorded == null || recorded.Hashes.Sha1.Length != 0, cancellationToken);
             if (recorded != null && (recorded.Hashes.Size != actual.Size || recorded.Hashes.Sha256 != actual.Sha256))
             {
                 damage = "it changed after it was verified: " + actual.Size + " bytes with SHA-256 " + actual.Sha256 +
