@@ -17,8 +17,10 @@ namespace Darknet.Cache
     /// a damaged one is removed;</item>
     /// <item>produce: into a <see cref="TempFiles"/> temp through a hashing stream (<see cref="GetOrWriteAsync"/>), or into
     /// the entry's resumable partial <c>&lt;entry&gt;.dkn-partial</c> (<see cref="GetOrDownloadAsync"/>);</item>
-    /// <item>verify the size and the caller's check, rename into place, write the sidecar, delete the partial's metadata.</item>
+    /// <item>verify the size and the caller's check, rename into place, make it read-only and write the sidecar with its
+    /// identity (Linux; see <see cref="Sidecar"/>), delete the partial's metadata.</item>
     /// </list>
+    /// <see cref="LinkAsync"/> hands a verified entry out as a hard link (a project's obj/ file), under the same lock.
     /// Errors: DarknetException DKN4012 (read-only or unwritable cache), DKN4015 (disk full), DKN4016 (a directory where
     /// the entry belongs), DKN4007 (lock timeout), or what the check, the producer or <c>missing</c> throw.
     /// </summary>

@@ -205,7 +205,7 @@ public sealed class CacheTrustTests
     }
 
     /// <summary>Flips bits of one byte, then puts the old timestamp back: damage that a sidecar's date cannot reveal.</summary>
-    private static void DamageKeepingTimestamp(string path, int fromEnd, byte mask)
+    internal static void DamageKeepingTimestamp(string path, int fromEnd, byte mask)
     {
         var time = File.GetLastWriteTimeUtc(path);
         var bytes = File.ReadAllBytes(path);

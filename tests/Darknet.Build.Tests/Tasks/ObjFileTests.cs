@@ -1,5 +1,6 @@
 using Darknet.Cache;
 using Darknet.Build.Tasks;
+using Darknet.Build.Tests.EndToEnd;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.TestSupport;
 using Darknet.Weights.IO;
@@ -37,20 +38,6 @@ public sealed class ObjFileTests : IDisposable
     private static void SkipUnlessLinux() =>
         Skip.IfNot(OperatingSystem.IsLinux() && FileIdentity.Of(typeof(ObjFileTests).Assembly.Location) != null,
             "obj/ files are hard links only where the cache can read file identities (Linux statx)");
-
-    /// <summary>Flips one byte through <paramref name="path"/> (root writes a read-only file), then puts the old mtime back.</summary>
-    private static void DamageKeepingTimestamp(string path)
-    {
-        var time = File.GetLastWriteTimeUtc(path);
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
-        {
-            stream.Position = 1000;
-            var b = stream.ReadByte();
-            stream.Position = 1000;
-            stream.WriteByte((byte)(b ^ 0x20));
-        }
-        File.SetLastWriteTimeUtc(path, time);
-    }
 
     private CachedFile Cached(byte[] bytes)
     {
@@ -193,7 +180,7 @@ public sealed class ObjFileTests : IDisposable
         var destination = _temp.Combine("obj", "darknet", "net.npy");
         Assert.True(ObjFile.Place(_cache, Converted(), destination));
 
-        DamageKeepingTimestamp(destination);
+        CacheTrustTests.DamageKeepingTimestamp(destination, fromEnd: 1000, mask: 0x20);
 
         Assert.Contains("changed after it was verified", ObjFile.DropIfChanged(destination));
         Assert.False(File.Exists(destination));
@@ -219,7 +206,7 @@ public sealed class ObjFileTests : IDisposable
         Assert.Null(ObjFile.DropIfChanged(destination));
         Assert.Equal(_content, File.ReadAllBytes(destination));
 
-        DamageKeepingTimestamp(destination);
+        CacheTrustTests.DamageKeepingTimestamp(destination, fromEnd: 1000, mask: 0x20);
         Assert.Contains("was removed", ObjFile.DropIfChanged(destination));
         Assert.False(File.Exists(destination));
     }
