@@ -137,8 +137,8 @@ public sealed class ObjLinkTests
         var entry = ConvertedEntry(cache, expected);
         var obj = Path.Combine(app.ObjModelDirectory, "mynet.npy");
 
-        // In place (root ignores the read-only mode), through the obj/ name: the entry changes too.
-        CacheTrustTests.DamageKeepingTimestamp(obj, fromEnd: 10, mask: 0xFF);
+        // In place, through the obj/ name (made writable first, unless root): the entry changes too.
+        Darknet.Build.Tests.Tasks.ObjFileTests.ForceDamageThroughLink(obj, fromEnd: 10, mask: 0xFF);
         Assert.NotEqual(expected, File.ReadAllBytes(entry));
         Directory.Delete(app.BinDirectory, recursive: true);
 

@@ -39,6 +39,19 @@ public sealed class ObjFileTests : IDisposable
         Skip.IfNot(OperatingSystem.IsLinux() && FileIdentity.Of(typeof(ObjFileTests).Assembly.Location) != null,
             "obj/ files are hard links only where the cache can read file identities (Linux statx)");
 
+    /// <summary>
+    /// Damage through an obj/ link that gets past the entry's read-only mode: for anyone but root a plain write fails
+    /// (asserted), so it is made writable first, written in place with its old mtime put back, and made read-only again.
+    /// </summary>
+    internal static void ForceDamageThroughLink(string path, int fromEnd, byte mask)
+    {
+        if (Environment.UserName != "root")
+            Assert.Throws<UnauthorizedAccessException>(() => new FileStream(path, FileMode.Open, FileAccess.Write).Dispose());
+        File.SetAttributes(path, File.GetAttributes(path) & ~FileAttributes.ReadOnly);
+        CacheTrustTests.DamageKeepingTimestamp(path, fromEnd, mask);
+        File.SetAttributes(path, File.GetAttributes(path) | FileAttributes.ReadOnly);
+    }
+
     private CachedFile Cached(byte[] bytes)
     {
         var path = _temp.Combine("cache", "net.npy");
@@ -180,7 +193,7 @@ public sealed class ObjFileTests : IDisposable
         var destination = _temp.Combine("obj", "darknet", "net.npy");
         Assert.True(ObjFile.Place(_cache, Converted(), destination));
 
-        CacheTrustTests.DamageKeepingTimestamp(destination, fromEnd: 1000, mask: 0x20);
+        ForceDamageThroughLink(destination, fromEnd: 1000, mask: 0x20);
 
         Assert.Contains("changed after it was verified", ObjFile.DropIfChanged(destination));
         Assert.False(File.Exists(destination));
@@ -206,7 +219,7 @@ public sealed class ObjFileTests : IDisposable
         Assert.Null(ObjFile.DropIfChanged(destination));
         Assert.Equal(_content, File.ReadAllBytes(destination));
 
-        CacheTrustTests.DamageKeepingTimestamp(destination, fromEnd: 1000, mask: 0x20);
+        ForceDamageThroughLink(destination, fromEnd: 1000, mask: 0x20);
         Assert.Contains("was removed", ObjFile.DropIfChanged(destination));
         Assert.False(File.Exists(destination));
     }
