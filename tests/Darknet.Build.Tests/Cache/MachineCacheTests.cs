@@ -76,6 +76,7 @@ public sealed class MachineCacheTests : IDisposable
     public void A_truncated_entry_is_replaced()
     {
         var path = Get().Path;
+        MakeWritable(path);
         using (var stream = new FileStream(path, FileMode.Open)) stream.SetLength(1000);
 
         var again = Get();
@@ -90,6 +91,7 @@ public sealed class MachineCacheTests : IDisposable
     {
         var path = Get().Path;
         Thread.Sleep(50); // a later modification time than the sidecar, as any real edit would have
+        MakeWritable(path);
         using (var stream = new FileStream(path, FileMode.Open))
         {
             stream.Position = 12345;
@@ -300,6 +302,7 @@ public sealed class MachineCacheTests : IDisposable
         // pass, as before (and what is copied from it is hashed).
         _cache.LockTimeout = TimeSpan.FromSeconds(20);
         var time = System.IO.File.GetLastWriteTimeUtc(first.Path);
+        MakeWritable(first.Path);
         System.IO.File.WriteAllText(first.Path, "CONVERTED");
         System.IO.File.SetLastWriteTimeUtc(first.Path, time);
         var identityRecorded = FileIdentity.Of(first.Path) != null;
@@ -321,6 +324,7 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(new[] { "net.npy.lock" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
 
         _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
+        MakeWritable(path);
         using (var stream = new FileStream(path, FileMode.Open)) stream.SetLength(3);
         var calls = 0;
         _cache.GetConverted(key, "net.npy", output =>
@@ -460,6 +464,7 @@ public sealed class MachineCacheTests : IDisposable
         var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", null, "1");
         var first = _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
         Thread.Sleep(50);
+        MakeWritable(first.Path);
         System.IO.File.WriteAllText(first.Path, "CONVERTED");   // same size, newer
 
         var calls = 0;
@@ -504,6 +509,7 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Null(_cache.TryGetContent("configs", new string('0', 64), "my.cfg"));
 
         Thread.Sleep(50);
+        MakeWritable(first.Path);
         System.IO.File.WriteAllText(first.Path, "[net]\nwidth=9\n");
         Assert.Null(_cache.TryGetContent("configs", sha, "my.cfg"));   // damaged: removed, not served
         Assert.False(System.IO.File.Exists(first.Path));
@@ -602,8 +608,13 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(0, _server.TotalRequests);
     }
 
+    /// <summary>Clears the read-only mode a published entry has on Linux, so a test (not running as root) can damage it.</summary>
+    internal static void MakeWritable(string path) =>
+        System.IO.File.SetAttributes(path, System.IO.File.GetAttributes(path) & ~FileAttributes.ReadOnly);
+
     private static void Damage(string path, long position)
     {
+        MakeWritable(path);
         using var stream = new FileStream(path, FileMode.Open);
         stream.Position = position;
         var b = stream.ReadByte();

@@ -208,6 +208,7 @@ public sealed class CacheTrustTests
     internal static void DamageKeepingTimestamp(string path, int fromEnd, byte mask)
     {
         var time = File.GetLastWriteTimeUtc(path);
+        Darknet.Build.Tests.Cache.MachineCacheTests.MakeWritable(path);   // published entries are read-only on Linux (issue 8)
         var bytes = File.ReadAllBytes(path);
         bytes[^fromEnd] ^= mask;
         File.WriteAllBytes(path, bytes);
