@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Darknet.Cache;
+using Darknet.Weights;
 using Darknet.Weights.IO;
 
 namespace Darknet.Build.Tasks
@@ -86,7 +87,15 @@ namespace Darknet.Build.Tasks
             else
             {
                 // The entry is gone from the cache; the link is the last name of those bytes.
-                var hashes = FileHashes.Compute(path, withSha1: false);
+                FileHashes hashes;
+                try
+                {
+                    hashes = FileHashes.Compute(path, withSha1: false);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new DarknetException(BuildErrorCodes.PlacingOutputFailed, $"Cannot read {path} to check it: {e.Message}", e);
+                }
                 if (hashes.Size == record.Hashes.Size && hashes.Sha256 == record.Hashes.Sha256 && identity.Equals(FileIdentity.Of(path)))
                 {
                     LinkRecord.Write(recordPath, record.Entry, record.Hashes, identity);
@@ -96,6 +105,9 @@ namespace Darknet.Build.Tasks
             }
             AtomicFile.TryDelete(path);
             AtomicFile.TryDelete(recordPath);
+            if (File.Exists(path))
+                throw new DarknetException(BuildErrorCodes.PlacingOutputFailed,
+                    $"Cannot remove {path}, which is no longer the verified cache entry ({reason}): delete it, then build again.");
             return reason;
         }
 
