@@ -17,8 +17,10 @@ namespace Darknet.Cache
     /// a damaged one is removed;</item>
     /// <item>produce: into a <see cref="TempFiles"/> temp through a hashing stream (<see cref="GetOrWriteAsync"/>), or into
     /// the entry's resumable partial <c>&lt;entry&gt;.dkn-partial</c> (<see cref="GetOrDownloadAsync"/>);</item>
-    /// <item>verify the size and the caller's check, rename into place, write the sidecar, delete the partial's metadata.</item>
+    /// <item>verify the size and the caller's check, rename into place, make it read-only and write the sidecar with its
+    /// identity (Linux; see <see cref="Sidecar"/>), delete the partial's metadata.</item>
     /// </list>
+    /// <see cref="LinkAsync"/> hands a verified entry out as a hard link (a project's obj/ file), under the same lock.
     /// Errors: DarknetException DKN4012 (read-only or unwritable cache), DKN4015 (disk full), DKN4016 (a directory where
     /// the entry belongs), DKN4007 (lock timeout), or what the check, the producer or <c>missing</c> throw.
     /// </summary>
@@ -35,9 +37,13 @@ namespace Darknet.Cache
         private readonly TimeSpan _lockTimeout;
         private readonly TimeSpan _lockPollInterval;
         private readonly Action<string>? _rejected;
+        private readonly Action<string>? _remaking;
 
-        public CacheEntry(string path, TimeSpan lockTimeout, TimeSpan lockPollInterval, Action<string>? rejected = null)
+        /// <param name="remaking">Called with the damage found when a recorded entry that changed after it was verified was
+        /// removed and is about to be produced again.</param>
+        public CacheEntry(string path, TimeSpan lockTimeout, TimeSpan lockPollInterval, Action<string>? rejected = null, Action<string>? remaking = null)
         {
+            _remaking = remaking;
             Path = System.IO.Path.GetFullPath(path);
             _lockTimeout = lockTimeout;
             _lockPollInterval = lockPollInterval;
@@ -133,6 +139,7 @@ namespace Darknet.Cache
                     else
                     {
                         Remove();
+                        if (produce != null) _remaking?.Invoke(damage!);
                         damage += "; it has been removed";
                     }
                 }
@@ -160,7 +167,7 @@ namespace Darknet.Cache
                         throw problem;
                     }
                     AtomicFile.Publish(produced.File, Path);
-                    Sidecar.Write(Path, produced.Hashes);
+                    Sidecar.Write(Path, produced.Hashes, Seal());
                     if (produced.IsPartial) AtomicFile.TryDelete(PartialMetadataPath);
                     return new CachedFile(Path, produced.Hashes, published: true);
                 }
@@ -201,7 +208,9 @@ namespace Darknet.Cache
                 return null;
             }
 
-            var actual = FileHashes.Compute(Path, cancellationToken);
+            var before = readOnly ? FileIdentity.Of(Path) : Seal();
+            // A record without SHA-1 (converted outputs, configs) needs none: half the work of re-checking 248 MB.
+            var actual = FileHashes.Compute(Path, withSha1: recorded == null || recorded.Hashes.Sha1.Length != 0, cancellationToken);
             if (recorded != null && (recorded.Hashes.Size != actual.Size || recorded.Hashes.Sha256 != actual.Sha256))
             {
                 damage = "it changed after it was verified: " + actual.Size + " bytes with SHA-256 " + actual.Sha256 +
@@ -215,8 +224,70 @@ namespace Darknet.Cache
                 return null;
             }
             // Same bytes as recorded (or a first check): (re)write the record so the next use needs no hashing.
-            if (!readOnly) Sidecar.Write(Path, recorded?.Hashes ?? actual);
+            // The identity from before the hash, and only when nothing touched the file while it was hashed.
+            if (!readOnly) Sidecar.Write(Path, recorded?.Hashes ?? actual, before != null && before.Equals(FileIdentity.Of(Path)) ? before : null);
             return recorded?.Hashes ?? actual;
+        }
+
+        /// <summary>
+        /// Makes the entry read-only where its identity can be recorded (Linux: a write through a hard link to it then fails
+        /// for anyone but root; never on Windows, where a read-only file cannot be replaced or deleted) and returns its
+        /// identity as it is now, for the sidecar. Not being the owner of a shared cache's file is no error.
+        /// </summary>
+        private FileIdentity? Seal()
+        {
+            if (FileIdentity.Of(Path) == null) return null;
+            try
+            {
+                var attributes = File.GetAttributes(Path);
+                if ((attributes & FileAttributes.ReadOnly) == 0) File.SetAttributes(Path, attributes | FileAttributes.ReadOnly);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+            }
+            return FileIdentity.Of(Path);
+        }
+
+        /// <summary>
+        /// Gives the verified entry a second name, <paramref name="destination"/> (a project's obj/ file), instead of a copy:
+        /// returns the identity the entry and that link now share, recorded in the sidecar, or null when no link was made
+        /// (identity unavailable, a read-only cache, another volume, not the owner...; the caller copies). The entry's mtime
+        /// is set to now first: the link's time is the entry's, and it must be newer than the build's inputs and than the
+        /// copy already in bin/ (perhaps of another, older entry), or MSBuild's incremental checks would keep what is there.
+        /// </summary>
+        public async Task<FileIdentity?> LinkAsync(string destination, FileHashes expected, CancellationToken cancellationToken)
+        {
+            // Another volume (or no identity): no link can be made, so the entry is left as it is.
+            var identity = FileIdentity.Of(Path);
+            var folder = FileStatus.Of(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(destination))!, followLinks: true);
+            if (identity == null || !folder.HasIdentity || folder.Device != identity.Device) return null;
+            using (var held = await LockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (held == null) return null;
+                var recorded = Sidecar.Read(Path);
+                if (recorded == null || !recorded.Current || recorded.Identity == null ||
+                    recorded.Hashes.Size != expected.Size || recorded.Hashes.Sha256 != expected.Sha256)
+                    return null;
+                var temp = TempFiles.PathFor(destination);
+                try
+                {
+                    File.SetLastWriteTimeUtc(Path, DateTime.UtcNow);
+                    if (!HardLink.TryCreate(Path, temp)) return null;
+                    AtomicFile.Publish(temp, destination);
+                    return FileIdentity.Of(Path);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    return null;
+                }
+                finally
+                {
+                    AtomicFile.TryDelete(temp);
+                    // The new time, the link and the rename each moved ctime. Under the lock, with bytes nobody wrote, the record
+                    // follows (a write through another name in the microseconds since the check above would go unseen).
+                    Sidecar.Write(Path, recorded.Hashes, FileIdentity.Of(Path));
+                }
+            }
         }
 
         private Produced WriteTemp(Action<Stream> write, CancellationToken cancellationToken)

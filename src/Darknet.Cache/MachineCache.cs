@@ -51,6 +51,12 @@ namespace Darknet.Cache
         /// </summary>
         public Action<string>? Rejected { get; set; }
 
+        /// <summary>
+        /// Called with a message when an entry that changed after it was verified (damaged: the re-check found other bytes
+        /// than its record) was removed and is about to be downloaded or converted again.
+        /// </summary>
+        public Action<string>? Remaking { get; set; }
+
         public string WeightsPath(WeightsRequest request) => Path.Combine(Root, "weights", WeightsKey(request), request.FileName);
 
         /// <summary>
@@ -86,7 +92,7 @@ namespace Darknet.Cache
             CancellationToken cancellationToken = default)
         {
             var path = WeightsPath(request);
-            var entry = Entry(path);
+            var entry = Entry(path, damage => "The cached " + request.FileName + " at " + path + " was damaged (" + damage + "); fetching it again");
             var result = await entry.GetOrDownloadAsync(
                 (hashes, source) => WeightsVerifier.Check(request, hashes, source),
                 download == null ? null : (partial, token) => download(request, partial, token),
@@ -112,7 +118,8 @@ namespace Darknet.Cache
         /// Nothing is published when write throws; the exception propagates.
         /// </summary>
         public CachedFile GetConverted(string key, string outputName, Action<Stream> write, CancellationToken cancellationToken = default) =>
-            Entry(ConvertedPath(key, outputName)).GetOrWriteAsync((_, __) => null, write, cancellationToken).GetAwaiter().GetResult();
+            Entry(ConvertedPath(key, outputName), damage => "The cached " + outputName + " at " + ConvertedPath(key, outputName) + " was damaged; converting it again (" + damage + ")")
+                .GetOrWriteAsync((_, __) => null, write, cancellationToken).GetAwaiter().GetResult();
 
         /// <summary>Removes a converted output found damaged while it was used (the next <see cref="GetConverted"/> writes it again).</summary>
         public void RemoveConverted(string key, string outputName, CancellationToken cancellationToken = default) =>
@@ -169,7 +176,17 @@ namespace Darknet.Cache
             return deleted;
         }
 
-        private CacheEntry Entry(string path) => new CacheEntry(path, LockTimeout, LockPollInterval, Rejected);
+        /// <summary>
+        /// Puts <paramref name="file"/> (an entry this cache returned) at <paramref name="destination"/> as a hard link, its
+        /// time set to now, and returns the identity the sidecar now records for both names; null when no link was made
+        /// (the caller copies). See <see cref="CacheEntry.LinkAsync"/>.
+        /// </summary>
+        internal FileIdentity? Link(CachedFile file, string destination, CancellationToken cancellationToken = default) =>
+            Entry(file.Path).LinkAsync(destination, file.Hashes, cancellationToken).GetAwaiter().GetResult();
+
+        private CacheEntry Entry(string path, Func<string, string>? remakingMessage = null) =>
+            new CacheEntry(path, LockTimeout, LockPollInterval, Rejected,
+                remakingMessage == null ? null : damage => Remaking?.Invoke(remakingMessage(damage)));
 
         private static DarknetException OfflineMiss(WeightsRequest request, string path, string? damage)
         {

@@ -28,6 +28,8 @@ namespace Darknet.Build.Tasks
             _cache = cache;
             _settings = settings;
             _cancellationToken = cancellationToken;
+            // A damaged entry the cache found (its identity moved) is made again: say so, as for the damage found below.
+            _cache.Remaking = settings.Log;
         }
 
         public void Acquire(ModelRequest request)
@@ -119,11 +121,11 @@ namespace Darknet.Build.Tasks
             public string Path { get; }
         }
 
-        private static bool Place(CachedFile converted, string outputPath)
+        private bool Place(CachedFile converted, string outputPath)
         {
             try
             {
-                return ObjFile.Place(converted, outputPath);
+                return ObjFile.Place(_cache, converted, outputPath);
             }
             catch (Exception e) when (WriteFailure.IsDiskFull(e))
             {

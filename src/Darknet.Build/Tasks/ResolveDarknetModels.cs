@@ -12,7 +12,9 @@ namespace Darknet.Build.Tasks
 {
     /// <summary>
     /// Checks each &lt;DarknetModel&gt; item against the catalog and fills in its defaults; never touches the network,
-    /// so it also runs in design-time builds. Each resolved item is the file the project will get under obj/.
+    /// so it also runs in design-time builds. Each resolved item is the file the project will get under obj/. An obj/ file
+    /// that is a hard link to the machine cache is checked here on every build (two statx calls): one that is no longer the
+    /// entry the cache verified is removed, so the acquire step (whose output it is) runs and places it again.
     /// </summary>
     public sealed class ResolveDarknetModels : Task
     {
@@ -40,6 +42,9 @@ namespace Darknet.Build.Tasks
                             $"DarknetModel '{request.Name}' and '{owner}' would both write {request.OutputFileName}; give one another OutputName.");
                     owners[request.OutputPath] = request.Name;
                     resolved.Add(request.ToResolvedItem(version));
+                    var dropped = ObjFile.DropIfChanged(request.OutputPath);
+                    if (dropped != null)
+                        Log.LogMessage(MessageImportance.High, "Darknet: " + request.OutputPath + " is no longer the verified cache entry (" + dropped + "); it was removed and is placed again");
                     if (request.WeightsFile != null) localInputs.Add(new TaskItem(request.WeightsFile));
                     if (request.Config != null && !request.ConfigIsUrl) localInputs.Add(new TaskItem(request.Config));
                 }

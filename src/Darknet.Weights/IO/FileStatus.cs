@@ -8,7 +8,8 @@ namespace Darknet.Weights.IO
 {
     /// <summary>What a path names (regular file, directory, link, device…) and which file it is (device + inode, or
     /// volume + file id on Windows), so a writer can refuse to replace a device and the CLI can tell that two spellings
-    /// (relative, <c>..</c>, another case, a symlink, a hard link) name one file.</summary>
+    /// (relative, <c>..</c>, another case, a symlink, a hard link) name one file; on Linux also the
+    /// <see cref="FileIdentity"/> of a regular file (size and times to the nanosecond), which the machine cache records.</summary>
     /// <remarks>
     /// .NET has no API for either: <see cref="FileAttributes"/> shows no file type on Unix (a character device reads as
     /// <c>Normal</c>) and no inode. Written by hand rather than with Mono.Unix/Tmds.LibC because this assembly loads
@@ -25,13 +26,14 @@ namespace Darknet.Weights.IO
             S_IFREG = 0x8000, S_IFLNK = 0xA000, S_IFSOCK = 0xC000;
         private const int ENOENT = 2, ENOTDIR = 20;
 
-        private FileStatus(FileKind kind, string typeName, ulong device = 0, ulong inode = 0, bool hasIdentity = false)
+        private FileStatus(FileKind kind, string typeName, ulong device = 0, ulong inode = 0, bool hasIdentity = false, FileIdentity? identity = null)
         {
             Kind = kind;
             TypeName = typeName;
             Device = device;
             Inode = inode;
             HasIdentity = hasIdentity;
+            Identity = identity;
         }
 
         public FileKind Kind { get; }
@@ -42,6 +44,9 @@ namespace Darknet.Weights.IO
         public ulong Device { get; }
         public ulong Inode { get; }
         public bool HasIdentity { get; }
+
+        /// <summary>A regular file's device, inode, size, mtime and ctime (Linux only; null elsewhere or when statx did not return them).</summary>
+        public FileIdentity? Identity { get; }
 
         public bool IsSameFile(FileStatus other) =>
             HasIdentity && other.HasIdentity && Device == other.Device && Inode == other.Inode;
@@ -90,10 +95,12 @@ namespace Darknet.Weights.IO
             return bytes;
         }
 
-        // Linux: statx(AT_FDCWD, path, flags, STATX_TYPE | STATX_INO, &buf). struct statx offsets (include/uapi/linux/stat.h):
-        // stx_mode u16 @28, stx_ino u64 @32, stx_dev_major u32 @136, stx_dev_minor u32 @140; 256 bytes in all.
+        // Linux: statx(AT_FDCWD, path, flags, mask, &buf). struct statx offsets (include/uapi/linux/stat.h): stx_mask u32 @0
+        // (what was filled in), stx_mode u16 @28, stx_ino u64 @32, stx_size u64 @40, stx_ctime @96 and stx_mtime @112 (each
+        // i64 seconds, u32 nanoseconds, 4 reserved), stx_dev_major u32 @136, stx_dev_minor u32 @140; 256 bytes in all.
         private const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
-        private const uint STATX_TYPE = 0x1, STATX_INO = 0x100;
+        private const uint STATX_TYPE = 0x1, STATX_MTIME = 0x40, STATX_CTIME = 0x80, STATX_INO = 0x100, STATX_SIZE = 0x200;
+        private const uint IdentityMask = STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME;
 
         [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
         private static extern int LinuxStatx(int dirfd, byte[] path, int flags, uint mask, byte[] buffer);
@@ -101,12 +108,17 @@ namespace Darknet.Weights.IO
         private static FileStatus OfLinux(string full, bool followLinks)
         {
             var buffer = new byte[256];
-            if (LinuxStatx(AT_FDCWD, NulTerminated(full), followLinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, buffer) != 0)
+            if (LinuxStatx(AT_FDCWD, NulTerminated(full), followLinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE | IdentityMask, buffer) != 0)
                 return Failed(full, Marshal.GetLastWin32Error());
             int mode = BitConverter.ToUInt16(buffer, 28);
             ulong inode = BitConverter.ToUInt64(buffer, 32);
             ulong device = ((ulong)BitConverter.ToUInt32(buffer, 136) << 32) | BitConverter.ToUInt32(buffer, 140);
-            return FromMode(mode, device, inode);
+            var status = FromMode(mode, device, inode);
+            if (status.Kind != FileKind.Regular || (BitConverter.ToUInt32(buffer, 0) & IdentityMask) != IdentityMask) return status;
+            var identity = new FileIdentity(device, inode, (long)BitConverter.ToUInt64(buffer, 40),
+                BitConverter.ToInt64(buffer, 112), BitConverter.ToUInt32(buffer, 120),
+                BitConverter.ToInt64(buffer, 96), BitConverter.ToUInt32(buffer, 104));
+            return new FileStatus(status.Kind, status.TypeName, device, inode, true, identity);
         }
 
         // macOS (64-bit inodes, x64 and arm64 alike): st_dev i32 @0, st_mode u16 @4, st_ino u64 @8; 144 bytes in all.

@@ -4,6 +4,7 @@ using Darknet.Cache;
 using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Xunit;
 
 namespace Darknet.Build.Tests.Cache;
@@ -75,6 +76,7 @@ public sealed class MachineCacheTests : IDisposable
     public void A_truncated_entry_is_replaced()
     {
         var path = Get().Path;
+        MakeWritable(path);
         using (var stream = new FileStream(path, FileMode.Open)) stream.SetLength(1000);
 
         var again = Get();
@@ -89,6 +91,7 @@ public sealed class MachineCacheTests : IDisposable
     {
         var path = Get().Path;
         Thread.Sleep(50); // a later modification time than the sidecar, as any real edit would have
+        MakeWritable(path);
         using (var stream = new FileStream(path, FileMode.Open))
         {
             stream.Position = 12345;
@@ -286,13 +289,26 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(SeededBytes.Sha256(System.Text.Encoding.UTF8.GetBytes("converted")), first.Hashes.Sha256);
         Assert.Contains("sha256=" + first.Hashes.Sha256, System.IO.File.ReadAllText(first.Path + ".verified"));
 
-        // An output's record has no SHA-1 (nothing checks one) and is still a record: a current one is trusted without hashing.
+        // An output's record has no SHA-1 (nothing checks one) and is still a record: a current one is trusted without
+        // hashing, without even the entry's lock (held here, as by another build).
         Assert.Contains("sha1=\n", System.IO.File.ReadAllText(first.Path + ".verified"));
+        _cache.LockTimeout = TimeSpan.FromMilliseconds(300);
+        using (new FileStream(first.Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            Assert.False(_cache.GetConverted(key, "net.npy", Produce).Published);
+        Assert.Equal(1, calls);
+
+        // Other bytes with the old timestamp put back. Issue 8: where the record holds the file's identity (Linux statx),
+        // the moved ctime makes it not current, so the output is hashed and written again; elsewhere size and time still
+        // pass, as before (and what is copied from it is hashed).
+        _cache.LockTimeout = TimeSpan.FromSeconds(20);
         var time = System.IO.File.GetLastWriteTimeUtc(first.Path);
+        MakeWritable(first.Path);
         System.IO.File.WriteAllText(first.Path, "CONVERTED");
         System.IO.File.SetLastWriteTimeUtc(first.Path, time);
-        Assert.False(_cache.GetConverted(key, "net.npy", Produce).Published);
-        Assert.Equal(1, calls);
+        var identityRecorded = FileIdentity.Of(first.Path) != null;
+        Assert.Equal(identityRecorded, _cache.GetConverted(key, "net.npy", Produce).Published);
+        Assert.Equal(identityRecorded ? 2 : 1, calls);
+        if (identityRecorded) Assert.Equal("converted", System.IO.File.ReadAllText(first.Path));
     }
 
     [Fact]
@@ -308,6 +324,7 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(new[] { "net.npy.lock" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
 
         _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
+        MakeWritable(path);
         using (var stream = new FileStream(path, FileMode.Open)) stream.SetLength(3);
         var calls = 0;
         _cache.GetConverted(key, "net.npy", output =>
@@ -399,8 +416,12 @@ public sealed class MachineCacheTests : IDisposable
         Assert.True(again.Downloaded);
         Assert.Equal(_content, System.IO.File.ReadAllBytes(path));
         Assert.Equal(SeededBytes.Sha256(_content), again.Hashes.Sha256);
-        Assert.Equal(recorded, System.IO.File.ReadAllText(path + ".verified"));
+        Assert.Equal(Hashes(recorded), Hashes(System.IO.File.ReadAllText(path + ".verified")));
     }
+
+    /// <summary>A sidecar's size and hashes: its "identity=" line (issue 8) is the file's, new for every file and every re-check.</summary>
+    private static string Hashes(string sidecar) =>
+        string.Join("\n", sidecar.Split('\n').Where(line => !line.StartsWith("identity=", StringComparison.Ordinal)));
 
     [Fact]
     public void Offline_a_damaged_unpinned_entry_is_DKN4006_saying_it_was_damaged()
@@ -430,7 +451,9 @@ public sealed class MachineCacheTests : IDisposable
         var again = Get();
 
         Assert.False(again.Downloaded);
-        Assert.Equal(recorded, System.IO.File.ReadAllText(path + ".verified"));
+        Assert.Equal(Hashes(recorded), Hashes(System.IO.File.ReadAllText(path + ".verified")));
+        if (FileIdentity.Of(path) is FileIdentity identity)   // re-recorded as it is now: the next use needs no hashing
+            Assert.Contains("identity=" + identity + "\n", System.IO.File.ReadAllText(path + ".verified"));
         Assert.True(System.IO.File.GetLastWriteTimeUtc(path + ".verified") >= System.IO.File.GetLastWriteTimeUtc(path));
         Assert.Equal(1, _server.TotalRequests);
     }
@@ -441,6 +464,7 @@ public sealed class MachineCacheTests : IDisposable
         var key = ConvertedKey.Compute(SeededBytes.Sha256(_content), "layout", "npy", null, "1");
         var first = _cache.GetConverted(key, "net.npy", output => Write(output, "converted"));
         Thread.Sleep(50);
+        MakeWritable(first.Path);
         System.IO.File.WriteAllText(first.Path, "CONVERTED");   // same size, newer
 
         var calls = 0;
@@ -485,6 +509,7 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Null(_cache.TryGetContent("configs", new string('0', 64), "my.cfg"));
 
         Thread.Sleep(50);
+        MakeWritable(first.Path);
         System.IO.File.WriteAllText(first.Path, "[net]\nwidth=9\n");
         Assert.Null(_cache.TryGetContent("configs", sha, "my.cfg"));   // damaged: removed, not served
         Assert.False(System.IO.File.Exists(first.Path));
@@ -583,8 +608,13 @@ public sealed class MachineCacheTests : IDisposable
         Assert.Equal(0, _server.TotalRequests);
     }
 
+    /// <summary>Clears the read-only mode a published entry has on Linux, so a test (not running as root) can damage it.</summary>
+    internal static void MakeWritable(string path) =>
+        System.IO.File.SetAttributes(path, System.IO.File.GetAttributes(path) & ~FileAttributes.ReadOnly);
+
     private static void Damage(string path, long position)
     {
+        MakeWritable(path);
         using var stream = new FileStream(path, FileMode.Open);
         stream.Position = position;
         var b = stream.ReadByte();

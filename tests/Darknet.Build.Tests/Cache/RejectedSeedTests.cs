@@ -79,6 +79,7 @@ public sealed class RejectedSeedTests : IDisposable
         var entry = _cache.GetWeights(Request(), _downloader.DownloadAsync).Path;
         var bytes = System.IO.File.ReadAllBytes(entry);
         bytes[10] ^= 1;
+        MachineCacheTests.MakeWritable(entry);
         System.IO.File.WriteAllBytes(entry, bytes);
 
         _cache.GetWeights(Request(), _downloader.DownloadAsync);

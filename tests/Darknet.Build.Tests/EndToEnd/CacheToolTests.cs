@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Darknet.Cache;
+using Darknet.Weights.IO;
 using Xunit;
 using Xunit.Abstractions;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
@@ -84,6 +86,42 @@ public sealed class CacheToolTests
         Assert.Contains("0 ok, 1 damaged and removed", verify.Stdout);
         Assert.False(File.Exists(entry));
         Assert.False(File.Exists(entry + ".verified"));
+    }
+
+    /// <summary>
+    /// Issue 8: on Linux entries are read-only and their sidecar records the file's identity. A cache restored elsewhere
+    /// (CI: new inodes) is not trusted without hashing; `cache verify` hashes it and records the new identity, so the
+    /// builds that follow need not; `cache clean --all` removes read-only entries.
+    /// </summary>
+    [SkippableFact]
+    public void VerifyRecordsTheIdentityOfARestoredCacheAndCleanRemovesReadOnlyEntries()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && FileIdentity.Of(typeof(CacheToolTests).Assembly.Location) != null, "file identities are recorded on Linux only");
+        var mirror = _fixture.ServeTiny("ux-restore");
+        var filled = _fixture.NewDirectory("ux-restore-filled");
+        Assert.Equal(0, Cli("fetch", "yolov3-tiny", "--cache", filled, "--mirror", mirror, "--sha256", _fixture.Tiny.Sha256).Exit);
+        var relative = Path.Combine("weights", "sha256-" + _fixture.Tiny.Sha256, "yolov3-tiny.weights");
+        Assert.True((File.GetAttributes(Path.Combine(filled, relative)) & FileAttributes.ReadOnly) != 0);
+        Assert.True(Sidecar.Read(Path.Combine(filled, relative))!.Current);
+
+        var restored = _fixture.NewDirectory("ux-restore-restored");
+        foreach (var file in Directory.GetFiles(filled, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(restored, Path.GetRelativePath(filled, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var entry = Path.Combine(restored, relative);
+        Assert.False(Sidecar.Read(entry)!.Current);
+
+        var verify = Cli("cache", "verify", "--cache", restored);
+        Assert.True(verify.Exit == 0, verify.ToString());
+        Assert.True(Sidecar.Read(entry)!.Current);
+        Assert.Equal(_fixture.Tiny.Bytes, File.ReadAllBytes(entry));
+
+        var all = Cli("cache", "clean", "--all", "--cache", restored);
+        Assert.True(all.Exit == 0, all.ToString());
+        Assert.False(File.Exists(entry));
     }
 
     [Fact]

@@ -205,9 +205,10 @@ public sealed class CacheTrustTests
     }
 
     /// <summary>Flips bits of one byte, then puts the old timestamp back: damage that a sidecar's date cannot reveal.</summary>
-    private static void DamageKeepingTimestamp(string path, int fromEnd, byte mask)
+    internal static void DamageKeepingTimestamp(string path, int fromEnd, byte mask)
     {
         var time = File.GetLastWriteTimeUtc(path);
+        Darknet.Build.Tests.Cache.MachineCacheTests.MakeWritable(path);   // published entries are read-only on Linux (issue 8)
         var bytes = File.ReadAllBytes(path);
         bytes[^fromEnd] ^= mask;
         File.WriteAllBytes(path, bytes);

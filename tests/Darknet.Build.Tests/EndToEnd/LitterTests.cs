@@ -47,11 +47,11 @@ public sealed class LitterTests
         return (result, seen);
     }
 
-    private TestProject Yolov3Project(string name, string prefix)
+    private TestProject Yolov3Project(string name, string prefix, string? cache = null)
     {
         var weights = Yolov3.Value;
         _fixture.Server.Serve(prefix + "/" + weights.FileName, weights.Bytes);
-        return _fixture.CreateProject(name, _fixture.NewDirectory(prefix + "-cache"),
+        return _fixture.CreateProject(name, cache ?? _fixture.NewDirectory(prefix + "-cache"),
             $"""<DarknetModel Include="yolov3" Sha256="{weights.Sha256}" />""",
             $"<DarknetMirror>{_fixture.Server.Url(prefix + "/")}</DarknetMirror>");
     }
@@ -111,7 +111,27 @@ public sealed class LitterTests
     public void AKillDuringTheCopyIntoObjLeavesATempThatCleanAndTheNextBuildRemove()
     {
         Skip.If(OperatingSystem.IsWindows(), "kills by process tree on Unix");
-        var app = Yolov3Project("LitterObjApp", "litter-obj");
+        // Issue 8: on Linux, a cache on the project's volume gives obj/ a hard link (no copy to kill). A cache on another
+        // volume (/dev/shm, a tmpfs) still gets a copy: the case this test is about.
+        string? cache = null;
+        if (OperatingSystem.IsLinux())
+        {
+            Skip.IfNot(Directory.Exists("/dev/shm") && new DriveInfo("/dev/shm").AvailableFreeSpace > 1L << 30,
+                "needs /dev/shm (another volume, 1 GB free) for a cache that obj/ cannot link to");
+            cache = Path.Combine("/dev/shm", "darknet-litter-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+        }
+        try
+        {
+            KillDuringTheCopyIntoObj(Yolov3Project("LitterObjApp", "litter-obj", cache));
+        }
+        finally
+        {
+            if (cache != null && Directory.Exists(cache)) Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    private void KillDuringTheCopyIntoObj(TestProject app)
+    {
         var obj = app.ObjModelDirectory;
 
         var (killed, seen) = BuildKilledWhen(app, () => FilesUnder(obj, ".yolov3.npy.*.dkn-tmp").FirstOrDefault());
