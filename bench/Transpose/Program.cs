@@ -32,7 +32,7 @@ public class TransposeBenchmarks
         {
             int n = Math.Min(64 * 1024, _source.Length - at);
             Array.Copy(_source, at, _chunk, 0, n);
-            t.Add(_chunk, n);
+            t.Add(_chunk.AsSpan(0, n));
         }
     }
 

@@ -296,13 +296,13 @@ namespace Darknet.Cache
             try
             {
                 FileHashes hashes;
-                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var file = WritebackFile.CreateNew(temp))
                 using (var hashing = new HashingStream(file, leaveOpen: true, withSha1: false))
                 {
                     write(hashing);
                     cancellationToken.ThrowIfCancellationRequested();
                     hashing.Flush();
-                    file.Flush(flushToDisk: true);
+                    file.FlushToDisk();
                     hashes = hashing.Complete();
                 }
                 return new Produced(temp, hashes, isPartial: false);

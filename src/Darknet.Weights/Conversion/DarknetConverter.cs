@@ -145,12 +145,15 @@ namespace Darknet.Weights
             var reader = new FloatStreamReader(weights);
             var weightArrays = new RecycledWeightArrays(recycleWeights);
             var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
-            for (int i = 0; i < plan.Layers.Count; i++)
+            using (var pipeline = new LayerPipeline(plan.Layers.Count, layerReader.Read, cancellation))
             {
-                cancellation.ThrowIfCancellationRequested();
-                var layer = layerReader.Read(i);
-                sink.Write(layer);
-                weightArrays.Release(layer);
+                for (int i = 0; i < plan.Layers.Count; i++)
+                {
+                    var layer = pipeline.Take();
+                    sink.Write(layer);
+                    weightArrays.Release(layer);
+                    pipeline.Written();
+                }
             }
 
             if (plan.LayerLimit == null && !weightsLength.HasValue)

@@ -6,7 +6,7 @@ namespace Darknet.Weights
 {
     /// <summary>
     /// Reads one weighted layer's floats in darknet's file order and returns them in the seed's layout.
-    /// Transposes while reading through one reused 1 MiB chunk, so a layer costs only its own output arrays.
+    /// Transposes straight out of the reader's 1 MiB buffer, so a layer costs only its own output arrays.
     /// </summary>
     internal sealed class LayerReader
     {
@@ -14,7 +14,7 @@ namespace Darknet.Weights
         private readonly WeightsHeader _header;
         private readonly ConversionPlan _plan;
         private readonly long? _weightsLength;
-        private readonly float[] _chunk = new float[256 * 1024];
+        private const int ChunkFloats = 256 * 1024; // FloatStreamReader's 1 MiB buffer
         private readonly RecycledWeightArrays _weightArrays;
 
         public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength, RecycledWeightArrays weightArrays)
@@ -152,33 +152,39 @@ namespace Darknet.Weights
             return new Tensor(new[] { count }, data);
         }
 
-        /// <summary>Reads (d0, d1, size, size) weights through the reused chunk straight into their (size, size, d1, d0) places.</summary>
+        /// <summary>Reads (d0, d1, size, size) weights straight from the reader's buffer into their (size, size, d1, d0) places.</summary>
         private float[] ReadTransposed(int count, int d0, int d1, int size)
         {
             var result = _weightArrays.Take(count);
             var transposition = new WeightTransposition(result, d0, d1, size, size);
             int rowLength = d1 * size * size;
-            if (rowLength > 0 && rowLength <= _chunk.Length)
+            if (rowLength > 0 && rowLength <= ChunkFloats)
             {
                 // Whole output channels per chunk: the blocked transposition (see WeightTransposition.AddRows).
-                int rowsPerChunk = _chunk.Length / rowLength;
+                int rowsPerChunk = ChunkFloats / rowLength;
                 for (int left = d0; left > 0;)
                 {
                     int rows = Math.Min(left, rowsPerChunk);
-                    ReadExactly(_chunk, rows * rowLength);
-                    transposition.AddRows(_chunk, rows);
+                    transposition.AddRows(ReadInPlace(rows * rowLength), rows);
                     left -= rows;
                 }
                 return result;
             }
             for (int left = count; left > 0;)
             {
-                int n = Math.Min(left, _chunk.Length);
-                ReadExactly(_chunk, n);
-                transposition.Add(_chunk, n);
+                int n = Math.Min(left, ChunkFloats);
+                transposition.Add(ReadInPlace(n));
                 left -= n;
             }
             return result;
+        }
+
+        private ReadOnlySpan<float> ReadInPlace(int count)
+        {
+            var floats = _reader.ReadInPlace(count);
+            if (floats.Length < count)
+                throw _plan.TooShort(_header, _reader.FloatsRead, _weightsLength);
+            return floats;
         }
 
         private void ReadExactly(float[] destination, int count)

@@ -4,17 +4,24 @@ namespace Darknet.Weights
     /// Hands a written layer's weight array to a later layer of exactly the same size, so darknet's repeating blocks
     /// (1x1 then 3x3, again and again) reuse two arrays instead of leaving a large-object-heap array behind per layer.
     /// Only for the file writers, which are done with a layer when Write returns; a caller's sink may keep what it gets.
+    /// Taken on the <see cref="LayerPipeline"/>'s thread, released on the writer's: locked.
     /// </summary>
     internal sealed class RecycledWeightArrays
     {
         private readonly bool _enabled;
         private float[]? _newer;
         private float[]? _older;
+        private readonly object _lock = new object();
 
         public RecycledWeightArrays(bool enabled) => _enabled = enabled;
 
         /// <summary>An array of <paramref name="length"/> floats; a recycled one holds old values, so the caller overwrites all of it.</summary>
         public float[] Take(int length)
+        {
+            lock (_lock) return TakeLocked(length);
+        }
+
+        private float[] TakeLocked(int length)
         {
             if (_newer != null && _newer.Length == length)
             {
@@ -35,8 +42,11 @@ namespace Darknet.Weights
         public void Release(LayerParameters written)
         {
             if (!_enabled || written.Weights == null) return;
-            _older = _newer ?? _older;
-            _newer = written.Weights.Data;
+            lock (_lock)
+            {
+                _older = _newer ?? _older;
+                _newer = written.Weights.Data;
+            }
         }
     }
 }

@@ -1,3 +1,5 @@
+using System;
+
 namespace Darknet.Weights
 {
     /// <summary>
@@ -23,10 +25,10 @@ namespace Darknet.Weights
             _stride = inChannels * outChannels;
         }
 
-        /// <summary>Takes the next <paramref name="count"/> values of the file order.</summary>
-        public void Add(float[] values, int count)
+        /// <summary>Takes the next values of the file order.</summary>
+        public void Add(ReadOnlySpan<float> values)
         {
-            for (int k = 0; k < count; k++)
+            for (int k = 0; k < values.Length; k++)
             {
                 // (o, i, p) lands at p*in*out + i*out + o: walk the h*w plane with a stride of in*out.
                 _destination[_at] = values[k];
@@ -50,9 +52,9 @@ namespace Darknet.Weights
         /// </summary>
         // MethodImplOptions.AggressiveOptimization (512; not in netstandard2.0's enum): fully optimised at once, no tier-0 pass.
         [System.Runtime.CompilerServices.MethodImpl((System.Runtime.CompilerServices.MethodImplOptions)512)]
-        public void AddRows(float[] rows, int rowCount)
+        public void AddRows(ReadOnlySpan<float> rows, int rowCount)
         {
-            if (_i != 0 || _p != 0) throw new System.InvalidOperationException("AddRows needs to start at an output channel boundary");
+            if (_i != 0 || _p != 0) throw new InvalidOperationException("AddRows needs to start at an output channel boundary");
             int rowLength = _inChannels * _plane;
             int o0 = _o;
             var destination = _destination;
@@ -73,7 +75,7 @@ namespace Darknet.Weights
         public static float[] ConvToHwio(float[] source, int outChannels, int inChannels, int height, int width)
         {
             var result = new float[(long)outChannels * inChannels * height * width];
-            new WeightTransposition(result, outChannels, inChannels, height, width).Add(source, result.Length);
+            new WeightTransposition(result, outChannels, inChannels, height, width).Add(new ReadOnlySpan<float>(source, 0, result.Length));
             return result;
         }
 

@@ -23,10 +23,10 @@ namespace Darknet.Weights.IO
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(full) ?? ".");
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                using (var stream = WritebackFile.CreateNew(temp))
                 {
                     write(stream);
-                    stream.Flush(flushToDisk: true);
+                    stream.FlushToDisk();
                 }
                 Publish(temp, full);
             }

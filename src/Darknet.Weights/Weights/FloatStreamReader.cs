@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 
 namespace Darknet.Weights
 {
@@ -81,6 +82,22 @@ namespace Darknet.Weights
             return done;
         }
 
+        /// <summary>
+        /// The next <paramref name="count"/> floats (at most the buffer's 256 Ki), read into the reader's own buffer and
+        /// seen in place, not copied: valid until the next call. Shorter only when the stream ended.
+        /// </summary>
+        public ReadOnlySpan<float> ReadInPlace(int count)
+        {
+            int want = checked(count * 4);
+            if (want > _buffer.Length) throw new ArgumentOutOfRangeException(nameof(count), count, $"at most {_buffer.Length / 4} floats at a time");
+            int got = Fill(want);
+            int floats = got / 4;
+            SwapIfBigEndian(floats);
+            FloatsRead += floats;
+            if (got < want) StrayBytes = got % 4;
+            return MemoryMarshal.Cast<byte, float>(new ReadOnlySpan<byte>(_buffer, 0, floats * 4));
+        }
+
         /// <summary>Reads to the end of the stream and returns how many whole floats were left (stray bytes go to <see cref="StrayBytes"/>).</summary>
         public long CountRemaining()
         {
@@ -135,6 +152,12 @@ namespace Darknet.Weights
 
         private void CopyFloats(int floats, float[] destination, int at)
         {
+            SwapIfBigEndian(floats);
+            Buffer.BlockCopy(_buffer, 0, destination, at * 4, floats * 4);
+        }
+
+        private void SwapIfBigEndian(int floats)
+        {
             if (!BitConverter.IsLittleEndian)
             {
                 for (int i = 0; i < floats * 4; i += 4)
@@ -146,7 +169,6 @@ namespace Darknet.Weights
                     _buffer[i + 3] = b0;
                 }
             }
-            Buffer.BlockCopy(_buffer, 0, destination, at * 4, floats * 4);
         }
     }
 }
