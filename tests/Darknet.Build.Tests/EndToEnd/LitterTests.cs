@@ -20,6 +20,8 @@ public sealed class LitterTests
     private static string[] FilesUnder(string directory, string pattern) =>
         Directory.Exists(directory) ? Directory.GetFiles(directory, pattern, SearchOption.AllDirectories) : Array.Empty<string>();
 
+    private const string ObjFileLinkRecordSuffix = ".dkn-link.";
+
     private static string[] Temps(string directory) => FilesUnder(directory, "*.dkn-tmp");
 
     /// <summary>Builds, and kills the build's process tree (SIGKILL) as soon as <paramref name="appears"/> finds a file.</summary>
@@ -134,10 +136,13 @@ public sealed class LitterTests
     {
         var obj = app.ObjModelDirectory;
 
-        var (killed, seen) = BuildKilledWhen(app, () => FilesUnder(obj, ".yolov3.npy.*.dkn-tmp").FirstOrDefault());
+        // The copy's own temp (".yolov3.npy.<pid>-<hex>.dkn-tmp"), not the small link record's (".yolov3.npy.dkn-link.…").
+        var (killed, seen) = BuildKilledWhen(app, () => FilesUnder(obj, ".yolov3.npy.*.dkn-tmp")
+            .FirstOrDefault(f => !Path.GetFileName(f).Contains(ObjFileLinkRecordSuffix)));
 
         Assert.True(seen != null, "no obj/ temp appeared:\n" + killed);
-        Assert.True(File.Exists(seen), "the killed copy left its temp (what this test is about)");
+        Assert.True(File.Exists(seen), "the killed copy left its temp (what this test is about): " + seen + "\nobj/: " +
+                                       string.Join(", ", FilesUnder(obj, "*").Select(Path.GetFileName)) + "\n" + killed);
         Assert.False(File.Exists(Path.Combine(obj, "yolov3.npy")));
 
         Succeeded(app.Clean());
