@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
@@ -145,7 +146,10 @@ namespace Darknet.Weights
             var reader = new FloatStreamReader(weights);
             var weightArrays = new RecycledWeightArrays(recycleWeights);
             var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
-            using (var pipeline = new LayerPipeline(plan.Layers.Count, layerReader.Read, cancellation))
+            // Two of the largest layers and a half: yolov3's big 3x3 layers alternate with small 1x1 ones.
+            long largest = plan.Layers.Count == 0 ? 0 : plan.Layers.Max(l => l.FloatCount);
+            using (var pipeline = new LayerPipeline(plan.Layers.Count, layerReader.Read, cancellation,
+                                                    i => plan.Layers[i].FloatCount, largest * 5 / 2))
             {
                 for (int i = 0; i < plan.Layers.Count; i++)
                 {

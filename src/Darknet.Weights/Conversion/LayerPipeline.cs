@@ -7,8 +7,10 @@ namespace Darknet.Weights
 {
     /// <summary>
     /// Produces layers (read + transpose) on a thread of its own while the caller writes the previous one, so reading,
-    /// transposing and writing overlap instead of taking turns. At most <see cref="LayersInFlight"/> layers exist at once
-    /// (the one being written and the one being read), which bounds memory: for yolov3, two 18.9 MB layers.
+    /// transposing and writing overlap instead of taking turns. At most <see cref="LayersInFlight"/> layers exist at once,
+    /// and a layer is only started while the floats of the layers alive plus its own stay within a budget (a layer alone
+    /// always may): small layers run ahead of a big one being written, two big ones never wait beside a third. For
+    /// yolov3 (3x3 layers of 4.7 M floats between 1x1 layers of 0.5 M) that is at most two big layers and a small one.
     /// Errors are the sequential run's errors: layers come out in order, a failure of layer k surfaces from
     /// <see cref="Take"/> only after layers 0..k-1 were taken, and the caller's own failure (its sink, cancellation)
     /// stops the producer in <see cref="Dispose"/>, which returns only when the producer no longer runs: after it,
@@ -16,20 +18,29 @@ namespace Darknet.Weights
     /// </summary>
     internal sealed class LayerPipeline : IDisposable
     {
-        public const int LayersInFlight = 2;
+        public const int LayersInFlight = 3;
 
         private readonly int _count;
         private readonly Func<int, LayerParameters> _produce;
         private readonly CancellationToken _cancellation;
         private readonly CancellationTokenSource _stop;
         private readonly BlockingCollection<LayerParameters> _ready = new BlockingCollection<LayerParameters>();
-        private readonly SemaphoreSlim _slots = new SemaphoreSlim(LayersInFlight);
+        private readonly Func<int, long> _floatsOf;
+        private readonly long _floatBudget;
+        private readonly object _gate = new object();
+        private readonly System.Collections.Generic.Queue<long> _alive = new System.Collections.Generic.Queue<long>();
+        private long _aliveFloats;
         private readonly Thread _thread;
         private ExceptionDispatchInfo? _failure;
         private bool _disposed;
 
-        public LayerPipeline(int count, Func<int, LayerParameters> produce, CancellationToken cancellation)
+        /// <param name="floatsOf">The floats of layer i (its arrays' size); null counts every layer as one.</param>
+        /// <param name="floatBudget">The floats the layers alive may hold together (a layer alone always may start).</param>
+        public LayerPipeline(int count, Func<int, LayerParameters> produce, CancellationToken cancellation,
+                             Func<int, long>? floatsOf = null, long floatBudget = long.MaxValue)
         {
+            _floatsOf = floatsOf ?? (_ => 1);
+            _floatBudget = floatBudget;
             _count = count;
             _produce = produce ?? throw new ArgumentNullException(nameof(produce));
             _cancellation = cancellation;
@@ -54,7 +65,30 @@ namespace Darknet.Weights
         }
 
         /// <summary>The caller is done with a taken layer: the producer may start another.</summary>
-        public void Written() => _slots.Release();
+        public void Written()
+        {
+            lock (_gate)
+            {
+                _aliveFloats -= _alive.Dequeue();
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        /// <summary>Waits until layer <paramref name="index"/> may start (see the class), then counts it alive.</summary>
+        private void WaitForRoom(int index, CancellationToken token)
+        {
+            long floats = _floatsOf(index);
+            lock (_gate)
+            {
+                while (_alive.Count > 0 && (_alive.Count >= LayersInFlight || _aliveFloats + floats > _floatBudget))
+                {
+                    token.ThrowIfCancellationRequested();
+                    Monitor.Wait(_gate, 50); // woken by Written; the timeout notices a cancellation
+                }
+                _alive.Enqueue(floats);
+                _aliveFloats += floats;
+            }
+        }
 
         private void Produce()
         {
@@ -63,7 +97,7 @@ namespace Darknet.Weights
             {
                 for (int i = 0; i < _count; i++)
                 {
-                    _slots.Wait(token);
+                    WaitForRoom(i, token);
                     token.ThrowIfCancellationRequested();
                     _ready.Add(_produce(i));
                 }
@@ -89,7 +123,6 @@ namespace Darknet.Weights
             _stop.Cancel();
             _thread.Join();
             _stop.Dispose();
-            _slots.Dispose();
             _ready.Dispose();
         }
     }

@@ -42,6 +42,36 @@ public class LayerPipelineTests
     }
 
     [Fact]
+    public void ALayerStartsOnlyWhileTheLayersAliveAndItStayWithinTheFloatBudget()
+    {
+        // Big layers of 10 floats between small ones of 1, a budget of 15: a big one and a small one at most (three layers would be 21), and a
+        // layer bigger than the whole budget still runs (alone).
+        long[] sizes = Enumerable.Range(0, 40).Select(i => i == 33 ? 100L : i % 2 == 0 ? 10L : 1L).ToArray();
+        long alive = 0;
+        int mostAlive = 0, aliveLayers = 0, mostAliveLayers = 0;
+        using (var pipeline = new LayerPipeline(sizes.Length, i =>
+        {
+            var now = Interlocked.Add(ref alive, sizes[i]);
+            InterlockedMax(ref mostAlive, i == 33 ? 0 : (int)now);
+            InterlockedMax(ref mostAliveLayers, Interlocked.Increment(ref aliveLayers));
+            if (i == 33) Assert.Equal(100, now); // alone
+            return Layer(i);
+        }, CancellationToken.None, i => sizes[i], 15))
+        {
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                Assert.Equal("l" + i, pipeline.Take().Name);
+                Thread.Sleep(1); // a slow writer: the producer runs ahead as far as it may
+                Interlocked.Decrement(ref aliveLayers);
+                Interlocked.Add(ref alive, -sizes[i]);
+                pipeline.Written();
+            }
+        }
+        Assert.InRange(mostAlive, 1, 15);
+        Assert.InRange(mostAliveLayers, 1, LayerPipeline.LayersInFlight);
+    }
+
+    [Fact]
     public void AProducerFailureSurfacesAfterTheLayersBeforeIt()
     {
         var failure = new DarknetException(ErrorCodes.WeightsTooShort, "layer 3 is cut short");
