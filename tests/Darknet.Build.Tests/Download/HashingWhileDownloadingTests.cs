@@ -25,14 +25,7 @@ public sealed class HashingWhileDownloadingTests : IDisposable
 
     private string Destination => _temp.Combine("download.part");
 
-    private static DownloadOptions Fast() => new()
-    {
-        InitialRetryDelay = TimeSpan.FromMilliseconds(20),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(100),
-        StallTimeout = TimeSpan.FromSeconds(10),
-        AllowHttp = true,
-        Credentials = new RequestCredentials(null, null, null),
-    };
+    private static DownloadOptions Fast() => WeightsDownloaderTests.FastHttp();
 
     private WeightsRequest PinnedSha256() => new(File, _content.Length, new[] { _server.Url(File) }, sha256: SeededBytes.Sha256(_content));
 

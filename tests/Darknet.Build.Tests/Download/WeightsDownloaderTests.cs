@@ -47,7 +47,8 @@ public sealed class WeightsDownloaderTests : IDisposable
     /// <summary>No hash to check the result: only validators can keep a resume from mixing versions.</summary>
     private WeightsRequest Unhashed(string? url = null) => new(File, _content.Length, new[] { url ?? _server.Url(File) });
 
-    private static DownloadOptions FastHttp()
+    /// <summary>Short retries and stall timeout, plain http allowed, no machine credentials: for loopback downloads.</summary>
+    internal static DownloadOptions FastHttp()
     {
         var options = Fast();
         options.AllowHttp = true;
