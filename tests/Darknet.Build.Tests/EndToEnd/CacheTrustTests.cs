@@ -17,13 +17,17 @@ public sealed class CacheTrustTests
 
     public CacheTrustTests(EndToEndFixture fixture) => _fixture = fixture;
 
-    private static long TinySize => DarknetConverter.ExpectedFileSize(NetworkLayout.FromCfg(Cfg, "tiny.cfg"), 20, null);
+    internal static long TinySize => DarknetConverter.ExpectedFileSize(NetworkLayout.FromCfg(Cfg, "tiny.cfg"), 20, null);
 
-    private TestProject CustomProject(string name, string cache, string weightsUrl, string properties = "")
+    private TestProject CustomProject(string name, string cache, string weightsUrl, string properties = "") =>
+        CustomProject(_fixture, name, cache, weightsUrl, properties);
+
+    /// <summary>A project with the tiny custom network (its cfg beside it) from <paramref name="weightsUrl"/>, plain http allowed.</summary>
+    internal static TestProject CustomProject(EndToEndFixture fixture, string name, string cache, string weightsUrl, string properties = "")
     {
-        var directory = _fixture.NewDirectory(name);
+        var directory = fixture.NewDirectory(name);
         File.WriteAllText(Path.Combine(directory, "tiny.cfg"), Cfg);
-        return _fixture.CreateProject(name, cache,
+        return fixture.CreateProject(name, cache,
             $"""<DarknetModel Include="mynet" Config="tiny.cfg" WeightsUrl="{weightsUrl}" />""",
             "<DarknetAllowHttp>true</DarknetAllowHttp>" + properties, directory);
     }

@@ -19,24 +19,16 @@ public sealed class ObjLinkTests
 
     public ObjLinkTests(EndToEndFixture fixture) => _fixture = fixture;
 
-    private static long TinySize => DarknetConverter.ExpectedFileSize(NetworkLayout.FromCfg(Cfg, "tiny.cfg"), 20, null);
-
     private static void SkipUnlessLinux() =>
         Skip.IfNot(OperatingSystem.IsLinux() && FileIdentity.Of(typeof(ObjLinkTests).Assembly.Location) != null,
             "obj/ files are hard links only where the cache can read file identities (Linux statx)");
 
-    private TestProject CustomProject(string name, string cache, string weightsUrl)
-    {
-        var directory = _fixture.NewDirectory(name);
-        File.WriteAllText(Path.Combine(directory, "tiny.cfg"), Cfg);
-        return _fixture.CreateProject(name, cache,
-            $"""<DarknetModel Include="mynet" Config="tiny.cfg" WeightsUrl="{weightsUrl}" />""",
-            "<DarknetAllowHttp>true</DarknetAllowHttp>", directory);
-    }
+    private TestProject CustomProject(string name, string cache, string weightsUrl) =>
+        CacheTrustTests.CustomProject(_fixture, name, cache, weightsUrl);
 
     private (SyntheticWeights Weights, string Url) Served(string folder, int seed)
     {
-        var weights = SyntheticWeights.OfSize(folder + ".weights", TinySize, seed);
+        var weights = SyntheticWeights.OfSize(folder + ".weights", CacheTrustTests.TinySize, seed);
         _fixture.Server.Serve(folder + "/" + weights.FileName, weights.Bytes);
         return (weights, _fixture.Server.Url(folder + "/" + weights.FileName));
     }
