@@ -16,8 +16,8 @@ namespace Darknet.Cache
     {
         private readonly Stream _inner;
         private readonly bool _leaveOpen;
-        private readonly SHA256 _sha256 = SHA256.Create();
-        private readonly SHA1? _sha1;
+        private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly IncrementalHash? _sha1;
         private long _size;
         private FileHashes? _hashes;
 
@@ -25,7 +25,7 @@ namespace Darknet.Cache
         {
             _inner = inner;
             _leaveOpen = leaveOpen;
-            _sha1 = withSha1 ? SHA1.Create() : null;
+            _sha1 = withSha1 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA1) : null;
         }
 
         public override bool CanRead => _inner.CanRead;
@@ -52,6 +52,31 @@ namespace Darknet.Cache
             Add(buffer, offset, count);
         }
 
+#if NET
+        // The converter writes float arrays as spans (no copy): the base class would copy each into a rented array.
+        public override int Read(Span<byte> buffer)
+        {
+            var read = _inner.Read(buffer);
+            Add(buffer.Slice(0, read));
+            return read;
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _inner.Write(buffer);
+            Add(buffer);
+        }
+
+        private void Add(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IsEmpty) return;
+            if (_hashes != null) throw new InvalidOperationException("The hashes were already taken.");
+            _sha256.AppendData(bytes);
+            _sha1?.AppendData(bytes);
+            _size += bytes.Length;
+        }
+#endif
+
         public override void Flush() => _inner.Flush();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A hashing stream is sequential.");
         public override void SetLength(long value) => throw new NotSupportedException("A hashing stream is sequential.");
@@ -60,17 +85,15 @@ namespace Darknet.Cache
         public FileHashes Complete()
         {
             if (_hashes != null) return _hashes;
-            _sha256.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
-            _sha1?.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
-            return _hashes = new FileHashes(_size, FileHashes.Hex(_sha256.Hash!), _sha1 == null ? "" : FileHashes.Hex(_sha1.Hash!));
+            return _hashes = new FileHashes(_size, FileHashes.Hex(_sha256.GetHashAndReset()), _sha1 == null ? "" : FileHashes.Hex(_sha1.GetHashAndReset()));
         }
 
         private void Add(byte[] buffer, int offset, int count)
         {
             if (count <= 0) return;
             if (_hashes != null) throw new InvalidOperationException("The hashes were already taken.");
-            _sha256.TransformBlock(buffer, offset, count, null, 0);
-            _sha1?.TransformBlock(buffer, offset, count, null, 0);
+            _sha256.AppendData(buffer, offset, count);
+            _sha1?.AppendData(buffer, offset, count);
             _size += count;
         }
 

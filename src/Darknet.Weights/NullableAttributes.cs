@@ -1,3 +1,4 @@
+#if !NET
 namespace System.Diagnostics.CodeAnalysis
 {
     // netstandard2.0 lacks it; the compiler honours this internal copy for callers' nullable analysis.
@@ -9,3 +10,4 @@ namespace System.Diagnostics.CodeAnalysis
         public bool ReturnValue { get; }
     }
 }
+#endif

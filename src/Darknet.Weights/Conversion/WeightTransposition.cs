@@ -18,6 +18,8 @@ namespace Darknet.Weights
 
         public WeightTransposition(float[] destination, int outChannels, int inChannels, int height, int width)
         {
+            if (destination.Length < (long)outChannels * inChannels * height * width)
+                throw new ArgumentException($"a {outChannels}x{inChannels}x{height}x{width} layer does not fit in {destination.Length} floats", nameof(destination));
             _destination = destination;
             _outChannels = outChannels;
             _inChannels = inChannels;
@@ -56,7 +58,18 @@ namespace Darknet.Weights
         {
             if (_i != 0 || _p != 0) throw new InvalidOperationException("AddRows needs to start at an output channel boundary");
             int rowLength = _inChannels * _plane;
+            if (rowCount < 0 || _o + rowCount > _outChannels || rows.Length < (long)rowCount * rowLength)
+                throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, "more output channels than the rows hold or the layer has left");
             int o0 = _o;
+#if NET
+            if (AvxTransposition.IsSupported)
+            {
+                AvxTransposition.AddRows(rows, rowCount, _destination, o0, _outChannels, _inChannels, _plane);
+                _o += rowCount;
+                _at = _o;
+                return;
+            }
+#endif
             var destination = _destination;
             for (int p = 0; p < _plane; p++)
             {

@@ -37,6 +37,20 @@ namespace Darknet.Weights.IO
         {
             long at = _file.Position;
             _file.Write(buffer, offset, count);
+            Written(at, count);
+        }
+
+#if NET
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            long at = _file.Position;
+            _file.Write(buffer);
+            Written(at, buffer.Length);
+        }
+#endif
+
+        private void Written(long at, int count)
+        {
             if (!_supported) return;
             _dirtyFrom = Math.Min(_dirtyFrom, at);
             _dirtyTo = Math.Max(_dirtyTo, at + count);

@@ -17,6 +17,17 @@ namespace Darknet.Weights.Numpy
         /// <summary>Writes the first <paramref name="length"/> values (of a reused, larger array).</summary>
         public static void Write(Stream output, float[] values, int length, byte[] buffer)
         {
+#if NET
+            if (BitConverter.IsLittleEndian)
+            {
+                // The floats' own bytes, a buffer's length at a time: no copy in user space (it was 7% of a conversion's
+                // CPU), and a stream that only overrides Write(byte[]) rents no more than a buffer's length.
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<float>(values, 0, length));
+                for (int at = 0; at < bytes.Length; at += buffer.Length)
+                    output.Write(bytes.Slice(at, Math.Min(buffer.Length, bytes.Length - at)));
+                return;
+            }
+#endif
             int floatsPerChunk = buffer.Length / 4;
             for (int start = 0; start < length; start += floatsPerChunk)
             {

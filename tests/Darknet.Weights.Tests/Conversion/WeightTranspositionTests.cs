@@ -45,4 +45,48 @@ public class WeightTranspositionTests
         }
         Assert.Equal(WeightTransposition.ConvToHwio(source, o, i, h, w), result);
     }
+
+    // yolov3's shapes at the converter's chunking (whole output channels per 1 MiB), and shapes whose channel count and
+    // row length are not multiples of the 8x8 AVX block, against the element-by-element walk (which shares no code with it).
+    [Theory]
+    [InlineData(1024, 512, 3, 56)]
+    [InlineData(512, 1024, 1, 256)]
+    [InlineData(255, 1024, 1, 256)]
+    [InlineData(32, 3, 3, 32)]
+    [InlineData(19, 5, 3, 11)]
+    [InlineData(9, 1, 1, 9)]
+    [InlineData(8, 8, 1, 8)]
+    [InlineData(17, 13, 2, 16)]
+    public void TheVectorisedBlocksMatchTheElementWalk(int o, int i, int size, int block)
+    {
+        var random = new Random(o * 31 + i);
+        var source = new float[o * i * size * size];
+        for (int v = 0; v < source.Length; v++) source[v] = (float)random.NextDouble();
+        var result = new float[source.Length];
+        var transposition = new WeightTransposition(result, o, i, size, size);
+        int row = i * size * size;
+        for (int start = 0; start < o; start += block)
+        {
+            int rows = Math.Min(block, o - start);
+            transposition.AddRows(new ReadOnlySpan<float>(source, start * row, rows * row), rows);
+        }
+        Assert.Equal(WeightTransposition.ConvToHwio(source, o, i, size, size), result);
+    }
+
+    [Fact]
+    public void AnX64MachineTakesTheAvxPath()
+    {
+        // Otherwise the test above would only check the scalar blocks here.
+        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64)
+            Assert.True(AvxTransposition.IsSupported);
+    }
+
+    [Fact]
+    public void BlocksBeyondTheLayerOrTheRowsAreRefused()
+    {
+        var transposition = new WeightTransposition(new float[4 * 2 * 9], 4, 2, 3, 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => transposition.AddRows(new float[5 * 18], 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => transposition.AddRows(new float[17], 1));
+        Assert.Throws<ArgumentException>(() => new WeightTransposition(new float[4 * 2 * 9 - 1], 4, 2, 3, 3));
+    }
 }
