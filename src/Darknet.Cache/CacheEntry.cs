@@ -82,8 +82,9 @@ namespace Darknet.Cache
         public async Task<CachedFile> GetOrWriteAsync(
             Func<FileHashes, string, DarknetException?> check,
             Action<Stream> write,
-            CancellationToken cancellationToken) =>
-            (await GetOrPublishAsync(check, token => Task.FromResult(WriteTemp(write, token)), missing: null, cancellationToken).ConfigureAwait(false))!;
+            CancellationToken cancellationToken,
+            long reserve = 0) =>
+            (await GetOrPublishAsync(check, token => Task.FromResult(WriteTemp(write, reserve, token)), missing: null, cancellationToken).ConfigureAwait(false))!;
 
         /// <summary>Removes the file and its sidecar under the lock (a damaged entry found while using it).</summary>
         public async Task RemoveAsync(CancellationToken cancellationToken)
@@ -290,13 +291,13 @@ namespace Darknet.Cache
             }
         }
 
-        private Produced WriteTemp(Action<Stream> write, CancellationToken cancellationToken)
+        private Produced WriteTemp(Action<Stream> write, long reserve, CancellationToken cancellationToken)
         {
             var temp = TempFiles.PathFor(Path);
             try
             {
                 FileHashes hashes;
-                using (var file = WritebackFile.CreateNew(temp))
+                using (var file = WritebackFile.CreateNew(temp, reserve))
                 using (var hashing = new HashingStream(file, leaveOpen: true, withSha1: false))
                 {
                     write(hashing);

@@ -117,9 +117,10 @@ namespace Darknet.Cache
         /// <paramref name="write"/>(stream) to write it on a miss; its SHA-256 is computed while it is written and recorded.
         /// Nothing is published when write throws; the exception propagates.
         /// </summary>
-        public CachedFile GetConverted(string key, string outputName, Action<Stream> write, CancellationToken cancellationToken = default) =>
+        /// <param name="reserve">Bytes to set aside before writing (at most the output's length; see WritebackFile.CreateNew).</param>
+        public CachedFile GetConverted(string key, string outputName, Action<Stream> write, CancellationToken cancellationToken = default, long reserve = 0) =>
             Entry(ConvertedPath(key, outputName), damage => "The cached " + outputName + " at " + ConvertedPath(key, outputName) + " was damaged; converting it again (" + damage + ")")
-                .GetOrWriteAsync((_, __) => null, write, cancellationToken).GetAwaiter().GetResult();
+                .GetOrWriteAsync((_, __) => null, write, cancellationToken, reserve).GetAwaiter().GetResult();
 
         /// <summary>Removes a converted output found damaged while it was used (the next <see cref="GetConverted"/> writes it again).</summary>
         public void RemoveConverted(string key, string outputName, CancellationToken cancellationToken = default) =>

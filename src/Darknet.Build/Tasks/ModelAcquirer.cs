@@ -80,7 +80,7 @@ namespace Darknet.Build.Tasks
             {
                 _settings.Log("Darknet: Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
                 ConvertVerified(layout, weights, output, options);
-            }, _cancellationToken);
+            }, _cancellationToken, reserve: DarknetConverter.ExpectedFileSize(layout, 20, request.LayerLimit) - 20); // the floats: no more than any format writes
 
             var converted = Convert();
             _cancellationToken.ThrowIfCancellationRequested();

@@ -23,7 +23,7 @@ namespace Darknet.Weights.IO
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(full) ?? ".");
-                using (var stream = WritebackFile.CreateNew(temp))
+                using (var stream = WritebackFile.CreateNew(temp, expectedLength ?? 0))
                 {
                     write(stream);
                     stream.FlushToDisk();

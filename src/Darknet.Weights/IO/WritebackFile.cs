@@ -26,9 +26,34 @@ namespace Darknet.Weights.IO
 
         private WritebackFile(FileStream file) => _file = file;
 
-        /// <summary>Creates <paramref name="path"/>, which must not exist yet (a temp name is never reused).</summary>
-        public static WritebackFile CreateNew(string path) =>
-            new WritebackFile(new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16));
+        /// <summary>
+        /// Creates <paramref name="path"/>, which must not exist yet (a temp name is never reused). <paramref name="reserve"/>
+        /// (bytes, at most the final length) is set aside before the first write where the runtime can (.NET on Linux:
+        /// fallocate, keeping the length 0): the writes then fill blocks already allocated instead of each reserving its own,
+        /// which took about a third of the writing thread's time for a 248 MB file here.
+        /// </summary>
+        public static WritebackFile CreateNew(string path, long reserve = 0)
+        {
+#if NET
+            if (reserve > 0)
+            {
+                try
+                {
+                    return new WritebackFile(new FileStream(path, new FileStreamOptions
+                    {
+                        Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16,
+                        PreallocationSize = reserve,
+                    }));
+                }
+                catch (IOException) when (!File.Exists(path))
+                {
+                    // The reservation failed (the runtime deleted the file; its message carries no errno): write without one,
+                    // so a full disk fails at the write with the errno WriteFailure explains.
+                }
+            }
+#endif
+            return new WritebackFile(new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16));
+        }
 
         /// <summary>Writes what is buffered and waits until the whole file is on disk (fsync): durability before the rename.</summary>
         public void FlushToDisk() => _file.Flush(flushToDisk: true);

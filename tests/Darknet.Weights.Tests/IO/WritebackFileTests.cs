@@ -39,6 +39,25 @@ public class WritebackFileTests
     }
 
     [Fact]
+    public void AReservationChangesNeitherTheLengthNorTheBytes()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("reserved.bin");
+        var expected = new byte[WritebackFile.WritebackStep + 4321];
+        new Random(3).NextBytes(expected);
+
+        using (var file = WritebackFile.CreateNew(path, reserve: expected.Length - 100))
+        {
+            // Space set aside, not written: a reader of the temp sees no zeros nobody wrote.
+            Assert.Equal(0, new FileInfo(path).Length);
+            file.Write(expected, 0, expected.Length);
+            file.FlushToDisk();
+        }
+
+        Assert.Equal(expected, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void NeverReplacesAnExistingFile()
     {
         using var dir = new TempDirectory();
@@ -46,6 +65,7 @@ public class WritebackFileTests
         File.WriteAllText(path, "mine");
 
         Assert.Throws<IOException>(() => WritebackFile.CreateNew(path).Dispose());
+        Assert.Throws<IOException>(() => WritebackFile.CreateNew(path, reserve: 1 << 20).Dispose());
         Assert.Equal("mine", File.ReadAllText(path));
     }
 }
