@@ -62,9 +62,9 @@ namespace Darknet.Weights
                 throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, "more output channels than the rows hold or the layer has left");
             int o0 = _o;
 #if NET
-            if (AvxTransposition.IsSupported)
+            if (SimdTransposition.IsSupported)
             {
-                AvxTransposition.AddRows(rows, rowCount, _destination, o0, _outChannels, _inChannels, _plane);
+                SimdTransposition.AddRows(rows, rowCount, _destination, o0, _outChannels, _inChannels, _plane);
                 _o += rowCount;
                 _at = _o;
                 return;
