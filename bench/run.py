@@ -293,22 +293,42 @@ class Bench:
         self.sha256 = sha256_of(self.weights)
         self.floats = (self.size - 20) // 4
 
-        log('bench: building the CLI (Release)')
-        run(['dotnet', 'build', os.path.join(REPO, 'src', 'Darknet.Cli'), '-c', 'Release', '-f', 'net10.0',
-             '-o', self.path('cli'), '-nologo', '-v', 'q', '-nodeReuse:false'])
-        self.cli = self.path('cli', 'darknet')
+        self.install_cli()
         self.peer_env = dict(self.env)
         self.peer_env.pop('OPENBLAS_CORETYPE', None)
         self.peer_env.pop('OPENBLAS_L2_SIZE', None)
 
-    def pack(self):
-        log('bench: packing Darknet.Build %s' % self.version)
+    def source_copy(self):
+        """build/ and src/ copied once per run, so packing never races the repository's own bin/ and obj/."""
         src = self.path('src-copy')
+        if getattr(self, '_copied', False):
+            return src
         rmtree(src)
         for part in ('build', 'src'):
             shutil.copytree(os.path.join(REPO, part), os.path.join(src, part), ignore=shutil.ignore_patterns('bin', 'obj'))
         shutil.copy(os.path.join(REPO, 'Directory.Build.props'), src)
-        feed = self.path('feed')
+        self._copied = True
+        return src
+
+    def install_cli(self):
+        """The tool as users get it: the README's pack lines for Darknet.Cli, then `dotnet tool install` from that feed
+        (on linux-x64 the native AOT package, elsewhere the portable one)."""
+        src, feed = self.source_copy(), self.path('feed')
+        project = os.path.join(src, 'src', 'Darknet.Cli')
+        common = ['-c', 'Release', '-o', feed, '-p:Version=' + self.version, '-nodeReuse:false', '-v:q', '-nologo']
+        log('bench: packing and installing the darknet tool %s' % self.version)
+        run(['dotnet', 'pack', project] + common, cwd=src)
+        run(['dotnet', 'pack', project, '-r', 'any', '-p:PublishAot=false'] + common, cwd=src)
+        if sys.platform.startswith('linux') and platform.machine() == 'x86_64':
+            run(['dotnet', 'pack', project, '-r', 'linux-x64'] + common, cwd=src)
+        tools = self.path('tools')
+        rmtree(tools)
+        run(['dotnet', 'tool', 'install', 'Darknet.Cli', '--tool-path', tools, '--add-source', feed, '--version', self.version])
+        self.cli = os.path.join(tools, 'darknet')
+
+    def pack(self):
+        log('bench: packing Darknet.Build %s' % self.version)
+        src, feed = self.source_copy(), self.path('feed')
         run(['dotnet', 'pack', os.path.join(src, 'src', 'Darknet.Build'), '-c', 'Release', '-o', feed,
              '-p:Version=' + self.version, '-nodeReuse:false', '-v:q', '-nologo'], cwd=src)
         write(self.path('apps', 'nuget.config'), """<?xml version="1.0" encoding="utf-8"?>

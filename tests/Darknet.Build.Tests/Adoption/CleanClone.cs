@@ -14,7 +14,7 @@ public sealed class CleanCloneCollection : ICollectionFixture<CleanClone>
 
 /// <summary>
 /// The README's "Getting the packages", step 1, done once per run: `git clone` of this repository (its committed
-/// state) into a temporary folder, then the README's own `dotnet pack` line, run there as written.
+/// state) into a temporary folder, then the README's own `dotnet pack` lines, run there as written.
 /// </summary>
 public sealed class CleanClone : IDisposable
 {
@@ -28,10 +28,19 @@ public sealed class CleanClone : IDisposable
         Commit = Git(Repo, "rev-parse", "HEAD").Trim();
         Readme = File.ReadAllText(Path.Combine(Repo, "README.md"));
 
-        var pack = PackCommand(Readme);
-        Assert.Equal("dotnet", pack[0]);
-        PackResult = DotnetCli.Run(Repo, new Dictionary<string, string>(), pack.Skip(1).ToArray());
-        Artifacts = Path.Combine(Repo, pack[Array.IndexOf(pack, "-o") + 1]);
+        // Each line in order, as a user pastes them; the first failure ends it (PackResult is that one's).
+        var packs = PackCommands(Readme);
+        DotnetResult? result = null;
+        foreach (var pack in packs)
+        {
+            Assert.Equal("dotnet", pack[0]);
+            result = DotnetCli.Run(Repo, new Dictionary<string, string>(), pack.Skip(1).ToArray());
+            if (result.ExitCode != 0) break;
+        }
+        PackResult = result!;
+        var first = packs[0];
+        Artifacts = Path.Combine(Repo, first[Array.IndexOf(first, "-o") + 1]);
+        Assert.All(packs, pack => Assert.Equal(first[Array.IndexOf(first, "-o") + 1], pack[Array.IndexOf(pack, "-o") + 1]));
     }
 
     public string Repo { get; }
@@ -51,12 +60,14 @@ public sealed class CleanClone : IDisposable
         return path;
     }
 
-    /// <summary>The one `dotnet pack …` line of the README's "Getting the packages" section, split into words.</summary>
-    public static string[] PackCommand(string readme)
+    /// <summary>The `dotnet pack …` lines of the README's "Getting the packages" section, in order, split into words.</summary>
+    public static string[][] PackCommands(string readme)
     {
         var section = Section(readme, "## Getting the packages");
-        var line = section.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("dotnet pack ", StringComparison.Ordinal) && !l.Contains("-p:Version"));
-        return line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var lines = section.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("dotnet pack ", StringComparison.Ordinal) && !l.Contains("-p:Version")).ToArray();
+        Assert.NotEmpty(lines);
+        return lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
     }
 
     /// <summary>The README's nuget.config snippet, with its placeholder replaced by <paramref name="artifacts"/>.</summary>

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Darknet.Build.Tests.Adoption;
 
-/// <summary>Must 8: the tool's net8.0 build runs on whatever runtime from 8 on is installed (here: only .NET 10).</summary>
+/// <summary>Must 8: the tool's net8.0 build (in the portable Darknet.Cli.any package) runs on whatever runtime from 8 on is installed (here: only .NET 10).</summary>
 [Collection(CleanCloneCollection.Name)]
 public sealed class CliRuntimeTests
 {
@@ -17,7 +17,7 @@ public sealed class CliRuntimeTests
     public void The_net8_build_rolls_forward_to_a_newer_major_runtime()
     {
         var dir = _clone.NewDirectory("net8-tool");
-        using (var zip = ZipFile.OpenRead(Path.Combine(_clone.Artifacts, $"Darknet.Cli.{_clone.ReadmeVersion}.nupkg")))
+        using (var zip = ZipFile.OpenRead(Path.Combine(_clone.Artifacts, $"Darknet.Cli.any.{_clone.ReadmeVersion}.nupkg")))
             foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("tools/net8.0/any/", StringComparison.Ordinal)))
                 entry.ExtractToFile(Path.Combine(dir, entry.Name));
 

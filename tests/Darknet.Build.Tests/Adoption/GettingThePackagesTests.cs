@@ -18,7 +18,7 @@ public sealed class GettingThePackagesTests
     public GettingThePackagesTests(CleanClone clone) => _clone = clone;
 
     [Fact]
-    public void The_readme_pack_command_makes_all_three_packages_with_the_readme_version_and_no_warning()
+    public void The_readme_pack_commands_make_every_package_with_the_readme_version_and_no_warning()
     {
         Assert.True(_clone.PackResult.ExitCode == 0, _clone.PackResult.ToString());
         Assert.DoesNotContain("warning", _clone.PackResult.Output, StringComparison.OrdinalIgnoreCase);
@@ -28,7 +28,10 @@ public sealed class GettingThePackagesTests
         Assert.Equal(new[]
         {
             $"Darknet.Build.{version}.nupkg",
-            $"Darknet.Cli.{version}.nupkg", $"Darknet.Cli.{version}.snupkg",
+            // The tool: the package `dotnet tool install` asks for, pointing at a native build for linux-x64 and a
+            // portable one for the rest (with its symbols).
+            $"Darknet.Cli.{version}.nupkg", $"Darknet.Cli.any.{version}.nupkg", $"Darknet.Cli.any.{version}.snupkg",
+            $"Darknet.Cli.linux-x64.{version}.nupkg",
             $"Darknet.Weights.{version}.nupkg", $"Darknet.Weights.{version}.snupkg",
         }, files);
     }
@@ -101,6 +104,15 @@ public sealed class GettingThePackagesTests
             "--add-source", _clone.Artifacts, "--version", _clone.ReadmeVersion);
 
         Assert.True(install.ExitCode == 0, install.ToString());
+        // On linux-x64 the command is the native build itself: no runtime start, no JIT (the `any` package elsewhere).
+        var command = new FileInfo(Path.Combine(tools, "darknet"));
+        var target = command.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? command.FullName;
+        if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64")
+        {
+            Assert.Contains(Path.Combine("darknet.cli.linux-x64", _clone.ReadmeVersion, "tools", "any", "linux-x64", "darknet"), target);
+            Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(target)!, "darknet.dll")), target);
+            Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, File.ReadAllBytes(target).Take(4).ToArray());
+        }
         var (exit, output) = Run(Path.Combine(tools, "darknet"), "--version");
         Assert.True(exit == 0, output);
         Assert.StartsWith($"darknet {_clone.ReadmeVersion} (commit {_clone.Commit.Substring(0, 7)}, .NET ", output);

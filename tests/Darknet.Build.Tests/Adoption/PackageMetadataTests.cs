@@ -19,8 +19,11 @@ public sealed class PackageMetadataTests
     [InlineData("Darknet.Build")]
     [InlineData("Darknet.Weights")]
     [InlineData("Darknet.Cli")]
+    [InlineData("Darknet.Cli.any")]
+    [InlineData("Darknet.Cli.linux-x64")]
     public void Each_package_has_readme_license_repository_project_url_description_and_tags(string id)
     {
+        var project = id.StartsWith("Darknet.Cli", StringComparison.Ordinal) ? "Darknet.Cli" : id;
         using var zip = ZipFile.OpenRead(Package(id, "nupkg"));
         var metadata = Metadata(zip, id);
         string Value(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
@@ -41,8 +44,8 @@ public sealed class PackageMetadataTests
         Assert.Equal("README.md", Value("readme"));
         using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
         var text = readme.ReadToEnd();
-        Assert.StartsWith("# " + id + "\n", text);
-        Assert.Equal(File.ReadAllText(Path.Combine(_clone.Repo, "src", id, "README.md")), text);
+        Assert.StartsWith("# " + project + "\n", text);
+        Assert.Equal(File.ReadAllText(Path.Combine(_clone.Repo, "src", project, "README.md")), text);
     }
 
     [Fact]
@@ -80,8 +83,9 @@ public sealed class PackageMetadataTests
 
     [Theory]
     [InlineData("Darknet.Weights", "lib/netstandard2.0/Darknet.Weights.pdb")]
-    [InlineData("Darknet.Cli", "tools/net8.0/any/darknet.pdb")]
-    [InlineData("Darknet.Cli", "tools/net10.0/any/darknet.pdb")]
+    [InlineData("Darknet.Weights", "lib/net8.0/Darknet.Weights.pdb")]
+    [InlineData("Darknet.Cli.any", "tools/net8.0/any/darknet.pdb")]
+    [InlineData("Darknet.Cli.any", "tools/net10.0/any/darknet.pdb")]
     public void Symbols_come_as_a_snupkg(string id, string pdb)
     {
         using var zip = ZipFile.OpenRead(Package(id, "snupkg"));
