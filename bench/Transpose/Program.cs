@@ -7,8 +7,7 @@ BenchmarkRunner.Run<TransposeBenchmarks>(args: args);
 /// <summary>
 /// One of yolov3's largest layers, 3x3 from 512 to 1024 channels (4.7M floats, 18.9 MB), placed from darknet's
 /// (out, in, h, w) order into (h, w, in, out): element by element as it streams in (the first converter), and in
-/// blocks of whole output channels, one 1 MiB chunk at a time, through <c>AddRows</c> (AVX 8x8 blocks where the CPU
-/// has AVX) and through its SSE 4x4 kernel (what a native AOT build, whose baseline has no AVX, runs).
+/// blocks of whole output channels, one 1 MiB chunk at a time (what it does now: SSE 4x4 blocks on x64).
 /// </summary>
 [MemoryDiagnoser]
 public class TransposeBenchmarks
@@ -47,18 +46,6 @@ public class TransposeBenchmarks
             int rows = Math.Min(rowsPerChunk, Out - o);
             Array.Copy(_source, o * row, _chunk, 0, rows * row);
             t.AddRows(_chunk, rows);
-        }
-    }
-
-    [Benchmark]
-    public void BlocksOfOutputChannelsSse()
-    {
-        int row = In * Size * Size, rowsPerChunk = Chunk / row;
-        for (int o = 0; o < Out; o += rowsPerChunk)
-        {
-            int rows = Math.Min(rowsPerChunk, Out - o);
-            Array.Copy(_source, o * row, _chunk, 0, rows * row);
-            SimdTransposition.AddRowsSse(_chunk.AsSpan(0, rows * row), rows, _destination, o, Out, In, Size * Size);
         }
     }
 }
