@@ -52,6 +52,20 @@ public sealed class CleanClone : IDisposable
     /// <summary>The version the README tells users to reference: <c>Version="…"</c> of its Darknet.Build line.</summary>
     public string ReadmeVersion => Regex.Match(Readme, @"<PackageReference Include=""Darknet\.Build"" Version=""([^""]+)""").Groups[1].Value;
 
+    /// <summary>
+    /// The README's install line, into <paramref name="root"/>/tools (<c>--tool-path</c>, and a packages folder of its own
+    /// so no stale package of that version is used); returns the installed command.
+    /// </summary>
+    public string InstallTool(string root)
+    {
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "packages") };
+        var tools = Path.Combine(root, "tools");
+        var install = DotnetCli.Run(root, environment, "tool", "install", "Darknet.Cli", "--tool-path", tools,
+            "--add-source", Artifacts, "--version", ReadmeVersion);
+        Assert.True(install.ExitCode == 0, install.ToString());
+        return Path.Combine(tools, "darknet");
+    }
+
     /// <summary>A folder outside the clone.</summary>
     public string NewDirectory(string name)
     {

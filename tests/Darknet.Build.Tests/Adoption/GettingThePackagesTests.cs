@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Darknet.Build.Tests.EndToEnd;
+using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
 
@@ -96,43 +97,22 @@ public sealed class GettingThePackagesTests
     [Fact]
     public void The_tool_installs_from_the_artifacts_folder_and_runs()
     {
-        var root = _clone.NewDirectory("tool");
-        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "packages") };
-        var tools = Path.Combine(root, "tools");
+        var command = _clone.InstallTool(_clone.NewDirectory("tool"));
 
-        var install = DotnetCli.Run(root, environment, "tool", "install", "Darknet.Cli", "--tool-path", tools,
-            "--add-source", _clone.Artifacts, "--version", _clone.ReadmeVersion);
-
-        Assert.True(install.ExitCode == 0, install.ToString());
         // On linux-x64 the command is the native build itself: no runtime start, no JIT (the `any` package elsewhere).
-        var command = new FileInfo(Path.Combine(tools, "darknet"));
-        var target = command.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? command.FullName;
+        var file = new FileInfo(command);
+        var target = file.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? file.FullName;
         if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64")
         {
             Assert.Contains(Path.Combine("darknet.cli.linux-x64", _clone.ReadmeVersion, "tools", "any", "linux-x64", "darknet"), target);
             Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(target)!, "darknet.dll")), target);
             Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, File.ReadAllBytes(target).Take(4).ToArray());
         }
-        var (exit, output) = Run(Path.Combine(tools, "darknet"), "--version");
-        Assert.True(exit == 0, output);
-        Assert.StartsWith($"darknet {_clone.ReadmeVersion} (commit {_clone.Commit.Substring(0, 7)}, .NET ", output);
-        (exit, output) = Run(Path.Combine(tools, "darknet"), "convert", "--help");
-        Assert.Equal(0, exit);
-        foreach (var model in Darknet.Weights.Models.ModelCatalog.All) Assert.Contains(model.Name, output);
-    }
-
-    private static (int Exit, string Output) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException(file + " did not finish in 2 minutes");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var version = ProcessRun.Run(command, "--version");
+        Assert.True(version.Exit == 0, version.ToString());
+        Assert.StartsWith($"darknet {_clone.ReadmeVersion} (commit {_clone.Commit.Substring(0, 7)}, .NET ", version.Output);
+        var help = ProcessRun.Run(command, "convert", "--help");
+        Assert.Equal(0, help.Exit);
+        foreach (var model in Darknet.Weights.Models.ModelCatalog.All) Assert.Contains(model.Name, help.Output);
     }
 }
