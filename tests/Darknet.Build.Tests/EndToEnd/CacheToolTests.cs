@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Darknet.Build.Tests.Infrastructure;
 using Darknet.Cache;
 using Darknet.Weights.IO;
 using Xunit;
@@ -190,31 +191,14 @@ public sealed class CacheToolTests
         return path;
     }
 
-    private sealed record CliResult(int Exit, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit {Exit}\n{Stdout}\n{Stderr}";
-    }
-
-    private CliResult Cli(params string[] args) => Cli(new Dictionary<string, string>(), args);
+    private ProcessRun.Result Cli(params string[] args) => Cli(new Dictionary<string, string>(), args);
 
     /// <summary>The built darknet.dll (beside this assembly through the project reference) as a real process.</summary>
-    private CliResult Cli(Dictionary<string, string> environment, params string[] args)
+    private ProcessRun.Result Cli(Dictionary<string, string> environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "darknet.dll"));
-        foreach (var arg in args) psi.ArgumentList.Add(arg);
-        psi.Environment.Remove("DARKNET_CACHE_DIR");
-        foreach (var (name, value) in environment) psi.Environment[name] = value;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("darknet " + string.Join(' ', args) + " did not finish in 5 minutes");
-        }
-        var result = new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+        var variables = new Dictionary<string, string?> { ["DARKNET_CACHE_DIR"] = null };
+        foreach (var (name, value) in environment) variables[name] = value;
+        var result = ProcessRun.Run("dotnet", variables, new[] { "exec", Path.Combine(AppContext.BaseDirectory, "darknet.dll") }.Concat(args).ToArray());
         _output.WriteLine("$ darknet " + string.Join(' ', args) + "\n" + result + "\n");
         return result;
     }
