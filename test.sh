@@ -11,12 +11,14 @@ cd "$(dirname "$0")"
 #   python3-onnx    onnx.checker: ONNX's own model checker, on the exported models
 #   darknet         /usr/lib/darknet/libdarknet.so, pjreddie's darknet: the exported ONNX models must compute what it does
 #   mono-devel      runs the net472 task assembly (Visual Studio's MSBuild); brings the netstandard facade too
+#   clang           links the tool's native AOT build, which the clean-clone tests pack as the README says (gcc also does)
 missing=()
 /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3-numpy)
 /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
 /usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 || missing+=(python3-onnx)
 [ -f /usr/lib/darknet/libdarknet.so ] || missing+=(darknet)
 { command -v mono >/dev/null 2>&1 && [ -f /usr/lib/mono/4.5/Facades/netstandard.dll ]; } || missing+=(mono-devel)
+{ command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || missing+=(clang)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""

@@ -268,6 +268,8 @@ class Bench:
         log('bench: scratch folder', self.work)
         missing = [package for tool, package in (('/usr/bin/time', 'time'), ('curl', 'curl'), ('sha256sum', 'coreutils'))
                    if not shutil.which(tool)]
+        if not (shutil.which('clang') or shutil.which('gcc')):
+            missing.append('clang')  # links the tool's native AOT build (install_cli)
         if missing:
             log('bench: installing', ' '.join(missing))
             sudo = [] if os.geteuid() == 0 else ['sudo']
