@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need where it is missing, then runs every test of the solution.
 # Usage: ./test.sh [extra dotnet test arguments]
+#        ./test.sh --install-only   installs the references and stops (CI calls it before the benchmark smoke run)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,6 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null; } \
     || echo "test.sh: could not install ${missing[*]}; the tests that need them will skip (and fail under CI=true)"
 fi
+if [ "${1:-}" = "--install-only" ]; then exit 0; fi
 
 # Build nodes that outlive the run would keep a stale Darknet.Build task assembly loaded.
 export MSBUILDDISABLENODEREUSE=1
