@@ -168,11 +168,7 @@ namespace Darknet.Cli
             var extension = OutputFormats.Extension(options.Format);
             return new Request
             {
-                Layout = () =>
-                {
-                    if (options.Format == OutputFormat.Onnx) options.Cfg = model.OnnxCfg();
-                    return model.Layout;
-                },
+                Layout = () => model.LayoutFor(options.Format),
                 WeightsPath = Path.Combine(weightsDir, model.WeightsFileName),
                 Inputs = new[] { ("--weights_dir", Path.Combine(weightsDir, model.WeightsFileName)) },
                 OutputPath = Path.Combine(saveDir, model.OutputName + extension),
@@ -193,7 +189,6 @@ namespace Darknet.Cli
                     if (!File.Exists(cfg)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {cfg}");
                     try
                     {
-                        if (options.Format == OutputFormat.Onnx) options.Cfg = Darknet.Weights.Config.CfgReader.ReadFile(cfg);
                         return NetworkLayout.FromCfgFile(cfg);
                     }
                     catch (UnauthorizedAccessException e)

@@ -13,6 +13,8 @@ namespace Darknet.Weights
         public const string BadSize = "DKN1004";
         public const string UnsupportedLayer = "DKN1005";
         public const string CfgNotFound = "DKN1006";
+        /// <summary>An ONNX export of a recurrent network ([crnn]): darknet keeps its state from one image to the next.</summary>
+        public const string RecurrentNotExportable = "DKN1007";
 
         // weights and conversion
         public const string HeaderTooShort = "DKN2001";
@@ -33,8 +35,8 @@ namespace Darknet.Weights
         public const string OutputNotARegularFile = "DKN2012";
         /// <summary><c>darknet convert</c> stopped by Ctrl+C or SIGTERM; its temp was deleted.</summary>
         public const string Interrupted = "DKN2013";
-        /// <summary>An ONNX export with no cfg to build the graph from: a partial built-in file (no runnable network), or a layout without its cfg.</summary>
-        public const string OnnxNeedsCfg = "DKN2014";
+        /// <summary>An ONNX export of a built-in file that is no runnable network (a partial backbone, a layer subset).</summary>
+        public const string NoRunnableNetwork = "DKN2014";
 
         // .npy / .npz reading
         public const string NotNumpyFile = "DKN3001";

@@ -35,7 +35,7 @@ namespace Darknet.Build.Tasks
         public void Acquire(ModelRequest request)
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
-            var layout = cfgText == null ? request.BuiltIn!.Layout : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
+            var layout = cfgText == null ? request.BuiltIn!.LayoutFor(request.Format) : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
             try
             {
                 Acquire(request, cfgText, layout);
@@ -72,9 +72,6 @@ namespace Darknet.Build.Tasks
             var format = OutputFormats.Name(request.Format);
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
             var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, Cancellation = _cancellationToken };
-            // ONNX builds its graph from the cfg: the item's, or the one a built-in model's description in code writes.
-            if (request.Format == OutputFormat.Onnx)
-                options.Cfg = cfgText != null ? Darknet.Weights.Config.CfgReader.Parse(cfgText, request.Config!) : request.BuiltIn!.OnnxCfg();
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {

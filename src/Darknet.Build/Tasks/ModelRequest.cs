@@ -76,9 +76,9 @@ namespace Darknet.Build.Tasks
             }
 
             request.Format = ParseFormat(request.Name, item.GetMetadata("Format"));
-            // A built-in model's cfg is written from its description in code; only a partial backbone has none.
+            // Every built-in but a partial backbone is a runnable network (BuiltInModel.NotRunnable says why not).
             if (request.Format == OutputFormat.Onnx && request.Config == null && request.BuiltIn!.NotRunnable != null)
-                throw Invalid(ErrorCodes.OnnxNeedsCfg, request.Name,
+                throw Invalid(ErrorCodes.NoRunnableNetwork, request.Name,
                     $"asks for Format=\"onnx\", but {request.BuiltIn.Name} cannot be exported to ONNX: {request.BuiltIn.NotRunnable}");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));

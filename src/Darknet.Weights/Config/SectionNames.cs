@@ -33,15 +33,21 @@ namespace Darknet.Weights.Config
             ["dropout"] = LayerType.Dropout,
             ["sam"] = LayerType.Sam,
             ["scale_channels"] = LayerType.ScaleChannels,
+            ["reorg3d"] = LayerType.Reorg3d,
+            ["local_avg"] = LayerType.LocalAvgPool,
+            ["local_avgpool"] = LayerType.LocalAvgPool,
+            ["crop"] = LayerType.Crop,
+            ["gaussian_yolo"] = LayerType.GaussianYolo,
+            ["contrastive"] = LayerType.Contrastive,
+            ["crnn"] = LayerType.Crnn,
         };
 
         // Sections darknet (pjreddie or AlexeyAB) knows but this project does not convert: refused by name
         // rather than guessed at, because a wrong guess would shift every later layer's weights.
         private static readonly HashSet<string> Unsupported = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            "local", "rnn", "gru", "lstm", "crnn", "conv_lstm", "crop", "iseg", "activation", "logistic", "l2norm",
-            "lrn", "normalization", "gaussian_yolo", "reorg3d", "local_avgpool", "empty",
-            "silence", "implicit_add", "implicit_mul", "contrastive",
+            "local", "rnn", "gru", "lstm", "conv_lstm", "history", "iseg", "activation", "logistic", "l2norm",
+            "lrn", "normalization", "empty", "silence", "implicit", "implicit_add", "implicit_mul",
         };
 
         public static bool IsNetwork(string name) =>
@@ -57,6 +63,8 @@ namespace Darknet.Weights.Config
             LayerType.MaxPool => "maxpool",
             LayerType.AvgPool => "avgpool",
             LayerType.ScaleChannels => "scale_channels",
+            LayerType.LocalAvgPool => "local_avgpool",
+            LayerType.GaussianYolo => "Gaussian_yolo",
             _ => type.ToString().ToLowerInvariant(),
         };
     }

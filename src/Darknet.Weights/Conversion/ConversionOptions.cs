@@ -15,8 +15,5 @@ namespace Darknet.Weights
 
         /// <summary>Checked before each layer: a cancelled conversion throws <see cref="System.OperationCanceledException"/> and leaves no temp.</summary>
         public CancellationToken Cancellation { get; set; }
-
-        /// <summary>The network's cfg sections (<see cref="Config.CfgReader"/>): an ONNX export builds its graph from them.</summary>
-        public IReadOnlyList<Config.CfgSection>? Cfg { get; set; }
     }
 }

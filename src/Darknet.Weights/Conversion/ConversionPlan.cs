@@ -7,32 +7,36 @@ using Darknet.Weights.Naming;
 namespace Darknet.Weights
 {
     /// <summary>
-    /// What a conversion will read, worked out before a byte of output exists: the weighted layers (a prefix when limited),
-    /// their names, where each one's floats start in the file, and the total. It also words the size errors.
+    /// What a conversion will read, worked out before a byte of output exists: the blocks of floats of the weighted layers
+    /// (those of the first N when limited), their names, where each one's floats start in the file, and the total. It
+    /// also words the size errors.
     /// </summary>
     internal sealed class ConversionPlan
     {
         private readonly long[] _starts;
 
-        private ConversionPlan(NetworkLayout layout, IReadOnlyList<LayerInfo> layers, IReadOnlyList<string> names, int? limit)
+        private ConversionPlan(NetworkLayout layout, IReadOnlyList<StoredBlock> blocks, IReadOnlyList<string> names, int? limit)
         {
             Layout = layout;
-            Layers = layers;
+            Blocks = blocks;
             Names = names;
             LayerLimit = limit;
-            _starts = new long[layers.Count + 1];
-            for (int i = 0; i < layers.Count; i++) _starts[i + 1] = _starts[i] + layers[i].FloatCount;
+            _starts = new long[blocks.Count + 1];
+            for (int i = 0; i < blocks.Count; i++) _starts[i + 1] = _starts[i] + blocks[i].FloatCount;
         }
 
         public NetworkLayout Layout { get; }
 
-        public IReadOnlyList<LayerInfo> Layers { get; }
+        /// <summary>The blocks converted, in file order: one output entry each.</summary>
+        public IReadOnlyList<StoredBlock> Blocks { get; }
 
+        /// <summary>One name per block.</summary>
         public IReadOnlyList<string> Names { get; }
 
+        /// <summary>The layer limit asked for (weighted layers, not blocks), or null.</summary>
         public int? LayerLimit { get; }
 
-        public long ExpectedFloats => _starts[Layers.Count];
+        public long ExpectedFloats => _starts[Blocks.Count];
 
         public static ConversionPlan Create(NetworkLayout layout, int? layerLimit, IReadOnlyList<string>? layerNames)
         {
@@ -47,15 +51,15 @@ namespace Darknet.Weights
                 count = layerLimit.Value;
             }
 
+            var blocks = new List<StoredBlock>();
+            for (int i = 0; i < count; i++) blocks.AddRange(weighted[i].Stored);
             var names = layerNames ?? LayerNaming.NamesFor(layout);
-            if (names.Count < count)
-                throw new ArgumentException($"{names.Count} layer names given for {count} layers with weights", nameof(layerNames));
+            if (names.Count < blocks.Count)
+                throw new ArgumentException($"{names.Count} layer names given for {blocks.Count} blocks of floats", nameof(layerNames));
 
-            var layers = new LayerInfo[count];
-            for (int i = 0; i < count; i++) layers[i] = weighted[i];
-            var taken = new string[count];
-            for (int i = 0; i < count; i++) taken[i] = names[i];
-            return new ConversionPlan(layout, layers, taken, layerLimit);
+            var taken = new string[blocks.Count];
+            for (int i = 0; i < blocks.Count; i++) taken[i] = names[i];
+            return new ConversionPlan(layout, blocks, taken, layerLimit);
         }
 
         /// <summary>Fails unless a stream of <paramref name="weightsLength"/> bytes (header included) holds exactly the floats needed.</summary>
@@ -73,11 +77,11 @@ namespace Darknet.Weights
         public DarknetException TooShort(WeightsHeader header, long available, long? weightsLength)
         {
             int i = 0;
-            while (i < Layers.Count - 1 && _starts[i + 1] <= available) i++;
-            var layer = Layers[i];
+            while (i < Blocks.Count - 1 && _starts[i + 1] <= available) i++;
+            var block = Blocks[i];
             long missing = ExpectedFloats - available;
             var message = $"the weights file is too short: {Describe(i)} needs floats {N(_starts[i])} to {N(_starts[i + 1])} " +
-                          $"({N(layer.FloatCount)} floats), but the file holds only {N(available)} floats after its {header.Size}-byte header. " +
+                          $"({N(block.FloatCount)} floats), but the file holds only {N(available)} floats after its {header.Size}-byte header. " +
                           $"The cfg needs {N(ExpectedFloats)} floats{(LayerLimit.HasValue ? $" for its first {LayerLimit} layers with weights" : "")}; " +
                           $"{N(missing)} {(missing == 1 ? "is" : "are")} missing.";
             if (PointsAtHeaderMismatch(header, missing, weightsLength)) message += " " + HeaderHint(header);
@@ -97,7 +101,7 @@ namespace Darknet.Weights
 
         private string Describe(int i)
         {
-            var layer = Layers[i];
+            var layer = Blocks[i].Layer;
             var where = layer.Line > 0 ? $" at cfg line {layer.Line}" : "";
             return $"layer {layer.Index} ([{SectionName(layer.Type)}]{where}, '{Names[i]}')";
         }

@@ -102,8 +102,8 @@ namespace Darknet.Weights
         }
 
         /// <summary>
-        /// The writer of <see cref="ConversionOptions.Format"/>. ONNX builds its graph from <see cref="ConversionOptions.Cfg"/>
-        /// and safetensors its header from the plan, both before the first layer is read.
+        /// The writer of <see cref="ConversionOptions.Format"/>. ONNX builds its graph and safetensors its header from the
+        /// plan's layout, both before the first layer is read.
         /// </summary>
         private static Func<Stream, ILayerSink> SinkFactory(ConversionOptions options, ConversionPlan plan)
         {
@@ -111,13 +111,11 @@ namespace Darknet.Weights
             {
                 case OutputFormat.Onnx:
                 {
-                    if (options.Cfg == null)
-                        throw new DarknetException(ErrorCodes.OnnxNeedsCfg, $"an ONNX export needs the network's .cfg, since the graph comes from it ({plan.Layout.SourceName} came without one)");
                     if (plan.LayerLimit != null)
                         throw new DarknetException(ErrorCodes.BadLayerLimit, "an ONNX export is the whole network: a layer limit does not apply");
-                    var graph = Onnx.GraphBuilder.Build(options.Cfg, plan.Layout.SourceName);
-                    if (graph.WeightSlots.Count != plan.Layers.Count)
-                        throw new InvalidOperationException($"{plan.Layout.SourceName}: the layout has {plan.Layers.Count} weighted layers, the graph {graph.WeightSlots.Count}");
+                    var graph = Onnx.GraphBuilder.Build(plan.Layout);
+                    if (graph.WeightSlots.Count != plan.Blocks.Count)
+                        throw new InvalidOperationException($"{plan.Layout.SourceName}: the layout has {plan.Blocks.Count} blocks of floats, the graph {graph.WeightSlots.Count}");
                     return output => new Onnx.OnnxModelWriter(graph, output, LibraryVersion.Informational);
                 }
                 case OutputFormat.Safetensors:
@@ -138,7 +136,7 @@ namespace Darknet.Weights
         }
 
         // Names play no part in a size; blanks skip LayerNaming.
-        private static string[] NoNames(NetworkLayout layout) => new string[layout.WeightedLayers.Count];
+        private static string[] NoNames(NetworkLayout layout) => new string[layout.Blocks.Count];
 
         private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights,
             CancellationToken cancellation)
@@ -147,11 +145,11 @@ namespace Darknet.Weights
             var weightArrays = new RecycledWeightArrays(recycleWeights);
             var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
             // Two of the largest layers and a half: yolov3's big 3x3 layers alternate with small 1x1 ones.
-            long largest = plan.Layers.Count == 0 ? 0 : plan.Layers.Max(l => l.FloatCount);
-            using (var pipeline = new LayerPipeline(plan.Layers.Count, layerReader.Read, cancellation,
-                                                    i => plan.Layers[i].FloatCount, largest * 5 / 2))
+            long largest = plan.Blocks.Count == 0 ? 0 : plan.Blocks.Max(b => b.FloatCount);
+            using (var pipeline = new LayerPipeline(plan.Blocks.Count, layerReader.Read, cancellation,
+                                                    i => plan.Blocks[i].FloatCount, largest * 5 / 2))
             {
-                for (int i = 0; i < plan.Layers.Count; i++)
+                for (int i = 0; i < plan.Blocks.Count; i++)
                 {
                     var layer = pipeline.Take();
                     sink.Write(layer);
@@ -166,7 +164,7 @@ namespace Darknet.Weights
                 if (extra > 0 || reader.StrayBytes > 0) throw plan.Leftover(header, extra, reader.StrayBytes, null);
             }
             sink.Complete();
-            return new ConversionResult(plan.Layers.Count, reader.FloatsRead, plan.ExpectedFloats, header);
+            return new ConversionResult(plan.Blocks.Count, reader.FloatsRead, plan.ExpectedFloats, header);
         }
     }
 }

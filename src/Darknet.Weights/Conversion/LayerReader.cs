@@ -32,38 +32,35 @@ namespace Darknet.Weights
 
         public LayerParameters Read(int planIndex)
         {
-            var layer = _plan.Layers[planIndex];
+            var block = _plan.Blocks[planIndex];
             var name = _plan.Names[planIndex];
-            if (!_weightsLength.HasValue && layer.FloatCount > ReadAheadAbove && !_reader.ReadAhead(layer.FloatCount))
+            if (!_weightsLength.HasValue && block.FloatCount > ReadAheadAbove && !_reader.ReadAhead(block.FloatCount))
                 throw _plan.TooShort(_header, _reader.FloatsRead + _reader.FloatsAhead, null);
-            var parameters = layer.Type switch
+            return block.Kind switch
             {
-                LayerType.Convolutional => ReadConvolutional(layer, name, planIndex),
+                BlockKind.Convolutional => ReadConvolutional(block, name, planIndex),
                 // darknet loads deconv weights with the conv loader; they are stored (in, out, h, w), so the same
                 // (2, 3, 1, 0) transposition gives (h, w, out, in): TensorFlow's conv2d_transpose filter layout.
-                LayerType.Deconvolutional => ReadConvolutional(layer, name, planIndex),
-                LayerType.Connected => ReadConnected(layer, name, planIndex),
-                LayerType.BatchNorm => ReadBatchNorm(layer, name, planIndex),
-                LayerType.Shortcut => ReadShortcut(layer, name, planIndex),
-                _ => throw new DarknetException(ErrorCodes.UnsupportedLayer,
-                    $"layer {layer.Index} ([{ConversionPlan.SectionName(layer.Type)}]{(layer.Line > 0 ? $" at cfg line {layer.Line}" : "")}) carries weights this converter cannot read"),
+                BlockKind.Deconvolutional => ReadConvolutional(block, name, planIndex),
+                BlockKind.Connected => ReadConnected(block, name, planIndex),
+                BlockKind.BatchNorm => ReadBatchNorm(block, name, planIndex),
+                BlockKind.ShortcutWeights => ReadShortcut(block, name, planIndex),
+                _ => throw new InvalidOperationException("unhandled block kind " + block.Kind),
             };
-            return parameters;
         }
 
-        private LayerParameters ReadConvolutional(LayerInfo layer, string name, int planIndex)
+        private LayerParameters ReadConvolutional(StoredBlock block, string name, int planIndex)
         {
-            int n = layer.Filters;
-            int groups = Math.Max(1, layer.Groups);
+            int n = block.Filters;
             int dim0, dim1;
-            if (layer.Type == LayerType.Deconvolutional) { dim0 = layer.InputChannels; dim1 = n; }
-            else { dim0 = n; dim1 = layer.InputChannels / groups; }
-            long weightCount = (long)dim0 * dim1 * layer.Size * layer.Size;
-            CheckCount(layer, planIndex, (layer.BatchNormalize ? 4L * n : n) + weightCount);
+            if (block.Kind == BlockKind.Deconvolutional) { dim0 = block.InputChannels; dim1 = n; }
+            else { dim0 = n; dim1 = block.InputChannels / block.Groups; }
+            long weightCount = (long)dim0 * dim1 * block.Size * block.Size;
+            CheckCount(block, planIndex, (block.BatchNormalize ? 4L * n : n) + weightCount);
 
             Tensor? biases = null;
             Tensor[]? batchNorm = null;
-            if (layer.BatchNormalize)
+            if (block.BatchNormalize)
             {
                 var beta = ReadVector(n);
                 var gamma = ReadVector(n);
@@ -76,17 +73,20 @@ namespace Darknet.Weights
                 biases = ReadVector(n);
             }
 
-            var hwio = ReadTransposed((int)weightCount, dim0, dim1, layer.Size);
-            var weights = new Tensor(new[] { layer.Size, layer.Size, dim1, dim0 }, hwio);
+            // flipped=1: the file holds (in·k·k, out), which darknet transposes into its usual (out, in, k, k) on loading.
+            var hwio = block.Flipped
+                ? ReadTransposedFlipped((int)weightCount, dim0, dim1, block.Size)
+                : ReadTransposed((int)weightCount, dim0, dim1, block.Size);
+            var weights = new Tensor(new[] { block.Size, block.Size, dim1, dim0 }, hwio);
             return new LayerParameters(name, weights, biases, batchNorm);
         }
 
-        private LayerParameters ReadConnected(LayerInfo layer, string name, int planIndex)
+        private LayerParameters ReadConnected(StoredBlock block, string name, int planIndex)
         {
-            int outputs = layer.Filters;
-            int inputs = layer.Inputs;
+            int outputs = block.Filters;
+            int inputs = block.Inputs;
             long weightCount = (long)outputs * inputs;
-            CheckCount(layer, planIndex, outputs + weightCount + (layer.BatchNormalize ? 3L * outputs : 0));
+            CheckCount(block, planIndex, outputs + weightCount + (block.BatchNormalize ? 3L * outputs : 0));
 
             var bias = ReadVector(outputs);
             float[] inputsByOutputs;
@@ -102,7 +102,7 @@ namespace Darknet.Weights
             }
             var weights = new Tensor(new[] { inputs, outputs }, inputsByOutputs);
 
-            if (!layer.BatchNormalize) return new LayerParameters(name, weights, bias, null);
+            if (!block.BatchNormalize) return new LayerParameters(name, weights, bias, null);
             var gamma = ReadVector(outputs);
             var mean = ReadVector(outputs);
             var variance = ReadVector(outputs);
@@ -110,10 +110,10 @@ namespace Darknet.Weights
             return new LayerParameters(name, weights, null, new[] { gamma, bias, mean, variance });
         }
 
-        private LayerParameters ReadBatchNorm(LayerInfo layer, string name, int planIndex)
+        private LayerParameters ReadBatchNorm(StoredBlock block, string name, int planIndex)
         {
-            int c = layer.OutputChannels;
-            CheckCount(layer, planIndex, 3L * c);
+            int c = block.Filters;
+            CheckCount(block, planIndex, 3L * c);
             var gamma = ReadVector(c);
             var mean = ReadVector(c);
             var variance = ReadVector(c);
@@ -126,23 +126,22 @@ namespace Darknet.Weights
         /// AlexeyAB's weighted [shortcut]: one weight per input (the previous layer first, then each from= layer), or one
         /// per input and channel, stored input-major: (inputs,) or (inputs, channels). No biases, no batch norm.
         /// </summary>
-        private LayerParameters ReadShortcut(LayerInfo layer, string name, int planIndex)
+        private LayerParameters ReadShortcut(StoredBlock block, string name, int planIndex)
         {
-            int inputs = layer.Sources.Count + 1;
-            var shape = layer.ShortcutWeights == ShortcutWeights.PerChannel ? new[] { inputs, layer.OutputChannels } : new[] { inputs };
+            var shape = block.ShortcutShape!;
             long count = shape.Aggregate(1L, (a, d) => a * d);
-            CheckCount(layer, planIndex, count);
+            CheckCount(block, planIndex, count);
             var weights = ReadVector((int)count);
             return new LayerParameters(name, new Tensor(shape, weights.Data), null, null);
         }
 
-        private void CheckCount(LayerInfo layer, int planIndex, long count)
+        private void CheckCount(StoredBlock block, int planIndex, long count)
         {
-            if (count != layer.FloatCount)
+            if (count != block.FloatCount)
                 throw new InvalidOperationException(
-                    $"layer {layer.Index} ('{_plan.Names[planIndex]}'): its parameter shapes hold {count} floats but the layout says {layer.FloatCount}");
+                    $"layer {block.Layer.Index} ('{_plan.Names[planIndex]}'): its parameter shapes hold {count} floats but the layout says {block.FloatCount}");
             if (count > int.MaxValue)
-                throw new DarknetException(ErrorCodes.BadSize, $"layer {layer.Index} ('{_plan.Names[planIndex]}') has {count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters: too many for one array");
+                throw new DarknetException(ErrorCodes.BadSize, $"layer {block.Layer.Index} ('{_plan.Names[planIndex]}') has {count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters: too many for one array");
         }
 
         private Tensor ReadVector(int count)
@@ -175,6 +174,27 @@ namespace Darknet.Weights
                 int n = Math.Min(left, ChunkFloats);
                 transposition.Add(ReadInPlace(n));
                 left -= n;
+            }
+            return result;
+        }
+
+        /// <summary>
+        /// Reads flipped weights, stored (d1·size·size, d0), into their (size, size, d1, d0) places: each file row holds
+        /// one (input, y, x) position for every output, which is already the seed's innermost order.
+        /// </summary>
+        private float[] ReadTransposedFlipped(int count, int d0, int d1, int size)
+        {
+            var result = _weightArrays.Take(count);
+            int kk = size * size;
+            for (int row = 0; row < d1 * kk; row++)
+            {
+                int input = row / kk, yx = row % kk, at = (yx * d1 + input) * d0;
+                for (int done = 0; done < d0;)
+                {
+                    int n = Math.Min(d0 - done, ChunkFloats);
+                    ReadInPlace(n).CopyTo(result.AsSpan(at + done, n));
+                    done += n;
+                }
             }
             return result;
         }

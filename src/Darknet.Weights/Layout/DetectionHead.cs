@@ -3,49 +3,60 @@ using System.Collections.Generic;
 namespace Darknet.Weights.Layout
 {
     /// <summary>
-    /// What a [yolo] or [region] layer needs beyond its shape for the forward pass and for decoding boxes: the classes,
-    /// the anchors (all of the network's, as the cfg lists them: pixels for [yolo], grid cells for [region]), which of
-    /// them this layer uses (<see cref="Mask"/>, [yolo]) and AlexeyAB's scale_x_y. Built-in models describe their heads
-    /// with it; a layout read from a cfg leaves it null (the exporter reads those options from the cfg itself).
+    /// What a [yolo], [Gaussian_yolo] or [region] layer needs beyond its shape for the forward pass and for decoding boxes:
+    /// the classes, the anchors (all of the network's: pixels for [yolo], grid cells for [region]), which of them this layer
+    /// uses (<see cref="Mask"/>), AlexeyAB's scale_x_y and new_coords, and [region]'s coords, softmax and background.
     /// </summary>
     internal sealed class DetectionHead
     {
-        private DetectionHead(int classes, float[] anchors, int[]? mask, float scaleXY, bool softmax, int coords)
+        private DetectionHead(int classes, int num, float[] anchors, int[]? mask, float scaleXY, bool newCoords, bool softmax, int coords, bool background)
         {
             Classes = classes;
+            Num = num;
             Anchors = anchors;
             Mask = mask;
             ScaleXY = scaleXY;
+            NewCoords = newCoords;
             Softmax = softmax;
             Coords = coords;
+            Background = background;
         }
 
-        /// <summary>[yolo]: the anchors this layer uses are <paramref name="mask"/>'s entries of the (w, h) pairs in <paramref name="anchors"/>.</summary>
-        public static DetectionHead Yolo(int classes, float[] anchors, int[] mask, float scaleXY = 1f) =>
-            new DetectionHead(classes, anchors, mask, scaleXY, softmax: false, coords: 4);
+        /// <summary>[yolo] (and [Gaussian_yolo]): the anchors this layer uses are <paramref name="mask"/>'s entries of the (w, h) pairs in <paramref name="anchors"/>.</summary>
+        public static DetectionHead Yolo(int classes, float[] anchors, int[] mask, float scaleXY = 1f, bool newCoords = false) =>
+            new DetectionHead(classes, anchors.Length / 2, anchors, mask, scaleXY, newCoords, softmax: false, coords: 4, background: false);
 
-        /// <summary>[region] (YOLOv2): every anchor pair, 4 box coordinates, a softmax over the classes unless told otherwise.</summary>
-        public static DetectionHead Region(int classes, float[] anchors, bool softmax = true) =>
-            new DetectionHead(classes, anchors, null, 1f, softmax, coords: 4);
+        /// <summary>[region] (YOLOv2): every anchor pair, <paramref name="coords"/> box coordinates, a softmax over the classes unless told otherwise.</summary>
+        public static DetectionHead Region(int classes, float[] anchors, bool softmax = true, int coords = 4, bool background = false) =>
+            new DetectionHead(classes, anchors.Length / 2, anchors, null, 1f, newCoords: false, softmax, coords, background);
 
         public int Classes { get; }
 
-        /// <summary>(w, h) pairs, the cfg's anchors= in order.</summary>
+        /// <summary>The cfg's num=: how many anchor pairs <see cref="Anchors"/> holds.</summary>
+        public int Num { get; }
+
+        /// <summary>(w, h) pairs, <see cref="Num"/> of them: the cfg's anchors=, filled with darknet's 0.5 where it lists fewer.</summary>
         public IReadOnlyList<float> Anchors { get; }
 
-        /// <summary>The cfg's num=: how many anchor pairs <see cref="Anchors"/> holds.</summary>
-        public int Num => Anchors.Count / 2;
-
-        /// <summary>[yolo]'s mask=; null for [region], which uses all <see cref="Num"/> anchors.</summary>
+        /// <summary>[yolo]'s mask= (0..num−1 when absent); null for [region], which uses all <see cref="Num"/> anchors.</summary>
         public IReadOnlyList<int>? Mask { get; }
+
+        /// <summary>How many anchors this layer predicts per cell: the mask's length, or num for [region].</summary>
+        public int AnchorsPerCell => Mask?.Count ?? Num;
 
         /// <summary>AlexeyAB's scale_x_y (1 = none).</summary>
         public float ScaleXY { get; }
 
+        /// <summary>AlexeyAB's new_coords=1 (Scaled-YOLOv4, YOLOv7): the conv before already applied the logistic.</summary>
+        public bool NewCoords { get; }
+
         /// <summary>[region]'s softmax=1 over the classes.</summary>
         public bool Softmax { get; }
 
-        /// <summary>[region]'s coords=.</summary>
+        /// <summary>[region]'s coords= (4 for [yolo]).</summary>
         public int Coords { get; }
+
+        /// <summary>[region]'s background=1.</summary>
+        public bool Background { get; }
     }
 }

@@ -74,37 +74,44 @@ namespace Darknet.Weights.Layout
 
         /// <summary>
         /// [convolutional]. <paramref name="dilation"/> is recorded only (AlexeyAB computes the output size without it).
+        /// <paramref name="strideY"/> is AlexeyAB's stride_y (default: <paramref name="stride"/>, which is then stride_x).
         /// <paramref name="sharesWeightsOf"/> (AlexeyAB's share_index=, absolute or negative = relative) makes the layer use
         /// that convolution's parameters: it must have the same kernel, input channels, filters and groups, and this layer
         /// then stores no floats.
         /// </summary>
         public LayoutBuilder Convolutional(int filters, int size, int stride, int padding, int groups = 1, bool batchNormalize = false,
-            string activation = "logistic", int dilation = 1, int? sharesWeightsOf = null)
+            string activation = "logistic", int dilation = 1, int? sharesWeightsOf = null, int? strideY = null,
+            bool xnor = false, bool binary = false, bool flipped = false)
         {
             const string section = "convolutional";
             CheckDimension(section, "filters", filters, 1);
             CheckDimension(section, "size", size, 1);
             CheckDimension(section, "stride", stride, 1);
+            var sy = CheckDimension(section, "stride_y", strideY ?? stride, 1);
             CheckDimension(section, "padding", padding, 0);
             CheckDimension(section, "groups", groups, 1);
             CheckDimension(section, "dilation", dilation, 1);
             if (InC % groups != 0 || filters % groups != 0)
                 throw Bad(ErrorCodes.BadSize, section, $"groups={groups} must divide both the {InC} input channels and filters={filters}");
-            var outH = ConvOutput(section, "height", InH, size, stride, padding);
+            var outH = ConvOutput(section, "height", InH, size, sy, padding);
             var outW = ConvOutput(section, "width", InW, size, stride, padding);
             var layer = Add(LayerType.Convolutional, filters, outH, outW);
             layer.Filters = filters;
             layer.Size = size;
             layer.Stride = stride;
+            layer.StrideY = sy;
             layer.Padding = padding;
             layer.Groups = groups;
             layer.BatchNormalize = batchNormalize;
             layer.Activation = ActivationName(activation);
             layer.Dilation = size == 1 ? 1 : dilation;
-            var floats = CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * (layer.InputChannels / groups) * size * size);
+            layer.Xnor = xnor;
+            layer.Binary = binary;
+            layer.Flipped = flipped;
+            CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * (layer.InputChannels / groups) * size * size);
             if (sharesWeightsOf == null)
             {
-                layer.FloatCount = floats;
+                layer.Store(StoredBlock.Convolution(filters, layer.InputChannels, groups, size, batchNormalize, flipped));
                 return this;
             }
             var shared = ResolveBefore(layer, section, "share_index", sharesWeightsOf.Value);
@@ -136,7 +143,8 @@ namespace Darknet.Weights.Layout
             layer.Padding = padding;
             layer.BatchNormalize = batchNormalize;
             layer.Activation = ActivationName(activation);
-            layer.FloatCount = CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * layer.InputChannels * size * size);
+            CheckFloats(section, filters * (batchNormalize ? 4L : 1L) + (long)filters * layer.InputChannels * size * size);
+            layer.Store(StoredBlock.Deconvolution(filters, layer.InputChannels, size, batchNormalize));
             return this;
         }
 
@@ -150,14 +158,15 @@ namespace Darknet.Weights.Layout
             layer.Inputs = (int)inputs;
             layer.BatchNormalize = batchNormalize;
             layer.Activation = ActivationName(activation);
-            layer.FloatCount = CheckFloats(section, outputs * (batchNormalize ? 4L : 1L) + outputs * inputs);
+            CheckFloats(section, outputs * (batchNormalize ? 4L : 1L) + outputs * inputs);
+            layer.Store(StoredBlock.Connected(outputs, (int)inputs, batchNormalize));
             return this;
         }
 
         public LayoutBuilder BatchNorm()
         {
             var layer = Add(LayerType.BatchNorm, InC, InH, InW);
-            layer.FloatCount = 3L * layer.InputChannels;
+            layer.Store(StoredBlock.BatchNorm(layer.InputChannels));
             return this;
         }
 
@@ -204,7 +213,8 @@ namespace Darknet.Weights.Layout
         /// [shortcut] with AlexeyAB's weights_type= (<paramref name="weights"/>) and weights_normalization=
         /// ("none", "relu" or "softmax"): a weighted shortcut stores (sources + 1) floats per feature, or per channel.
         /// </summary>
-        public LayoutBuilder Shortcut(int[] from, string activation, ShortcutWeights weights = ShortcutWeights.None, string normalization = "none")
+        public LayoutBuilder Shortcut(int[] from, string activation, ShortcutWeights weights = ShortcutWeights.None, string normalization = "none",
+            float alpha = 1f, float beta = 1f)
         {
             const string section = "shortcut";
             if (from == null || from.Length == 0) throw Bad(ErrorCodes.BadRoute, section, "needs from=…");
@@ -213,13 +223,16 @@ namespace Darknet.Weights.Layout
             layer.Sources = sources;
             layer.Activation = ActivationName(activation);
             layer.ShortcutWeights = weights;
+            layer.Alpha = alpha;
+            layer.Beta = beta;
             if (weights != ShortcutWeights.None)
             {
                 if (normalization != "none" && normalization != "relu" && normalization != "softmax")
                     throw new ArgumentException("weights normalization is none, relu or softmax", nameof(normalization));
                 layer.WeightsNormalization = normalization;
                 long perInput = weights == ShortcutWeights.PerChannel ? layer.InputChannels : 1;
-                layer.FloatCount = CheckFloats(section, (sources.Length + 1L) * perInput);
+                CheckFloats(section, (sources.Length + 1L) * perInput);
+                layer.Store(StoredBlock.ShortcutWeights(sources.Length + 1, weights == ShortcutWeights.PerChannel ? layer.InputChannels : (int?)null));
             }
             return this;
         }
@@ -261,7 +274,7 @@ namespace Darknet.Weights.Layout
         }
 
         /// <summary>[upsample] stride=s: size × s; a negative stride downsamples (size ÷ |s|), as darknet does.</summary>
-        public LayoutBuilder Upsample(int stride = 2)
+        public LayoutBuilder Upsample(int stride = 2, float scale = 1f)
         {
             const string section = "upsample";
             if (stride == 0 || stride < -MaxDimension || stride > MaxDimension)
@@ -270,23 +283,37 @@ namespace Darknet.Weights.Layout
             long outW = stride > 0 ? (long)InW * stride : InW / -stride;
             var layer = Add(LayerType.Upsample, InC, CheckOutput(section, "height", outH), CheckOutput(section, "width", outW));
             layer.Stride = stride;
+            layer.StrideY = stride;
+            layer.Scale = scale;
             return this;
         }
 
-        /// <summary>[maxpool]: out = (in + padding − size)/stride + 1; padding defaults to size − 1 as in darknet.</summary>
-        public LayoutBuilder MaxPool(int size, int stride, int? padding = null)
+        /// <summary>
+        /// [maxpool]: out = (in + padding − size)/stride + 1; padding defaults to size − 1 as in darknet. AlexeyAB's
+        /// stride_y (<paramref name="strideY"/>) strides down differently; antialiasing= is recorded.
+        /// </summary>
+        public LayoutBuilder MaxPool(int size, int stride, int? padding = null, int? strideY = null, int antialiasing = 0) =>
+            Pool(LayerType.MaxPool, "maxpool", size, stride, padding, strideY, antialiasing);
+
+        /// <summary>AlexeyAB's [local_avgpool]: the windows of [maxpool] (same sizes and defaults), averaged.</summary>
+        public LayoutBuilder LocalAvgPool(int size, int stride, int? padding = null, int? strideY = null) =>
+            Pool(LayerType.LocalAvgPool, "local_avgpool", size, stride, padding, strideY, 0);
+
+        private LayoutBuilder Pool(LayerType type, string section, int size, int stride, int? padding, int? strideY, int antialiasing)
         {
-            const string section = "maxpool";
             CheckDimension(section, "size", size, 1);
             CheckDimension(section, "stride", stride, 1);
+            var sy = CheckDimension(section, "stride_y", strideY ?? stride, 1);
             var pad = padding ?? size - 1;
             CheckDimension(section, "padding", pad, 0);
-            var outH = PoolOutput(section, "height", InH, size, stride, pad);
+            var outH = PoolOutput(section, "height", InH, size, sy, pad);
             var outW = PoolOutput(section, "width", InW, size, stride, pad);
-            var layer = Add(LayerType.MaxPool, InC, outH, outW);
+            var layer = Add(type, InC, outH, outW);
             layer.Size = size;
             layer.Stride = stride;
+            layer.StrideY = sy;
             layer.Padding = pad;
+            layer.Antialiasing = antialiasing;
             return this;
         }
 
@@ -306,6 +333,7 @@ namespace Darknet.Weights.Layout
             layer.MaxPoolDepth = true;
             layer.Size = size;
             layer.Stride = stride;
+            layer.StrideY = stride;
             layer.Padding = pad;
             return this;
         }
@@ -316,10 +344,17 @@ namespace Darknet.Weights.Layout
             return this;
         }
 
-        /// <summary>[reorg] stride=s: channels × s², size ÷ s (reverse=1: the other way round).</summary>
-        public LayoutBuilder Reorg(int stride, bool reverse = false)
+        /// <summary>
+        /// [reorg] stride=s: channels × s², size ÷ s (reverse=1: the other way round). pjreddie's flatten= and extra= are
+        /// recorded (extra makes the output a flat vector darknet cannot follow as an image; the cfg reader refuses it).
+        /// </summary>
+        public LayoutBuilder Reorg(int stride, bool reverse = false, bool flatten = false) => SpaceToDepth(LayerType.Reorg, "reorg", stride, reverse, flatten);
+
+        /// <summary>AlexeyAB's [reorg3d] stride=s: the shapes of [reorg], with the values placed as space to depth.</summary>
+        public LayoutBuilder Reorg3d(int stride, bool reverse = false) => SpaceToDepth(LayerType.Reorg3d, "reorg3d", stride, reverse, false);
+
+        private LayoutBuilder SpaceToDepth(LayerType type, string section, int stride, bool reverse, bool flatten)
         {
-            const string section = "reorg";
             CheckDimension(section, "stride", stride, 1);
             long square = (long)stride * stride;
             LayerInfo layer;
@@ -327,28 +362,110 @@ namespace Darknet.Weights.Layout
             {
                 var outC = InC * square;
                 CheckVolume(section, InW / stride, InH / stride, outC);
-                layer = Add(LayerType.Reorg, (int)outC, CheckOutput(section, "height", InH / stride), CheckOutput(section, "width", InW / stride));
+                layer = Add(type, (int)outC, CheckOutput(section, "height", InH / stride), CheckOutput(section, "width", InW / stride));
             }
             else
             {
                 if (InC % square != 0)
                     throw Bad(ErrorCodes.BadSize, section, $"reverse with stride={stride} needs channels divisible by {square}, got {InC}");
-                layer = Add(LayerType.Reorg, (int)(InC / square),
+                layer = Add(type, (int)(InC / square),
                     CheckOutput(section, "height", (long)InH * stride), CheckOutput(section, "width", (long)InW * stride));
             }
             layer.Stride = stride;
+            layer.StrideY = stride;
+            layer.Reverse = reverse;
+            layer.Flatten = flatten;
             return this;
         }
 
-        /// <summary>[yolo]; <paramref name="head"/> (classes, anchors, mask) is what a built-in model's forward pass needs.</summary>
-        public LayoutBuilder Yolo(DetectionHead? head = null) => Head(LayerType.Yolo, head);
+        /// <summary>
+        /// [crop]: a <paramref name="width"/> × <paramref name="height"/> window of the input (at inference its centre),
+        /// values mapped from [0, 1] to [−1, 1] unless <paramref name="noAdjust"/>.
+        /// </summary>
+        public LayoutBuilder Crop(int width, int height, bool noAdjust = false)
+        {
+            const string section = "crop";
+            CheckDimension(section, "crop_width", width, 1);
+            CheckDimension(section, "crop_height", height, 1);
+            if (width > InW || height > InH)
+                throw Bad(ErrorCodes.BadSize, section, $"crop_width={width} crop_height={height} is larger than its {InW}x{InH} input");
+            Add(LayerType.Crop, InC, height, width).NoAdjust = noAdjust;
+            return this;
+        }
 
-        /// <summary>[region]; <paramref name="head"/> (classes, anchors, softmax) is what a built-in model's forward pass needs.</summary>
-        public LayoutBuilder Region(DetectionHead? head = null) => Head(LayerType.Region, head);
+        /// <summary>
+        /// [crnn]: three convolutions of <paramref name="size"/> (input: channels → <paramref name="hidden"/>; self: hidden →
+        /// hidden; output: hidden → <paramref name="output"/>), stored in that order, each as a convolution is.
+        /// </summary>
+        public LayoutBuilder Crnn(int output, int hidden, int size = 3, int stride = 1, int padding = 0, int groups = 1,
+            bool batchNormalize = false, string activation = "logistic", bool xnor = false)
+        {
+            const string section = "crnn";
+            CheckDimension(section, "output", output, 1);
+            CheckDimension(section, "hidden", hidden, 1);
+            CheckDimension(section, "size", size, 1);
+            CheckDimension(section, "stride", stride, 1);
+            CheckDimension(section, "padding", padding, 0);
+            CheckDimension(section, "groups", groups, 1);
+            if (InC % groups != 0 || hidden % groups != 0 || output % groups != 0)
+                throw Bad(ErrorCodes.BadSize, section, $"groups={groups} must divide the {InC} input channels, hidden={hidden} and output={output}");
+            // darknet asserts that the input convolution's output is the self convolution's input: only a size-keeping kernel.
+            var outH = ConvOutput(section, "height", InH, size, stride, padding);
+            var outW = ConvOutput(section, "width", InW, size, stride, padding);
+            if (outH != InH || outW != InW)
+                throw Bad(ErrorCodes.BadSize, section, $"size={size} stride={stride} padding={padding} changes the {InW}x{InH} size, which darknet's recurrent state cannot follow");
+            var layer = Add(LayerType.Crnn, output, outH, outW);
+            layer.Filters = output;
+            layer.Hidden = hidden;
+            layer.Size = size;
+            layer.Stride = stride;
+            layer.StrideY = stride;
+            layer.Padding = padding;
+            layer.Groups = groups;
+            layer.BatchNormalize = batchNormalize;
+            layer.Activation = ActivationName(activation);
+            layer.Xnor = xnor;
+            long kk = (long)size * size;
+            CheckFloats(section, hidden * (batchNormalize ? 4L : 1L) * 2 + output * (batchNormalize ? 4L : 1L)
+                + kk * hidden * (InC / groups) + kk * hidden * (hidden / groups) + kk * output * (hidden / groups));
+            layer.Store(
+                StoredBlock.Convolution(hidden, layer.InputChannels, groups, size, batchNormalize, role: "input"),
+                StoredBlock.Convolution(hidden, hidden, groups, size, batchNormalize, role: "self"),
+                StoredBlock.Convolution(output, hidden, groups, size, batchNormalize, role: "output"));
+            return this;
+        }
+
+        /// <summary>[yolo] with its head (classes, anchors, mask, scale_x_y, new_coords); the shape passes through.</summary>
+        public LayoutBuilder Yolo(DetectionHead head) => Head(LayerType.Yolo, head);
+
+        /// <summary>AlexeyAB's [Gaussian_yolo]: a [yolo] head whose anchors each predict 4 means, 4 uncertainties, objectness and classes.</summary>
+        public LayoutBuilder GaussianYolo(DetectionHead head) => Head(LayerType.GaussianYolo, head);
+
+        /// <summary>[region] with its head (classes, anchors, coords, softmax); the shape passes through.</summary>
+        public LayoutBuilder Region(DetectionHead head) => Head(LayerType.Region, head);
+
+        /// <summary>AlexeyAB's [contrastive] over the [yolo] layer <paramref name="yoloLayer"/> (negative: relative); the shape passes through.</summary>
+        public LayoutBuilder Contrastive(int yoloLayer)
+        {
+            const string section = "contrastive";
+            var source = layers[Resolve(section, yoloLayer)];
+            if (source.Type != LayerType.Yolo)
+                throw Bad(ErrorCodes.BadRoute, section, $"yolo_layer={yoloLayer} points at layer {source.Index} ([{source.SectionName}]), which is not a [yolo] layer");
+            Add(LayerType.Contrastive, InC, InH, InW).Sources = new[] { source.Index };
+            return this;
+        }
 
         public LayoutBuilder Detection() => PassThrough(LayerType.Detection);
 
-        public LayoutBuilder Softmax() => PassThrough(LayerType.Softmax);
+        /// <summary>[softmax] over each of <paramref name="groups"/> runs of the flattened input, of input / <paramref name="temperature"/>.</summary>
+        public LayoutBuilder Softmax(int groups = 1, float temperature = 1f)
+        {
+            CheckDimension("softmax", "groups", groups, 1);
+            var layer = Add(LayerType.Softmax, InC, InH, InW);
+            layer.Groups = groups;
+            layer.Temperature = temperature;
+            return this;
+        }
 
         public LayoutBuilder Cost() => PassThrough(LayerType.Cost);
 
@@ -361,9 +478,9 @@ namespace Darknet.Weights.Layout
             return new NetworkLayout(layers.ToArray(), width, height, channels, sourceName);
         }
 
-        private LayoutBuilder Head(LayerType type, DetectionHead? head)
+        private LayoutBuilder Head(LayerType type, DetectionHead head)
         {
-            Add(type, InC, InH, InW).Head = head;
+            Add(type, InC, InH, InW).Head = head ?? throw new ArgumentNullException(nameof(head));
             return this;
         }
 
@@ -389,6 +506,9 @@ namespace Darknet.Weights.Layout
             return layer;
         }
 
+        /// <summary>The layer added last: the cfg reader records the lines of its options on it.</summary>
+        internal LayerInfo Last => layers[layers.Count - 1];
+
         /// <summary>Resolves a layer index the way share_index= does (absolute when ≥ 0, else relative) for a layer just added.</summary>
         private LayerInfo ResolveBefore(LayerInfo added, string section, string key, int index)
         {
@@ -402,8 +522,9 @@ namespace Darknet.Weights.Layout
             return layers[(int)absolute];
         }
 
+        // Kept as written: darknet compares activation names case-sensitively ("LEAKY" is no leaky to it).
         private static string ActivationName(string activation) =>
-            string.IsNullOrEmpty(activation) ? throw new ArgumentException("an activation name is required", nameof(activation)) : activation.ToLowerInvariant();
+            string.IsNullOrEmpty(activation) ? throw new ArgumentException("an activation name is required", nameof(activation)) : activation;
 
         private int Resolve(string section, int index)
         {

@@ -6,9 +6,10 @@ using Darknet.Weights.Config;
 namespace Darknet.Weights.Layout
 {
     /// <summary>
-    /// A network's layers with their shapes and float counts: what a converter needs to read a .weights file.
-    /// Built from a .cfg (<see cref="FromCfg"/>) or in code (<see cref="LayoutBuilder"/>). Nothing here allocates
-    /// according to numbers from a cfg.
+    /// The one description of a network: its layers with their options (darknet's defaults applied), shapes and the
+    /// blocks of floats they store, in file order. Built from a .cfg (<see cref="FromCfg(string, string)"/>) or in code
+    /// (<see cref="LayoutBuilder"/>, the built-in models); the converter, the ONNX exporter, layer naming, inspect and the
+    /// build's size checks all read it. Nothing here allocates according to numbers from a cfg.
     /// </summary>
     internal sealed class NetworkLayout
     {
@@ -20,12 +21,16 @@ namespace Darknet.Weights.Layout
             Channels = channels;
             SourceName = sourceName;
             WeightedLayers = layers.Where(l => l.HasWeights).ToArray();
+            Blocks = WeightedLayers.SelectMany(l => l.Stored).ToArray();
         }
 
         public IReadOnlyList<LayerInfo> Layers { get; }
 
         /// <summary>The layers that read floats from a .weights file, in file order.</summary>
         public IReadOnlyList<LayerInfo> WeightedLayers { get; }
+
+        /// <summary>Every block of floats the .weights file holds, in file order (a [crnn] layer stores three).</summary>
+        public IReadOnlyList<StoredBlock> Blocks { get; }
 
         /// <summary>[net] channels (default 3), height and width.</summary>
         public int Channels { get; }
@@ -51,6 +56,10 @@ namespace Darknet.Weights.Layout
 
         public static NetworkLayout FromCfg(string text, string sourceName) =>
             CfgLayoutReader.Read(CfgReader.Parse(text, sourceName), sourceName);
+
+        /// <summary>As <see cref="FromCfg(string, string)"/> with other defaults (a test plants one).</summary>
+        internal static NetworkLayout FromCfg(string text, string sourceName, DarknetDefaults defaults) =>
+            CfgLayoutReader.Read(CfgReader.Parse(text, sourceName), sourceName, defaults);
 
         public static NetworkLayout FromCfgFile(string path) =>
             CfgLayoutReader.Read(CfgReader.ReadFile(path), System.IO.Path.GetFileName(path));

@@ -12,7 +12,6 @@ namespace Darknet.Weights.Models
     {
         private readonly Lazy<NetworkLayout> layout;
         private readonly Func<NetworkLayout, IReadOnlyList<string>> layerNames;
-        private readonly Lazy<string?> cfg;
         private IReadOnlyList<string>? names;
 
         internal BuiltInModel(
@@ -43,7 +42,6 @@ namespace Darknet.Weights.Models
             this.layout = new Lazy<NetworkLayout>(layout);
             this.layerNames = layerNames;
             NotRunnable = notRunnable;
-            cfg = new Lazy<string?>(() => notRunnable == null ? Config.CfgWriter.Write(Layout) : null);
         }
 
         /// <summary>The name users write: <c>&lt;DarknetModel Include="yolov3" /&gt;</c>, <c>darknet convert --model yolov3</c>.</summary>
@@ -88,20 +86,14 @@ namespace Darknet.Weights.Models
         public IReadOnlyList<string> LayerNames => names ??= layerNames(Layout);
 
         /// <summary>
-        /// The network's cfg text, written from its description in code (<see cref="Config.CfgWriter"/>): what an ONNX export
-        /// builds its graph from. Null for a file that is no runnable network (<see cref="NotRunnable"/>).
+        /// The layout a conversion to <paramref name="format"/> reads: <see cref="Layout"/>, except that a file which is no
+        /// runnable network cannot be exported to ONNX (DKN2014, saying why).
         /// </summary>
-        public string? CfgText => cfg.Value;
-
-        /// <summary>
-        /// The cfg sections an ONNX export builds its graph from (<see cref="CfgText"/> parsed); a file that is no runnable
-        /// network is refused with DKN2014 saying why.
-        /// </summary>
-        public IReadOnlyList<Config.CfgSection> OnnxCfg()
+        public NetworkLayout LayoutFor(OutputFormat format)
         {
-            if (NotRunnable != null)
-                throw new DarknetException(ErrorCodes.OnnxNeedsCfg, $"{Name} cannot be exported to ONNX: {NotRunnable}");
-            return Config.CfgReader.Parse(CfgText!, Name + ".cfg (built in)");
+            if (format == OutputFormat.Onnx && NotRunnable != null)
+                throw new DarknetException(ErrorCodes.NoRunnableNetwork, $"{Name} cannot be exported to ONNX: {NotRunnable}");
+            return Layout;
         }
 
         /// <summary>Why this file has no forward pass of its own (a partial backbone, a layer subset); null for a whole network.</summary>

@@ -10,14 +10,15 @@ namespace Darknet.Weights.Naming
     /// The dictionary key of every weighted layer (the README's "Layer names" has the table):
     /// YOLOv3's structure gets the names its model code expects; the Darknet-53 classifier ends in <c>conv_fc_1</c>;
     /// every other network is numbered per layer type: conv_1, conv_2, … fc_1, … bn_1, … deconv_1, … shortcut_1, … (AlexeyAB's
-    /// weighted shortcuts). A convolution that shares another's weights stores none and gets no name.
+    /// weighted shortcuts), crnn_1/input, crnn_1/self, crnn_1/output (a [crnn]'s three convolutions, by role). A layer
+    /// that stores no floats (a convolution sharing another's weights, dontload=1) gets no name.
     /// </summary>
     internal static class LayerNaming
     {
         private static readonly Lazy<NetworkLayout> YoloV3Reference = new Lazy<NetworkLayout>(() => YoloV3.Full());
         private static readonly Lazy<NetworkLayout> Darknet53ClassifierReference = new Lazy<NetworkLayout>(() => Darknet53.Classifier());
 
-        /// <summary>One unique name per weighted layer of <paramref name="layout"/>, in file order.</summary>
+        /// <summary>One unique name per block of floats of <paramref name="layout"/>, in file order.</summary>
         public static IReadOnlyList<string> NamesFor(NetworkLayout layout)
         {
             if (layout == null) throw new ArgumentNullException(nameof(layout));
@@ -46,12 +47,13 @@ namespace Darknet.Weights.Naming
         public static IReadOnlyList<string> ByLayerType(NetworkLayout layout)
         {
             var counts = new Dictionary<LayerType, int>();
-            var names = new List<string>(layout.WeightedLayers.Count);
+            var names = new List<string>(layout.Blocks.Count);
             foreach (var layer in layout.WeightedLayers)
             {
                 counts.TryGetValue(layer.Type, out var n);
                 counts[layer.Type] = ++n;
-                names.Add(Prefix(layer.Type) + n);
+                foreach (var block in layer.Stored)
+                    names.Add(Prefix(layer.Type) + n + (block.Role == null ? "" : "/" + block.Role));
             }
             return names;
         }
@@ -65,6 +67,7 @@ namespace Darknet.Weights.Naming
                 case LayerType.Connected: return "fc_";
                 case LayerType.BatchNorm: return "bn_";
                 case LayerType.Shortcut: return "shortcut_";
+                case LayerType.Crnn: return "crnn_";
                 default: throw new ArgumentException($"{type} layers carry no weights", nameof(type));
             }
         }

@@ -12,7 +12,7 @@ namespace Darknet.Weights.Numpy
     /// </summary>
     internal sealed class NpzWriter : ILayerSink
     {
-        internal static readonly string[] BatchNormNames = { "gamma", "beta", "moving_mean", "moving_variance" };
+        internal static readonly string[] BatchNormNames = Layout.StoredBlock.BatchNormNames;
 
         private readonly Stream _output;
         private readonly bool _leaveOpen;

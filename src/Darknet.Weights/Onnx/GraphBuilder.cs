@@ -1,362 +1,359 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Darknet.Weights.Config;
 using Darknet.Weights.Layout;
 
 namespace Darknet.Weights.Onnx
 {
     /// <summary>
-    /// cfg sections -> ONNX graph computing what darknet's forward pass computes at inference, layer by layer (each
-    /// darknet layer i ends in a tensor named <c>kind_i</c>, e.g. conv_0, yolo_82). Shapes are followed as darknet
-    /// follows them for the [net] size; the graph itself keeps batch, height and width symbolic unless a [connected]
-    /// layer fixes them. Anything it cannot reproduce exactly is refused with DKN1005 naming the section and option.
+    /// A network's layout -> ONNX graph computing what darknet's forward pass computes at inference, layer by layer (each
+    /// darknet layer i ends in a tensor named <c>kind_i</c>, e.g. conv_0, yolo_82). Shapes and options come from the
+    /// layout alone; the graph keeps batch, height and width symbolic unless a [connected] or [crop] layer fixes them.
+    /// Anything it cannot reproduce exactly is refused with DKN1005 naming the section and option.
     /// </summary>
     internal sealed class GraphBuilder
     {
         private readonly OnnxGraph _graph = new OnnxGraph();
         private readonly Dictionary<string, string> _constantNames = new Dictionary<string, string>();
-        private readonly List<LayerOutput> _layers = new List<LayerOutput>();
+        private readonly List<string> _tensors = new List<string>();
         private readonly List<int> _detectionLayers = new List<int>();
-        private CfgSection _section = null!;
-        private int _index;
+        private readonly NetworkLayout _layout;
+        private LayerInfo _layer = null!;
 
-        private sealed class LayerOutput
+        private GraphBuilder(NetworkLayout layout) => _layout = layout;
+
+        public static OnnxGraph Build(NetworkLayout layout)
         {
-            public LayerOutput(string tensor, int c, int h, int w, bool counts = true)
-            {
-                Tensor = tensor;
-                C = c;
-                H = h;
-                W = w;
-                Counts = counts;
-            }
-
-            public string Tensor { get; }
-
-            public int C { get; }
-
-            public int H { get; }
-
-            public int W { get; }
-
-            /// <summary>False for [cost]: darknet's network output is the last layer that is not a cost layer.</summary>
-            public bool Counts { get; }
+            if (layout == null) throw new ArgumentNullException(nameof(layout));
+            return new GraphBuilder(layout).Run();
         }
 
-        public static OnnxGraph Build(IReadOnlyList<CfgSection> sections, string sourceName)
+        private OnnxGraph Run()
         {
-            if (sections.Count < 2 || !SectionNames.IsNetwork(sections[0].Name))
-                throw new DarknetException(ErrorCodes.MalformedCfg, $"{sourceName}: a cfg starts with [net] and has at least one layer");
-            return new GraphBuilder().Run(sections);
-        }
-
-        private OnnxGraph Run(IReadOnlyList<CfgSection> sections)
-        {
-            var net = sections[0];
-            _section = net;
-            int width = net.GetInt("width", 0), height = net.GetInt("height", 0), channels = net.GetInt("channels", 3);
-            if (width <= 0 || height <= 0 || channels <= 0)
-                throw Unsupported("only image inputs (width, height and channels in [net]) can be exported");
-            bool fixedSize = false;
-            for (int i = 1; i < sections.Count; i++)
-                if (SectionNames.TryGetLayerType(sections[i].Name, out var t) && t == LayerType.Connected) fixedSize = true;
-
-            var input = new LayerOutput("input", channels, height, width);
-            _graph.Input = new ValueInfo("input", new object[] { "N", (long)channels, fixedSize ? (object)(long)height : "H", fixedSize ? (object)(long)width : "W" });
-
-            for (int i = 1; i < sections.Count; i++)
+            // A [connected] layer reads every input value and a [crop] takes a window of a fixed size from the centre: both
+            // fix the input size, which the graph then states.
+            bool fixedSize = _layout.Layers.Any(l => l.Type == LayerType.Connected || l.Type == LayerType.Crop);
+            _graph.Input = new ValueInfo("input", new object[]
             {
-                _section = sections[i];
-                _index = i - 1;
-                var previous = _index == 0 ? input : _layers[_index - 1];
-                _layers.Add(AddLayer(previous));
+                "N", (long)_layout.Channels, fixedSize ? (object)(long)_layout.Height : "H", fixedSize ? (object)(long)_layout.Width : "W",
+            });
+
+            foreach (var layer in _layout.Layers)
+            {
+                _layer = layer;
+                _tensors.Add(AddLayer(layer.Index == 0 ? "input" : _tensors[layer.Index - 1]));
             }
 
             if (_detectionLayers.Count > 0)
             {
-                foreach (var index in _detectionLayers) AddOutput(_layers[index], fixedSize);
+                foreach (var index in _detectionLayers) AddOutput(_layout.Layers[index], fixedSize);
             }
             else
             {
-                int last = _layers.Count - 1;
-                while (last > 0 && !_layers[last].Counts) last--;
-                AddOutput(_layers[last], fixedSize);
+                // darknet's network output is the last layer that is not a cost layer.
+                int last = _layout.Layers.Count - 1;
+                while (last > 0 && _layout.Layers[last].Type == LayerType.Cost) last--;
+                AddOutput(_layout.Layers[last], fixedSize);
             }
             return _graph;
         }
 
-        private void AddOutput(LayerOutput layer, bool fixedSize)
+        private void AddOutput(LayerInfo layer, bool fixedSize)
         {
-            object Dim(int value, string axis) => fixedSize ? (object)(long)value : layer.Tensor + "_" + axis;
-            _graph.Outputs.Add(new ValueInfo(layer.Tensor, new object[] { "N", (long)layer.C, Dim(layer.H, "h"), Dim(layer.W, "w") }));
+            var tensor = _tensors[layer.Index];
+            object Dim(int value, string axis) => fixedSize ? (object)(long)value : tensor + "_" + axis;
+            _graph.Outputs.Add(new ValueInfo(tensor, new object[] { "N", (long)layer.OutputChannels, Dim(layer.OutputHeight, "h"), Dim(layer.OutputWidth, "w") }));
         }
 
-        private LayerOutput AddLayer(LayerOutput previous)
+        private string AddLayer(string x)
         {
-            var name = _section.Name.ToLowerInvariant();
-            if (name == "scale_channels") return ScaleChannels(previous);
-            if (name == "sam") return Sam(previous);
-            if (!SectionNames.TryGetLayerType(name, out var type))
+            switch (_layer.Type)
             {
-                if (SectionNames.IsKnownButUnsupported(name))
-                    throw new DarknetException(ErrorCodes.UnsupportedLayer, $"{_section.Where(_section.Line)}: [{_section.Name}] layers cannot be exported to ONNX");
-                throw new DarknetException(ErrorCodes.UnknownSection, $"{_section.Where(_section.Line)}: unknown section [{CfgReader.Quote(_section.Name)}]");
-            }
-            switch (type)
-            {
-                case LayerType.Convolutional: return Convolutional(previous);
-                case LayerType.Connected: return Connected(previous);
-                case LayerType.BatchNorm: return BatchNorm(previous);
-                case LayerType.MaxPool: return MaxPool(previous);
-                case LayerType.AvgPool: return AvgPool(previous);
+                case LayerType.Convolutional: return Convolutional(x);
+                case LayerType.Connected: return Connected(x);
+                case LayerType.BatchNorm: return BatchNorm(x);
+                case LayerType.MaxPool: return MaxPool(x);
+                case LayerType.LocalAvgPool: return LocalAvgPool(x);
+                case LayerType.AvgPool: return Node("GlobalAveragePool", LayerName("avgpool"), x).Outputs[0];
                 case LayerType.Route: return Route();
-                case LayerType.Shortcut: return Shortcut(previous);
-                case LayerType.Upsample: return Upsample(previous);
-                case LayerType.Reorg: return Reorg(previous);
-                case LayerType.Yolo: return Yolo(previous);
-                case LayerType.Region: return Region(previous);
-                case LayerType.Softmax: return Softmax(previous);
-                case LayerType.Dropout:
-                    Node("Identity", LayerName("dropout"), previous.Tensor);
-                    return new LayerOutput(LayerName("dropout"), previous.C, previous.H, previous.W);
-                case LayerType.Cost:
-                    Node("Identity", LayerName("cost"), previous.Tensor);
-                    return new LayerOutput(LayerName("cost"), previous.C, previous.H, previous.W, counts: false);
+                case LayerType.Shortcut: return Shortcut(x);
+                case LayerType.Upsample: return Upsample(x);
+                case LayerType.Reorg: return Reorg(x);
+                case LayerType.Reorg3d: return Reorg3d(x);
+                case LayerType.Crop: return Crop(x);
+                case LayerType.Yolo: return Yolo(x);
+                case LayerType.GaussianYolo: return GaussianYolo(x);
+                case LayerType.Region: return Region(x);
+                case LayerType.Softmax: return Softmax(x);
+                case LayerType.ScaleChannels: return ScaleChannels(x);
+                case LayerType.Sam: return Sam(x);
+                case LayerType.Dropout: return Node("Identity", LayerName("dropout"), x).Outputs[0];
+                case LayerType.Cost: return Node("Identity", LayerName("cost"), x).Outputs[0];
+                // A training-only loss over a [yolo] layer's embeddings: at inference darknet passes its input on.
+                case LayerType.Contrastive: return Node("Identity", LayerName("contrastive"), x).Outputs[0];
+                case LayerType.Crnn:
+                    throw new DarknetException(ErrorCodes.RecurrentNotExportable,
+                        $"{Where(_layer.Line)}: [crnn] is a recurrent layer: darknet keeps its state from one image to the next, which an ONNX model of one forward pass cannot; convert the weights to npy, npz or safetensors instead");
                 default:
-                    throw new DarknetException(ErrorCodes.UnsupportedLayer, $"{_section.Where(_section.Line)}: [{_section.Name}] layers cannot be exported to ONNX");
+                    throw new DarknetException(ErrorCodes.UnsupportedLayer, $"{Where(_layer.Line)}: [{_layer.SectionName}] layers cannot be exported to ONNX");
             }
         }
 
-        private LayerOutput Convolutional(LayerOutput x)
+        private string Convolutional(string x)
         {
-            RefuseUnless("flipped", 0); // darknet then reads the weights transposed, (c·k·k, n)
-            RefuseUnless("binary", 0);
-            RefuseUnless("xnor", 0);
-            RefuseUnless("dilation", 1);
-            RefuseUnless("antialiasing", 0);
-            RefuseIfPresent("share_index");
-            int filters = _section.GetInt("filters", 1), size = _section.GetInt("size", 1), stride = _section.GetInt("stride", 1);
-            RefuseUnless("stride_x", stride);
-            RefuseUnless("stride_y", stride);
-            int groups = _section.GetInt("groups", 1);
-            int pad = _section.GetInt("pad", 0) != 0 ? size / 2 : _section.GetInt("padding", 0);
-            if (filters < 1 || size < 1 || stride < 1 || groups < 1 || x.C % groups != 0 || filters % groups != 0)
-                throw Unsupported($"filters={filters} size={size} stride={stride} groups={groups} on {x.C} input channels cannot be exported");
+            var l = _layer;
+            RefuseIf(l.Binary, "binary", "binary=1");
+            RefuseIf(l.Xnor, "xnor", "xnor=1");
+            RefuseIf(l.Dilation != 1, "dilation", "dilation=" + l.Dilation);
+            RefuseIf(l.SharesWeightsOf != null, "share_index", "share_index=");
+            RefuseIf(l.DontLoad, "dontload", "dontload=1 (the file holds none of its weights)");
+            var block = l.Stored[0];
             var name = LayerName("conv");
             var weights = name + "/W";
             var bias = name + "/B";
-            _graph.WeightSlots.Add(new WeightSlot(WeightKind.Convolutional, Describe(), weights, new long[] { filters, x.C / groups, size, size }, bias, new long[] { filters }));
-            var conv = Node("Conv", name + "/conv", x.Tensor, weights, bias);
-            conv.Attributes.Add(OnnxAttribute.Ints("kernel_shape", size, size));
-            conv.Attributes.Add(OnnxAttribute.Ints("strides", stride, stride));
-            conv.Attributes.Add(OnnxAttribute.Ints("pads", pad, pad, pad, pad));
-            conv.Attributes.Add(OnnxAttribute.Int("group", groups));
-            Activate(_section.GetString("activation") ?? "logistic", conv.Outputs[0], name);
-            return new LayerOutput(name, filters, (x.H + 2 * pad - size) / stride + 1, (x.W + 2 * pad - size) / stride + 1);
+            _graph.WeightSlots.Add(new WeightSlot(WeightKind.Convolutional, Describe(), weights,
+                new long[] { block.Filters, block.InputChannels / block.Groups, block.Size, block.Size }, bias, new long[] { block.Filters }));
+            var conv = Node("Conv", name + "/conv", x, weights, bias);
+            conv.Attributes.Add(OnnxAttribute.Ints("kernel_shape", l.Size, l.Size));
+            conv.Attributes.Add(OnnxAttribute.Ints("strides", l.StrideY, l.Stride));
+            conv.Attributes.Add(OnnxAttribute.Ints("pads", l.Padding, l.Padding, l.Padding, l.Padding));
+            conv.Attributes.Add(OnnxAttribute.Int("group", l.Groups));
+            Activate(conv.Outputs[0], name);
+            return name;
         }
 
-        private LayerOutput Connected(LayerOutput x)
+        private string Connected(string x)
         {
-            int outputs = _section.GetInt("output", 1);
-            int inputs = x.C * x.H * x.W;
+            var l = _layer;
+            RefuseIf(l.DontLoad, "dontload", "dontload=1 (the file holds none of its weights)");
             var name = LayerName("fc");
             var weights = name + "/W";
             var bias = name + "/B";
-            _graph.WeightSlots.Add(new WeightSlot(WeightKind.Connected, Describe(), weights, new long[] { inputs, outputs }, bias, new long[] { outputs }));
-            var flat = Node("Flatten", name + "/flat", x.Tensor);
+            _graph.WeightSlots.Add(new WeightSlot(WeightKind.Connected, Describe(), weights, new long[] { l.Inputs, l.Filters }, bias, new long[] { l.Filters }));
+            var flat = Node("Flatten", name + "/flat", x);
             flat.Attributes.Add(OnnxAttribute.Int("axis", 1));
             var gemm = Node("Gemm", name + "/gemm", flat.Outputs[0], weights, bias);
-            var shaped = Node("Reshape", name + "/nchw", gemm.Outputs[0], Ints(0, outputs, 1, 1));
-            Activate(_section.GetString("activation") ?? "logistic", shaped.Outputs[0], name);
-            return new LayerOutput(name, outputs, 1, 1);
+            var shaped = Node("Reshape", name + "/nchw", gemm.Outputs[0], Ints(0, l.Filters, 1, 1));
+            Activate(shaped.Outputs[0], name);
+            return name;
         }
 
-        private LayerOutput BatchNorm(LayerOutput x)
+        private string BatchNorm(string x)
         {
+            RefuseIf(_layer.DontLoad, "dontload", "dontload=1 (the file holds none of its weights)");
+            int c = _layer.OutputChannels;
             var name = LayerName("bn");
             var scale = name + "/scale";
             var shift = name + "/shift";
-            _graph.WeightSlots.Add(new WeightSlot(WeightKind.BatchNorm, Describe(), scale, new long[] { x.C, 1, 1 }, shift, new long[] { x.C, 1, 1 }));
-            Node("Add", name, Node("Mul", name + "/mul", x.Tensor, scale).Outputs[0], shift);
-            return new LayerOutput(name, x.C, x.H, x.W);
+            _graph.WeightSlots.Add(new WeightSlot(WeightKind.BatchNorm, Describe(), scale, new long[] { c, 1, 1 }, shift, new long[] { c, 1, 1 }));
+            Node("Add", name, Node("Mul", name + "/mul", x, scale).Outputs[0], shift);
+            return name;
         }
 
-        private LayerOutput MaxPool(LayerOutput x)
+        private string MaxPool(string x)
         {
-            RefuseUnless("maxpool_depth", 0);
-            RefuseUnless("antialiasing", 0);
-            RefuseIfPresent("out_channels");
-            int stride = _section.GetInt("stride", 1);
-            RefuseUnless("stride_x", stride);
-            RefuseUnless("stride_y", stride);
-            int size = _section.GetInt("size", stride);
-            int padding = _section.GetInt("padding", size - 1);
-            // darknet starts the window at -padding/2 and sizes the output (w + padding - size)/stride + 1: the padding
-            // is split padding/2 before, the rest after (yolov3-tiny's size-2 stride-1 pool pads one column on the right).
-            int before = padding / 2, after = padding - before;
-            if (size < 1 || stride < 1 || before < 0 || after >= size)
-                throw Unsupported($"size={size} stride={stride} padding={padding} cannot be exported (ONNX pads must be smaller than the window)");
-            var name = LayerName("maxpool");
-            var pool = Node("MaxPool", name, x.Tensor);
-            pool.Attributes.Add(OnnxAttribute.Ints("kernel_shape", size, size));
-            pool.Attributes.Add(OnnxAttribute.Ints("strides", stride, stride));
+            RefuseIf(_layer.MaxPoolDepth, "maxpool_depth", "maxpool_depth=1");
+            return Pool("MaxPool", "maxpool", x);
+        }
+
+        // forward_local_avgpool_layer: darknet's windows (as [maxpool]), each averaged over the values inside the input.
+        private string LocalAvgPool(string x) => Pool("AveragePool", "local_avgpool", x);
+
+        // darknet starts the window at -padding/2 and sizes the output (w + padding - size)/stride + 1: the padding is split
+        // padding/2 before, the rest after (yolov3-tiny's size-2 stride-1 pool pads one column on the right). A max pool
+        // never picks ONNX's padding; an average one leaves it out of the count (count_include_pad=0), as darknet counts.
+        private string Pool(string opType, string kind, string x)
+        {
+            var l = _layer;
+            int before = l.Padding / 2, after = l.Padding - before;
+            RefuseIf(after >= l.Size, null, $"size={l.Size} stride={l.Stride} padding={l.Padding} (ONNX pads must be smaller than the window)");
+            var name = LayerName(kind);
+            var pool = Node(opType, name, x);
+            pool.Attributes.Add(OnnxAttribute.Ints("kernel_shape", l.Size, l.Size));
+            pool.Attributes.Add(OnnxAttribute.Ints("strides", l.StrideY, l.Stride));
             pool.Attributes.Add(OnnxAttribute.Ints("pads", before, before, after, after));
-            return new LayerOutput(name, x.C, (x.H + padding - size) / stride + 1, (x.W + padding - size) / stride + 1);
+            if (opType == "AveragePool") pool.Attributes.Add(OnnxAttribute.Int("count_include_pad", 0));
+            return name;
         }
 
-        private LayerOutput AvgPool(LayerOutput x)
+        private string Route()
         {
-            var name = LayerName("avgpool");
-            Node("GlobalAveragePool", name, x.Tensor);
-            return new LayerOutput(name, x.C, 1, 1);
-        }
-
-        private LayerOutput Route()
-        {
-            var option = _section.Find("layers") ?? throw new DarknetException(ErrorCodes.BadRoute, $"{_section.Where(_section.Line)}: [route] needs layers=");
-            var sources = _section.GetIntList("layers")!;
-            int groups = _section.GetInt("groups", 1), groupId = _section.GetInt("group_id", 0);
-            if (groups < 1 || groupId < 0 || groupId >= groups)
-                throw Unsupported($"groups={groups} group_id={groupId} cannot be exported");
+            var l = _layer;
             var name = LayerName("route");
             var parts = new List<string>();
-            int channels = 0;
-            LayerOutput? first = null;
-            foreach (var relative in sources)
+            foreach (var source in l.Sources)
             {
-                var source = Source(relative, option);
-                if (source.C % groups != 0)
-                    throw new DarknetException(ErrorCodes.BadRoute, $"{_section.Where(option.Line)}: [route] cannot split {source.C} channels into {groups} groups");
-                if (first == null) first = source;
-                else if (source.H != first.H || source.W != first.W)
-                    throw new DarknetException(ErrorCodes.BadRoute, $"{_section.Where(option.Line)}: [route] joins layers of different sizes ({first.W}x{first.H} and {source.W}x{source.H})");
-                int part = source.C / groups;
-                parts.Add(groups == 1 ? source.Tensor : SliceChannels(name + "/part" + parts.Count, source.Tensor, part * groupId, part * (groupId + 1)));
-                channels += part;
+                var from = _layout.Layers[source];
+                if (from.OutputChannels % l.Groups != 0)
+                    throw new DarknetException(ErrorCodes.BadRoute, $"{Where(l.LineOf("layers"))}: [route] cannot split {from.OutputChannels} channels into {l.Groups} groups");
+                int part = from.OutputChannels / l.Groups;
+                parts.Add(l.Groups == 1 ? _tensors[source] : SliceChannels(name + "/part" + parts.Count, _tensors[source], part * l.GroupId, part * (l.GroupId + 1)));
             }
             if (parts.Count == 1) Node("Identity", name, parts[0]);
             else Node("Concat", name, parts.ToArray()).Attributes.Add(OnnxAttribute.Int("axis", 1));
-            return new LayerOutput(name, channels, first!.H, first.W);
+            return name;
         }
 
         // darknet's shortcut adds the first min(c1, c2) channels of the `from` layer, scaled by beta, to the previous layer's
         // output scaled by alpha; the previous layer's further channels pass unchanged. Then the activation.
-        private LayerOutput Shortcut(LayerOutput x)
+        private string Shortcut(string x)
         {
-            var option = _section.Find("from") ?? throw Unsupported("[shortcut] needs from=");
-            var froms = _section.GetIntList("from")!;
-            if (froms.Length != 1) throw Unsupported("from= with several layers (AlexeyAB's multi-input shortcut) cannot be exported");
-            var weightsType = _section.GetString("weights_type");
-            if (weightsType != null && !string.Equals(weightsType, "none", StringComparison.OrdinalIgnoreCase))
-                throw Unsupported($"weights_type={weightsType} (weighted shortcut) cannot be exported");
-            var from = Source(froms[0], option);
+            var l = _layer;
+            RefuseIf(l.Sources.Count != 1, null, "from= with several layers (AlexeyAB's multi-input shortcut)");
+            RefuseIf(l.ShortcutWeights != ShortcutWeights.None, null, $"weights_type={l.ShortcutWeights} (weighted shortcut)");
+            var from = _layout.Layers[l.Sources[0]];
+            int inW = l.InputWidth, inH = l.InputHeight, inC = l.InputChannels;
             // A larger `from` layer (resnet's projection-free downsampling) is read at every stride-th pixel, as shortcut_cpu does.
-            int stride = x.W > 0 ? from.W / x.W : 0;
-            if (stride < 1 || from.H != x.H * stride || from.W != x.W * stride)
-                throw Unsupported($"a shortcut from a {from.W}x{from.H} layer onto {x.W}x{x.H} cannot be exported (only the same size or a whole multiple)");
-            float alpha = GetFloat("alpha", 1f), beta = GetFloat("beta", 1f);
+            int stride = inW > 0 ? from.OutputWidth / inW : 0;
+            RefuseIf(stride < 1 || from.OutputHeight != inH * stride || from.OutputWidth != inW * stride, null,
+                $"a shortcut from a {from.OutputWidth}x{from.OutputHeight} layer onto {inW}x{inH} (only the same size or a whole multiple)");
             var name = LayerName("shortcut");
-            int common = Math.Min(x.C, from.C);
-            string added = from.Tensor;
+            int common = Math.Min(inC, from.OutputChannels);
+            string added = _tensors[from.Index];
             if (stride > 1)
                 added = Node("Slice", name + "/strided", added, Ints(0, 0), Ints(int.MaxValue, int.MaxValue), Ints(2, 3), Ints(stride, stride)).Outputs[0];
-            if (from.C > common) added = SliceChannels(name + "/from", added, 0, common);
-            if (beta != 1f) added = Node("Mul", name + "/beta", added, Scalar(beta)).Outputs[0];
-            string kept = x.C > common ? SliceChannels(name + "/head", x.Tensor, 0, common) : x.Tensor;
-            if (alpha != 1f) kept = Node("Mul", name + "/alpha", kept, Scalar(alpha)).Outputs[0];
+            if (from.OutputChannels > common) added = SliceChannels(name + "/from", added, 0, common);
+            if (l.Beta != 1f) added = Node("Mul", name + "/beta", added, Scalar(l.Beta)).Outputs[0];
+            string kept = inC > common ? SliceChannels(name + "/head", x, 0, common) : x;
+            if (l.Alpha != 1f) kept = Node("Mul", name + "/alpha", kept, Scalar(l.Alpha)).Outputs[0];
             string sum = Node("Add", name + "/sum", kept, added).Outputs[0];
-            if (x.C > common)
-                sum = Node("Concat", name + "/all", sum, SliceChannels(name + "/tail", x.Tensor, common, x.C)).WithAttribute(OnnxAttribute.Int("axis", 1)).Outputs[0];
-            Activate(_section.GetString("activation") ?? "linear", sum, name);
-            return new LayerOutput(name, x.C, x.H, x.W);
+            if (inC > common)
+                sum = Node("Concat", name + "/all", sum, SliceChannels(name + "/tail", x, common, inC)).WithAttribute(OnnxAttribute.Int("axis", 1)).Outputs[0];
+            Activate(sum, name);
+            return name;
         }
 
-        private LayerOutput Upsample(LayerOutput x)
+        private string Upsample(string x)
         {
-            int stride = _section.GetInt("stride", 2);
-            if (stride < 1) throw Unsupported($"stride={stride} (downsampling) cannot be exported");
-            float scale = GetFloat("scale", 1f);
+            var l = _layer;
+            RefuseIf(l.Stride < 1, null, $"stride={l.Stride} (downsampling)");
             var name = LayerName("upsample");
-            var output = scale == 1f ? name : name + "/resize";
-            var resize = Node("Resize", output, x.Tensor, "", Floats(1f, 1f, stride, stride));
+            var output = l.Scale == 1f ? name : name + "/resize";
+            var resize = Node("Resize", output, x, "", Floats(1f, 1f, l.Stride, l.Stride));
             resize.Attributes.Add(OnnxAttribute.String("mode", "nearest"));
             resize.Attributes.Add(OnnxAttribute.String("coordinate_transformation_mode", "asymmetric"));
             resize.Attributes.Add(OnnxAttribute.String("nearest_mode", "floor"));
-            if (scale != 1f) Node("Mul", name, output, Scalar(scale));
-            return new LayerOutput(name, x.C, x.H * stride, x.W * stride);
+            if (l.Scale != 1f) Node("Mul", name, output, Scalar(l.Scale));
+            return name;
         }
 
         // pjreddie's reorg (reorg_cpu with forward = 0) reads its input as if it had c/s² channels of (h·s, w·s) and writes
         // c channels of (h, w), which the next layer takes as c·s² channels of (h/s, w/s). In tensor terms: view the input
         // as (n, c/s², h, s, w, s), move the two s axes to the front of the channels, and view the result as the output.
-        private LayerOutput Reorg(LayerOutput x)
+        private string Reorg(string x)
         {
-            RefuseUnless("reverse", 0);
-            RefuseUnless("flatten", 0);
-            RefuseUnless("extra", 0);
-            int s = _section.GetInt("stride", 1);
-            if (s < 1 || x.C % (s * s) != 0 || x.H % s != 0 || x.W % s != 0)
-                throw Unsupported($"stride={s} on {x.C}x{x.H}x{x.W} cannot be exported");
+            var l = _layer;
+            RefuseIf(l.Reverse, "reverse", "reverse=1");
+            RefuseIf(l.Flatten, "flatten", "flatten=1");
+            int s = l.Stride, c = l.InputChannels;
+            RefuseIf(c % (s * s) != 0 || l.InputHeight % s != 0 || l.InputWidth % s != 0, null, $"stride={s} on {c}x{l.InputHeight}x{l.InputWidth}");
             var name = LayerName("reorg");
-            var shape = Node("Shape", name + "/shape", x.Tensor).Outputs[0];
+            var shape = Node("Shape", name + "/shape", x).Outputs[0];
             var h = Node("Slice", name + "/h", shape, Ints(2), Ints(3)).Outputs[0];
             var w = Node("Slice", name + "/w", shape, Ints(3), Ints(4)).Outputs[0];
-            var viewShape = Node("Concat", name + "/view_shape", Ints(0, x.C / (s * s)), h, Ints(s), w, Ints(s)).WithAttribute(OnnxAttribute.Int("axis", 0)).Outputs[0];
-            var view = Node("Reshape", name + "/view", x.Tensor, viewShape).Outputs[0];
+            var viewShape = Node("Concat", name + "/view_shape", Ints(0, c / (s * s)), h, Ints(s), w, Ints(s)).WithAttribute(OnnxAttribute.Int("axis", 0)).Outputs[0];
+            var view = Node("Reshape", name + "/view", x, viewShape).Outputs[0];
             var moved = Node("Transpose", name + "/moved", view).WithAttribute(OnnxAttribute.Ints("perm", 0, 3, 5, 1, 2, 4)).Outputs[0];
             var outH = Node("Div", name + "/out_h", h, Ints(s)).Outputs[0];
             var outW = Node("Div", name + "/out_w", w, Ints(s)).Outputs[0];
-            var outShape = Node("Concat", name + "/out_shape", Ints(0, x.C * s * s), outH, outW).WithAttribute(OnnxAttribute.Int("axis", 0)).Outputs[0];
+            var outShape = Node("Concat", name + "/out_shape", Ints(0, c * s * s), outH, outW).WithAttribute(OnnxAttribute.Int("axis", 0)).Outputs[0];
             Node("Reshape", name, moved, outShape);
-            return new LayerOutput(name, x.C * s * s, x.H / s, x.W / s);
+            return name;
+        }
+
+        // AlexeyAB's reorg3d calls reorg_cpu with the output's sizes: out[(dy·s + dx)·c + k, y, x] = in[k, y·s + dy, x·s + dx],
+        // which is ONNX's SpaceToDepth.
+        private string Reorg3d(string x)
+        {
+            var l = _layer;
+            RefuseIf(l.Reverse, "reverse", "reverse=1");
+            RefuseIf(l.InputHeight % l.Stride != 0 || l.InputWidth % l.Stride != 0, null,
+                $"stride={l.Stride} on a {l.InputWidth}x{l.InputHeight} input (only a size it divides)");
+            return Node("SpaceToDepth", LayerName("reorg3d"), x).WithAttribute(OnnxAttribute.Int("blocksize", l.Stride)).Outputs[0];
+        }
+
+        // forward_crop_layer at inference: the centre window ((h − crop_h)/2, (w − crop_w)/2), times 2 minus 1 unless noadjust.
+        private string Crop(string x)
+        {
+            var l = _layer;
+            int top = (l.InputHeight - l.OutputHeight) / 2, left = (l.InputWidth - l.OutputWidth) / 2;
+            var name = LayerName("crop");
+            var window = Node("Slice", l.NoAdjust ? name : name + "/window", x, Ints(top, left), Ints(top + l.OutputHeight, left + l.OutputWidth), Ints(2, 3)).Outputs[0];
+            if (!l.NoAdjust) Node("Add", name, Node("Mul", name + "/scale", window, Scalar(2f)).Outputs[0], Scalar(-1f));
+            return name;
         }
 
         // forward_yolo_layer: per anchor, logistic on x, y and on objectness + classes; w, h stay raw. AlexeyAB's
         // scale_x_y then maps x, y to x·s − (s − 1)/2, and new_coords=1 skips the logistic (the conv already applied it).
-        private LayerOutput Yolo(LayerOutput x)
+        private string Yolo(string x)
         {
-            int classes = _section.GetInt("classes", 20);
-            int total = _section.GetInt("num", 1);
-            var mask = _section.GetIntList("mask");
-            int anchors = mask?.Length ?? total;
-            bool newCoords = _section.GetInt("new_coords", 0) != 0;
-            float scaleXY = GetFloat("scale_x_y", 1f);
-            int entries = 4 + 1 + classes;
-            if (x.C != anchors * entries)
-                throw Unsupported($"the layer before has {x.C} channels, but {anchors} anchors x (5 + {classes} classes) need {anchors * entries}");
+            var head = _layer.Head!;
+            int anchors = head.AnchorsPerCell, entries = 4 + 1 + head.Classes;
+            RefuseIf(_layer.InputChannels != anchors * entries, null,
+                $"the layer before has {_layer.InputChannels} channels, but {anchors} anchors x (5 + {head.Classes} classes) need {anchors * entries}");
             var name = LayerName("yolo");
             string[] Parts(string v)
             {
                 var xy = Entries(name + "/xy", v, 0, 2);
                 var wh = Entries(name + "/wh", v, 2, 4);
                 var rest = Entries(name + "/rest", v, 4, entries);
-                if (!newCoords)
+                if (!head.NewCoords)
                 {
                     xy = Node("Sigmoid", name + "/xy_logistic", xy).Outputs[0];
                     rest = Node("Sigmoid", name + "/rest_logistic", rest).Outputs[0];
                 }
-                if (scaleXY != 1f)
-                    xy = Node("Add", name + "/xy_shift", Node("Mul", name + "/xy_scale", xy, Scalar(scaleXY)).Outputs[0], Scalar(-0.5f * (scaleXY - 1f))).Outputs[0];
+                if (head.ScaleXY != 1f)
+                    xy = Node("Add", name + "/xy_shift", Node("Mul", name + "/xy_scale", xy, Scalar(head.ScaleXY)).Outputs[0], Scalar(-0.5f * (head.ScaleXY - 1f))).Outputs[0];
                 return new[] { xy, wh, rest };
             }
             PerAnchor(name, x, anchors, entries, Parts);
-            _detectionLayers.Add(_index);
-            return new LayerOutput(name, x.C, x.H, x.W);
+            _detectionLayers.Add(_layer.Index);
+            return name;
+        }
+
+        // forward_gaussian_yolo_layer: per anchor the entries are x, σx, y, σy, w, σw, h, σh, objectness, classes. Logistic on
+        // all but the w and h means; scale_x_y maps the x and y means (only them) to v·s − (s − 1)/2. Written as one
+        // per-channel blend of the raw and the logistic values, so no shape is computed at run time.
+        private string GaussianYolo(string x)
+        {
+            var head = _layer.Head!;
+            int anchors = head.AnchorsPerCell, entries = 8 + 1 + head.Classes, c = _layer.InputChannels;
+            RefuseIf(c != anchors * entries, null,
+                $"the layer before has {c} channels, but {anchors} anchors x (9 + {head.Classes} classes) need {anchors * entries}");
+            var raw = new float[c];
+            var scale = new float[c];
+            var shift = new float[c];
+            for (int channel = 0; channel < c; channel++)
+            {
+                int entry = channel % entries;
+                bool squashed = entry != 4 && entry != 6;
+                bool scaled = entry == 0 || entry == 2;
+                raw[channel] = squashed ? 0f : 1f;
+                scale[channel] = !squashed ? 0f : scaled ? head.ScaleXY : 1f;
+                shift[channel] = scaled ? -0.5f * (head.ScaleXY - 1f) : 0f;
+            }
+            var name = LayerName("Gaussian_yolo");
+            var logistic = Node("Sigmoid", name + "/logistic", x).Outputs[0];
+            var mapped = Node("Add", name + "/mapped", Node("Mul", name + "/scaled", logistic, PerChannel(scale)).Outputs[0], PerChannel(shift)).Outputs[0];
+            var kept = Node("Mul", name + "/raw", x, PerChannel(raw)).Outputs[0];
+            Node("Add", name, kept, mapped);
+            _detectionLayers.Add(_layer.Index);
+            return name;
         }
 
         // forward_region_layer: per anchor, logistic on x, y and on objectness; the classes get a softmax (softmax=1,
         // over the class channels at each cell) or a logistic each.
-        private LayerOutput Region(LayerOutput x)
+        private string Region(string x)
         {
-            int classes = _section.GetInt("classes", 20), coords = _section.GetInt("coords", 4), anchors = _section.GetInt("num", 1);
-            bool softmax = _section.GetInt("softmax", 0) != 0;
-            RefuseUnless("background", 0);
-            RefuseIfPresent("tree");
-            if (coords < 2) throw Unsupported($"coords={coords} cannot be exported");
-            int entries = coords + 1 + classes;
-            if (x.C != anchors * entries)
-                throw Unsupported($"the layer before has {x.C} channels, but {anchors} anchors x ({coords} + 1 + {classes} classes) need {anchors * entries}");
+            var head = _layer.Head!;
+            RefuseIf(head.Background, "background", "background=1");
+            RefuseIf(_layer.Tree != null, "tree", "tree=");
+            RefuseIf(head.Coords < 2, null, $"coords={head.Coords}");
+            int classes = head.Classes, coords = head.Coords, anchors = head.Num, entries = coords + 1 + classes;
+            RefuseIf(_layer.InputChannels != anchors * entries, null,
+                $"the layer before has {_layer.InputChannels} channels, but {anchors} anchors x ({coords} + 1 + {classes} classes) need {anchors * entries}");
             var name = LayerName("region");
             string[] Parts(string v)
             {
@@ -366,87 +363,71 @@ namespace Darknet.Weights.Onnx
                 if (classes > 0)
                 {
                     var classScores = Entries(name + "/classes", v, coords + 1, entries);
-                    parts.Add(softmax
+                    parts.Add(head.Softmax
                         ? Node("Softmax", name + "/classes_softmax", classScores).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0]
                         : Node("Sigmoid", name + "/classes_logistic", classScores).Outputs[0]);
                 }
                 return parts.ToArray();
             }
             PerAnchor(name, x, anchors, entries, Parts);
-            _detectionLayers.Add(_index);
-            return new LayerOutput(name, x.C, x.H, x.W);
+            _detectionLayers.Add(_layer.Index);
+            return name;
         }
 
         // Views (n, anchors·entries, h, w) as (n, anchors, entries, h·w), transforms entry ranges, and views it back.
-        private void PerAnchor(string name, LayerOutput x, int anchors, int entries, Func<string, string[]> transform)
+        private void PerAnchor(string name, string x, int anchors, int entries, Func<string, string[]> transform)
         {
-            var view = Node("Reshape", name + "/anchors", x.Tensor, Ints(0, anchors, entries, -1)).Outputs[0];
+            var view = Node("Reshape", name + "/anchors", x, Ints(0, anchors, entries, -1)).Outputs[0];
             var joined = Node("Concat", name + "/joined", transform(view)).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0];
-            Node("Reshape", name, joined, Node("Shape", name + "/shape", x.Tensor).Outputs[0]);
+            Node("Reshape", name, joined, Node("Shape", name + "/shape", x).Outputs[0]);
         }
 
         private string Entries(string output, string view, int start, int end) =>
             Node("Slice", output, view, Ints(start), Ints(end), Ints(2)).Outputs[0];
 
         // forward_softmax_layer: a softmax over each of `groups` equal runs of the flattened c·h·w values, of input / temperature.
-        private LayerOutput Softmax(LayerOutput x)
+        private string Softmax(string x)
         {
-            RefuseIfPresent("tree");
-            int groups = _section.GetInt("groups", 1);
-            if (groups < 1 || (x.C * x.H * x.W) % groups != 0) throw Unsupported($"groups={groups} cannot be exported");
-            float temperature = GetFloat("temperature", 1f);
+            var l = _layer;
+            RefuseIf(l.Tree != null, "tree", "tree=");
+            int groups = l.Groups;
+            RefuseIf((long)l.InputChannels * l.InputHeight * l.InputWidth % groups != 0, null, $"groups={groups}");
             var name = LayerName("softmax");
-            var grouped = Node("Reshape", name + "/groups", x.Tensor, Ints(0, groups, -1)).Outputs[0];
-            if (temperature != 1f) grouped = Node("Div", name + "/temperature", grouped, Scalar(temperature)).Outputs[0];
+            var grouped = Node("Reshape", name + "/groups", x, Ints(0, groups, -1)).Outputs[0];
+            if (l.Temperature != 1f) grouped = Node("Div", name + "/temperature", grouped, Scalar(l.Temperature)).Outputs[0];
             var soft = Node("Softmax", name + "/softmax", grouped).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0];
-            Node("Reshape", name, soft, Node("Shape", name + "/shape", x.Tensor).Outputs[0]);
-            return new LayerOutput(name, x.C, x.H, x.W);
+            Node("Reshape", name, soft, Node("Shape", name + "/shape", x).Outputs[0]);
+            return name;
         }
 
         // AlexeyAB's [scale_channels]: the `from` layer's output times the previous layer's (c, 1, 1) output, per channel.
-        private LayerOutput ScaleChannels(LayerOutput x)
+        private string ScaleChannels(string x)
         {
-            RefuseUnless("scale_wh", 0);
-            var option = _section.Find("from") ?? throw Unsupported("[scale_channels] needs from=");
-            var from = Source(_section.GetInt("from", 0), option);
-            if (x.C != from.C || x.H != 1 || x.W != 1)
-                throw Unsupported($"scaling {from.C} channels by a {x.C}x{x.H}x{x.W} layer cannot be exported");
+            RefuseIf(_layer.ScaleWh, "scale_wh", "scale_wh=1");
             var name = LayerName("scale_channels");
-            var product = Node("Mul", name + "/mul", from.Tensor, x.Tensor).Outputs[0];
-            Activate(_section.GetString("activation") ?? "linear", product, name);
-            return new LayerOutput(name, from.C, from.H, from.W);
+            Activate(Node("Mul", name + "/mul", _tensors[_layer.Sources[0]], x).Outputs[0], name);
+            return name;
         }
 
         // AlexeyAB's [sam]: the `from` layer's output times the previous layer's output, element by element.
-        private LayerOutput Sam(LayerOutput x)
+        private string Sam(string x)
         {
-            var option = _section.Find("from") ?? throw Unsupported("[sam] needs from=");
-            var from = Source(_section.GetInt("from", 0), option);
-            if (x.C != from.C || x.H != from.H || x.W != from.W)
-                throw Unsupported($"multiplying {from.C}x{from.H}x{from.W} by {x.C}x{x.H}x{x.W} cannot be exported");
             var name = LayerName("sam");
-            var product = Node("Mul", name + "/mul", from.Tensor, x.Tensor).Outputs[0];
-            Activate(_section.GetString("activation") ?? "linear", product, name);
-            return new LayerOutput(name, from.C, from.H, from.W);
+            Activate(Node("Mul", name + "/mul", _tensors[_layer.Sources[0]], x).Outputs[0], name);
+            return name;
         }
 
-        private void Activate(string activation, string input, string output) =>
-            Activations.Apply(this, activation, input, output, what => Unsupported(what, _section.Find("activation")?.Line ?? 0));
-
-        private LayerOutput Source(int index, CfgOption option)
-        {
-            int absolute = index < 0 ? _index + index : index;
-            if (absolute < 0 || absolute >= _index)
-                throw new DarknetException(ErrorCodes.BadRoute, $"{_section.Where(option.Line)}: [{_section.Name}] {option.Key}={option.Value} points at layer {absolute}, outside 0..{_index - 1}");
-            return _layers[absolute];
-        }
+        private void Activate(string input, string output) =>
+            Activations.Apply(this, _layer.Activation!, input, output, what => Unsupported(what, _layer.LineOf("activation")));
 
         private string SliceChannels(string output, string input, int start, int end) =>
             Node("Slice", output, input, Ints(start), Ints(end), Ints(1)).Outputs[0];
 
-        private string LayerName(string kind) => kind + "_" + _index.ToString(CultureInfo.InvariantCulture);
+        private string LayerName(string kind) => kind + "_" + _layer.Index.ToString(CultureInfo.InvariantCulture);
 
-        private string Describe() => $"layer {_index} ([{_section.Name}] at {_section.Where(_section.Line)})";
+        private string Describe() => $"layer {_layer.Index} ([{_layer.SectionName}] at {Where(_layer.Line)})";
+
+        private string Where(int line) => CfgReader.Where(_layout.SourceName, line);
 
         public OnnxNode Node(string opType, string output, params string[] inputs)
         {
@@ -459,12 +440,15 @@ namespace Darknet.Weights.Onnx
 
         private string Floats(params float[] values) => Constant(new long[] { values.Length }, values, null);
 
+        /// <summary>A (1, c, 1, 1) constant that scales or shifts each channel of an NCHW tensor.</summary>
+        private string PerChannel(float[] values) => Constant(new long[] { 1, values.Length, 1, 1 }, values, null);
+
         private string Ints(params long[] values) => Constant(new long[] { values.Length }, null, values);
 
         private string Constant(long[] dims, float[]? floats, long[]? int64s)
         {
             var key = (floats != null ? "f" + string.Join(",", Array.ConvertAll(floats, f => f.ToString("R", CultureInfo.InvariantCulture)))
-                                      : "i" + string.Join(",", int64s!)) + "/" + dims.Length;
+                                      : "i" + string.Join(",", int64s!)) + "/" + string.Join(",", dims);
             if (_constantNames.TryGetValue(key, out var existing)) return existing;
             var name = "const_" + _constantNames.Count.ToString(CultureInfo.InvariantCulture);
             _constantNames.Add(key, name);
@@ -472,28 +456,13 @@ namespace Darknet.Weights.Onnx
             return name;
         }
 
-        private float GetFloat(string key, float defaultValue)
+        /// <summary>Refuses with DKN1005 at the line of option <paramref name="key"/>, or of the section when the refusal is about it as a whole (null).</summary>
+        private void RefuseIf(bool refused, string? key, string what)
         {
-            var option = _section.Find(key);
-            if (option == null) return defaultValue;
-            if (float.TryParse(option.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return value;
-            throw new DarknetException(ErrorCodes.MalformedCfg, $"{_section.Where(option.Line)}: [{_section.Name}] {key}={CfgReader.Quote(option.Value)}: expected a number");
+            if (refused) throw Unsupported(what + " cannot be exported", key == null ? _layer.Line : _layer.LineOf(key));
         }
 
-        private void RefuseUnless(string key, int expected)
-        {
-            var option = _section.Find(key);
-            if (option != null && _section.GetInt(key, expected) != expected)
-                throw Unsupported($"{key}={CfgReader.Quote(option.Value)} cannot be exported (only {expected})", option.Line);
-        }
-
-        private void RefuseIfPresent(string key)
-        {
-            var option = _section.Find(key);
-            if (option != null) throw Unsupported($"{key}= cannot be exported", option.Line);
-        }
-
-        private DarknetException Unsupported(string what, int line = 0) =>
-            new DarknetException(ErrorCodes.UnsupportedLayer, $"{_section.Where(line > 0 ? line : _section.Line)}: [{_section.Name}] {what}");
+        private DarknetException Unsupported(string what, int line) =>
+            new DarknetException(ErrorCodes.UnsupportedLayer, $"{Where(line)}: [{_layer.SectionName}] {what}");
     }
 }

@@ -1,6 +1,4 @@
 using System;
-using System.IO;
-using Darknet.Weights.Config;
 using Darknet.Weights.Layout;
 
 namespace Darknet.Weights.Onnx
@@ -8,17 +6,14 @@ namespace Darknet.Weights.Onnx
     /// <summary>
     /// Darknet .cfg + .weights -> an ONNX model (opset 13) that computes what darknet computes: one input <c>input</c>
     /// (float32 NCHW), one output per [yolo]/[region] layer (else the last layer), each darknet's layer output as
-    /// [N, C, H, W]. The graph comes from the cfg; the weights are read by the converter and streamed into the file.
+    /// [N, C, H, W]. The graph comes from the network's layout; the weights are read by the converter and streamed into the file.
     /// </summary>
     internal static class OnnxExporter
     {
         public static ConversionResult ExportFile(string cfgPath, string weightsPath, string outputPath)
         {
             if (cfgPath == null) throw new ArgumentNullException(nameof(cfgPath));
-            var name = Path.GetFileName(cfgPath);
-            var sections = CfgReader.ReadFile(cfgPath);
-            var options = new ConversionOptions { Format = OutputFormat.Onnx, Cfg = sections };
-            return DarknetConverter.ConvertFile(CfgLayoutReader.Read(sections, name), weightsPath, outputPath, options);
+            return DarknetConverter.ConvertFile(NetworkLayout.FromCfgFile(cfgPath), weightsPath, outputPath, new ConversionOptions { Format = OutputFormat.Onnx });
         }
     }
 }

@@ -60,40 +60,8 @@ namespace Darknet.Weights.Safetensors
         internal static IReadOnlyList<Entry> EntriesFor(ConversionPlan plan)
         {
             var entries = new List<Entry>();
-            for (int i = 0; i < plan.Layers.Count; i++)
-            {
-                var layer = plan.Layers[i];
-                var name = plan.Names[i];
-                int n;
-                switch (layer.Type)
-                {
-                    case LayerType.Convolutional:
-                        n = layer.Filters;
-                        entries.Add(new Entry(name + "/weights", new[] { layer.Size, layer.Size, layer.InputChannels / Math.Max(1, layer.Groups), n }));
-                        break;
-                    case LayerType.Deconvolutional:
-                        n = layer.Filters;
-                        entries.Add(new Entry(name + "/weights", new[] { layer.Size, layer.Size, n, layer.InputChannels }));
-                        break;
-                    case LayerType.Connected:
-                        n = layer.Filters;
-                        entries.Add(new Entry(name + "/weights", new[] { layer.Inputs, n }));
-                        break;
-                    case LayerType.Shortcut:
-                    {
-                        // AlexeyAB's weighted shortcut: one weight per input (and per channel), no biases.
-                        int inputs = layer.Sources.Count + 1;
-                        entries.Add(new Entry(name + "/weights", layer.ShortcutWeights == ShortcutWeights.PerChannel ? new[] { inputs, layer.OutputChannels } : new[] { inputs }));
-                        continue;
-                    }
-                    default:
-                        n = layer.OutputChannels;
-                        break;
-                }
-                bool batchNorm = layer.BatchNormalize || layer.Type == LayerType.BatchNorm;
-                if (!batchNorm) entries.Add(new Entry(name + "/biases", new[] { n }));
-                else foreach (var part in NpzWriter.BatchNormNames) entries.Add(new Entry(name + "/" + part, new[] { n }));
-            }
+            for (int i = 0; i < plan.Blocks.Count; i++)
+                foreach (var array in plan.Blocks[i].Arrays) entries.Add(new Entry(plan.Names[i] + "/" + array.Name, array.Shape));
             return entries;
         }
 

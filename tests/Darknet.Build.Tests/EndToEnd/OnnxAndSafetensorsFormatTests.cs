@@ -88,7 +88,7 @@ public sealed class OnnxAndSafetensorsFormatTests
         var app = _fixture.CreateProject("OnnxPartialApp", _fixture.NewDirectory("onnx-partial-cache"),
             """<DarknetModel Include="darknet53.conv.74" Format="onnx" />""", properties: $"<DarknetMirror>{_fixture.Server.Url("onnx-partial/")}</DarknetMirror>");
         var result = app.Build();
-        FailedWith(result, ErrorCodes.OnnxNeedsCfg);
+        FailedWith(result, ErrorCodes.NoRunnableNetwork);
         Assert.Contains("is a partial backbone", result.Output);
         Assert.Equal(requestsBefore, _fixture.Server.TotalRequests);
     }

@@ -52,7 +52,7 @@ public sealed class ConvertToOnnxTests
         using var dir = new TempDirectory();
         var (exit, _, stderr) = CliRunner.Run("convert", "--model", model, "--weights_dir", dir.Path, "--save_dir", dir.Path, "--format", "onnx");
         Assert.NotEqual(0, exit);
-        Assert.Contains(ErrorCodes.OnnxNeedsCfg, stderr);
+        Assert.Contains(ErrorCodes.NoRunnableNetwork, stderr);
         Assert.Contains(why, stderr);
         Assert.Empty(Directory.GetFiles(dir.Path));
     }

@@ -43,16 +43,18 @@ public class EveryCfgConversionTests
         using (var sink = LayerSinks.Create(OutputFormat.Npy, file))
             result = DarknetConverter.Convert(layout, weights, weights.Length, sink, new ConversionOptions());
 
-        Assert.Equal(layout.WeightedLayers.Count, result.LayersWritten);
+        Assert.Equal(layout.Blocks.Count, result.LayersWritten);
         Assert.Equal(floats, result.FloatsRead);
         var layers = ModelFileReader.ReadFile(output);
         Assert.Equal(names, layers.Select(l => l.Name));
         long start = 0;
-        for (int i = 0; i < layers.Count; i++)
+        int entry = 0;
+        foreach (var layer in layout.WeightedLayers)
         {
-            ParameterLayout.Check(layout.WeightedLayers[i], layers[i], start, seed);
-            start += layout.WeightedLayers[i].FloatCount;
+            entry += ParameterLayout.CheckLayer(layer, layers, entry, start, seed);
+            start += layer.FloatCount;
         }
+        Assert.Equal(layers.Count, entry);
         Assert.Equal(floats, start);
     }
 }

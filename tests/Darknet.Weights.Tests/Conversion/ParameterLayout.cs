@@ -19,17 +19,9 @@ internal static class ParameterLayout
             case LayerType.Convolutional:
             case LayerType.Deconvolutional:
             {
-                int n = layer.Filters, k = layer.Size;
                 bool deconv = layer.Type == LayerType.Deconvolutional;
-                int d0 = deconv ? layer.InputChannels : n;
-                int d1 = deconv ? n : layer.InputChannels / Math.Max(1, layer.Groups);
-                long w0 = start + (layer.BatchNormalize ? 4 * n : n);
-                CheckVectors(p, layer.BatchNormalize, n, start, F);
-                Assert.Equal(new[] { k, k, d1, d0 }, p.Weights!.Shape);
-                var picks = new List<(int, int, int, int)> { (0, 0, 0, 0), (d0 - 1, d1 - 1, k - 1, k - 1), (d0 - 1, 0, 0, k - 1), (0, d1 - 1, k - 1, 0) };
-                for (int s = 0; s < samples; s++) picks.Add((random.Next(d0), random.Next(d1), random.Next(k), random.Next(k)));
-                foreach (var (a, b, y, x) in picks)
-                    Assert.Equal(F(w0 + (((long)a * d1 + b) * k + y) * k + x), p.Weights.Data[(((long)y * k + x) * d1 + b) * d0 + a]);
+                CheckConvolution(layer.Filters, layer.InputChannels, deconv ? 1 : Math.Max(1, layer.Groups), layer.Size, layer.BatchNormalize,
+                    deconv, layer.Flipped, p, start, F, random, samples);
                 break;
             }
             case LayerType.Connected:
@@ -89,6 +81,48 @@ internal static class ParameterLayout
             }
             default:
                 throw new Xunit.Sdk.XunitException($"layer {layer.Index} of type {layer.Type} has no weights to check");
+        }
+    }
+
+    /// <summary>
+    /// Checks the arrays of weighted layer <paramref name="layer"/>, which start at <paramref name="first"/> in
+    /// <paramref name="converted"/> and at float <paramref name="start"/> of the file; returns how many arrays it has:
+    /// one, or three for [crnn] (parser.c's load_weights_upto: its input, self and output convolutions, in that order).
+    /// </summary>
+    public static int CheckLayer(LayerInfo layer, IReadOnlyList<LayerParameters> converted, int first, long start, uint seed)
+    {
+        if (layer.Type != LayerType.Crnn)
+        {
+            Check(layer, converted[first], start, seed);
+            return 1;
+        }
+        float F(long index) => SyntheticWeights.At(seed, index);
+        var random = new Random(layer.Index);
+        int k = layer.Size, groups = Math.Max(1, layer.Groups), bnFactor = layer.BatchNormalize ? 4 : 1;
+        var parts = new[] { (layer.Hidden, layer.InputChannels), (layer.Hidden, layer.Hidden), (layer.Filters, layer.Hidden) };
+        foreach (var (n, inputs) in parts)
+        {
+            CheckConvolution(n, inputs, groups, k, layer.BatchNormalize, deconv: false, flipped: false, converted[first++], start, F, random, 16);
+            start += (long)n * bnFactor + (long)n * (inputs / groups) * k * k;
+        }
+        return 3;
+    }
+
+    private static void CheckConvolution(int n, int inputChannels, int groups, int k, bool batchNormalize, bool deconv, bool flipped,
+        LayerParameters p, long start, Func<long, float> F, Random random, int samples)
+    {
+        int d0 = deconv ? inputChannels : n;
+        int d1 = deconv ? n : inputChannels / groups;
+        long w0 = start + (batchNormalize ? 4 * n : n);
+        CheckVectors(p, batchNormalize, n, start, F);
+        Assert.Equal(new[] { k, k, d1, d0 }, p.Weights!.Shape);
+        var picks = new List<(int, int, int, int)> { (0, 0, 0, 0), (d0 - 1, d1 - 1, k - 1, k - 1), (d0 - 1, 0, 0, k - 1), (0, d1 - 1, k - 1, 0) };
+        for (int s = 0; s < samples; s++) picks.Add((random.Next(d0), random.Next(d1), random.Next(k), random.Next(k)));
+        foreach (var (a, b, y, x) in picks)
+        {
+            // darknet's (out, in, k, k) order, or, flipped=1, its transpose (in·k·k, out) as the file holds it
+            long position = flipped ? (((long)b * k + y) * k + x) * d0 + a : (((long)a * d1 + b) * k + y) * k + x;
+            Assert.Equal(F(w0 + position), p.Weights.Data[(((long)y * k + x) * d1 + b) * d0 + a]);
         }
     }
 

@@ -85,7 +85,8 @@ public class AlexeyAbSectionsTests
     {
         var layout = Parse("[convolutional]\nfilters=4\nsize=1\n[convolutional]\nfilters=4\nsize=1\nactivation=Hard_Mish\n" +
                            "[convolutional]\nfilters=4\nsize=1\nactivation=swish\n[shortcut]\nfrom=-2\n[upsample]\n");
-        Assert.Equal(new[] { "logistic", "hard_mish", "swish", "linear", null }, layout.Layers.Select(l => l.Activation));
+        // As written: darknet compares the names case-sensitively (its get_activation reads "Hard_Mish" as relu).
+        Assert.Equal(new[] { "logistic", "Hard_Mish", "swish", "linear", null }, layout.Layers.Select(l => l.Activation));
     }
 
     [Fact]

@@ -304,7 +304,7 @@ public class NetworkLayoutTests
     }
 
     [Theory]
-    [InlineData("local"), InlineData("rnn"), InlineData("gru"), InlineData("lstm"), InlineData("crnn"), InlineData("crop")]
+    [InlineData("local"), InlineData("rnn"), InlineData("gru"), InlineData("lstm"), InlineData("conv_lstm")]
     public void A_known_but_unsupported_section_is_refused_as_such(string name)
     {
         var e = AssertFails(ErrorCodes.UnsupportedLayer, 6, () => Parse($"[{name}]\noutput=4\n"));
@@ -312,12 +312,10 @@ public class NetworkLayoutTests
     }
 
     [Theory]
-    [InlineData("[conv]\nfilters=1\nsize=1\ndontload=1\n", 9)]
     [InlineData("[conv]\nfilters=1\nsize=1\nbatch_normalize=1\ndontloadscales=1\n", 10)]
-    [InlineData("[conv]\nfilters=1\nsize=3\nflipped=1\n", 9)]
+    [InlineData("[conv]\nfilters=1\nsize=1\nnumload=1\n", 9)]
     [InlineData("[conv]\nfilters=1\nsize=3\nantialiasing=1\n", 9)]
-    [InlineData("[conv]\nfilters=1\nsize=3\nstride_x=2\n", 9)]
-    [InlineData("[maxpool]\nsize=2\nstride=2\nstride_y=1\n", 9)]
+    [InlineData("[maxpool]\nsize=2\nstride=2\nantialiasing=1\n", 9)]
     [InlineData("[conv]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1\nweights_type=per_pixel\n", 11)]
     [InlineData("[conv]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1\nweights_type=per_feature\nweights_normalization=max\n", 12)]
     [InlineData("[reorg]\nstride=2\nextra=3\n", 8)]

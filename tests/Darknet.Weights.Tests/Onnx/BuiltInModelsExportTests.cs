@@ -12,9 +12,8 @@ using Xunit.Abstractions;
 namespace Darknet.Weights.Tests.Onnx;
 
 /// <summary>
-/// Built-in models export to ONNX from the cfg their description in code writes (CfgWriter), and that cfg is the upstream
-/// one in everything the exporter reads: the same graph node for node, the same bytes for the same weights, and darknet's
-/// own output on the upstream cfg.
+/// Built-in models export to ONNX from their description in code, which is the upstream cfg in everything the exporter
+/// reads: the same graph node for node, the same bytes for the same weights, and darknet's own output on the upstream cfg.
 /// </summary>
 public sealed class BuiltInModelsExportTests
 {
@@ -43,13 +42,13 @@ public sealed class BuiltInModelsExportTests
             if (runnable.Contains(model.Name))
             {
                 Assert.Null(model.NotRunnable);
-                Assert.StartsWith("[net]\nwidth=", model.CfgText);
+                Assert.Same(model.Layout, model.LayoutFor(OutputFormat.Onnx));
                 continue;
             }
             Assert.Contains(model.Name, new[] { "yolov3_feat", "darknet53.conv.74", "yolov4.conv.137" });
-            Assert.Null(model.CfgText);
-            var e = Assert.Throws<DarknetException>(() => model.OnnxCfg());
-            Assert.Equal(ErrorCodes.OnnxNeedsCfg, e.Code);
+            Assert.Same(model.Layout, model.LayoutFor(OutputFormat.Npy));
+            var e = Assert.Throws<DarknetException>(() => model.LayoutFor(OutputFormat.Onnx));
+            Assert.Equal(ErrorCodes.NoRunnableNetwork, e.Code);
             Assert.StartsWith(model.Name + " cannot be exported to ONNX: it is ", e.Message);
         }
         Assert.Equal(runnable.Count, ModelCatalog.All.Count(m => m.NotRunnable == null));
@@ -57,29 +56,23 @@ public sealed class BuiltInModelsExportTests
 
     /// <summary>
     /// Full size, no weights needed: the graph (every node with its inputs, outputs and attributes, every constant, every
-    /// weight slot's name and shape, the input and outputs) from the written cfg equals the one from the upstream cfg, and
-    /// the written cfg reads back as the built-in layout.
+    /// weight slot's name and shape, the input and outputs) from the built-in description equals the one from the
+    /// upstream cfg, and so do the heads' anchors, masks and the rest, which decoding boxes needs.
     /// </summary>
     [SkippableTheory]
     [MemberData(nameof(Runnable))]
-    public void The_written_cfg_gives_the_upstream_cfgs_graph(string name, string upstreamCfg)
+    public void The_built_in_description_gives_the_upstream_cfgs_graph(string name, string upstreamCfg)
     {
         var model = ModelCatalog.Find(name)!;
-        var upstream = CfgReader.ReadFile(SharedFiles.RequireCfg(upstreamCfg));
-        var written = model.OnnxCfg();
+        var upstream = NetworkLayout.FromCfgFile(SharedFiles.RequireCfg(upstreamCfg));
 
-        var expected = Describe(GraphBuilder.Build(upstream, upstreamCfg));
-        var actual = Describe(GraphBuilder.Build(written, name));
+        var expected = Describe(GraphBuilder.Build(upstream));
+        var actual = Describe(GraphBuilder.Build(model.Layout));
         Assert.Equal(expected.Count, actual.Count);
         for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
         _output.WriteLine($"{name}: {expected.Count} graph entries equal");
 
-        // What the graph does not show but decoding boxes needs: the heads' anchors, masks and the rest, as upstream.
-        Assert.Equal(Heads(upstream), Heads(written));
-
-        var readBack = CfgLayoutReader.Read(written, name);
-        Assert.Equal(model.Layout.Layers.Select(Config.CfgWriterTests.Describe), readBack.Layers.Select(Config.CfgWriterTests.Describe));
-        Assert.Equal((model.Layout.Width, model.Layout.Height, model.Layout.Channels), (readBack.Width, readBack.Height, readBack.Channels));
+        Assert.Equal(Heads(upstream), Heads(model.Layout));
     }
 
     /// <summary>The small ones end to end at full size: the same synthetic weights give byte-identical ONNX files.</summary>
@@ -98,7 +91,7 @@ public sealed class BuiltInModelsExportTests
         var fromUpstream = temp.File("upstream.onnx");
         OnnxExporter.ExportFile(cfg, weights, fromUpstream);
         var builtIn = temp.File("built-in.onnx");
-        DarknetConverter.ConvertFile(model.Layout, weights, builtIn, new ConversionOptions { Format = OutputFormat.Onnx, Cfg = model.OnnxCfg() });
+        DarknetConverter.ConvertFile(model.Layout, weights, builtIn, new ConversionOptions { Format = OutputFormat.Onnx });
 
         Assert.Equal(new FileInfo(fromUpstream).Length, new FileInfo(builtIn).Length);
         Assert.Equal(Sha256(fromUpstream), Sha256(builtIn));
@@ -112,7 +105,7 @@ public sealed class BuiltInModelsExportTests
         using var temp = new TempDirectory();
         var network = new TestNetwork(temp, SharedFiles.RequireCfg("yolov3-tiny.cfg"), 128, 96); // darknet runs the upstream cfg
         var model = ModelCatalog.Find("yolov3-tiny")!;
-        DarknetConverter.ConvertFile(model.Layout, network.WeightsPath, network.OnnxPath, new ConversionOptions { Format = OutputFormat.Onnx, Cfg = model.OnnxCfg() });
+        DarknetConverter.ConvertFile(model.Layout, network.WeightsPath, network.OnnxPath, new ConversionOptions { Format = OutputFormat.Onnx });
 
         var outputs = OnnxRun.Run(network.OnnxPath, network.Input, 3, 96, 128);
         Assert.Equal(new[] { "yolo_16", "yolo_23" }, outputs.Select(o => o.Name));
@@ -127,13 +120,12 @@ public sealed class BuiltInModelsExportTests
         }
     }
 
-    private static List<string> Heads(IReadOnlyList<CfgSection> sections)
+    private static List<string> Heads(NetworkLayout layout)
     {
-        string[] keys = { "mask", "anchors", "classes", "num", "coords", "softmax", "scale_x_y", "new_coords" };
-        static string Numbers(string? value) => value == null ? "-" :
-            string.Join(",", value.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)));
-        return sections.Where(s => s.Name is "yolo" or "region")
-            .Select(s => s.Name + " " + string.Join(" ", keys.Select(k => k + "=" + Numbers(s.GetString(k))))).ToList();
+        static string Numbers(IEnumerable<float> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        return layout.Layers.Where(l => l.Head != null).Select(l => l.Head!).Select(h =>
+            $"mask={(h.Mask == null ? "-" : string.Join(",", h.Mask))} anchors={Numbers(h.Anchors)} classes={h.Classes} num={h.Num} coords={h.Coords} " +
+            $"softmax={h.Softmax} scale_x_y={h.ScaleXY.ToString("R", CultureInfo.InvariantCulture)} new_coords={h.NewCoords} background={h.Background}").ToList();
     }
 
     private static string Sha256(string path)

@@ -73,7 +73,6 @@ public sealed class OnnxExportTests
     [Theory]
     [InlineData("[convolutional]\nfilters=4\nsize=3\nactivation=stair\n", "line 8: [convolutional] activation=stair cannot be exported")]
     [InlineData("[convolutional]\nfilters=4\nsize=3\ndilation=2\nactivation=leaky\n", "line 8: [convolutional] dilation=2")]
-    [InlineData("[convolutional]\nfilters=4\nsize=3\nflipped=1\n", "line 8: [convolutional] flipped=1")]
     [InlineData("[convolutional]\nfilters=4\nsize=3\nactivation=LEAKY\n", "line 8: [convolutional] activation=LEAKY cannot be exported")]
     [InlineData("[deconvolutional]\nfilters=4\nsize=2\nstride=2\n", "line 5: [deconvolutional] layers cannot be exported to ONNX")]
     [InlineData("[upsample]\nstride=-2\n", "line 5: [upsample] stride=-2 (downsampling) cannot be exported")]
@@ -90,16 +89,15 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
-    public void The_plain_converter_refuses_onnx_without_the_cfg()
+    public void The_layout_alone_is_what_the_exporter_reads()
     {
         using var temp = new TempDirectory();
         var layout = NetworkLayout.FromCfg("[net]\nwidth=8\nheight=8\n[convolutional]\nfilters=2\nsize=1\n", "tiny.cfg");
         var weights = temp.File("w.weights");
         SyntheticWeights.WriteFile(weights, layout.FloatCount());
-        var e = Assert.Throws<DarknetException>(() =>
-            DarknetConverter.ConvertFile(layout, weights, temp.File("m.onnx"), new ConversionOptions { Format = OutputFormat.Onnx }));
-        Assert.Equal(ErrorCodes.OnnxNeedsCfg, e.Code);
-        Assert.False(File.Exists(temp.File("m.onnx")));
+        var result = DarknetConverter.ConvertFile(layout, weights, temp.File("m.onnx"), new ConversionOptions { Format = OutputFormat.Onnx });
+        Assert.Equal(1, result.LayersWritten);
+        Assert.True(File.Exists(temp.File("m.onnx")));
     }
 
     [Theory]
