@@ -154,15 +154,7 @@ namespace Darknet.Cli
             var name = values["model"];
             var weightsDir = Required(values, "weights_dir", "--weights_dir");
             var saveDir = Required(values, "save_dir", "--save_dir");
-            var model = ModelCatalog.Find(name);
-            if (model == null)
-            {
-                var known = new List<string>();
-                foreach (var m in ModelCatalog.All) known.Add(m.Name);
-                var nearest = NearestModelName.Suggest(name);
-                throw new DarknetException(ErrorCodes.UnknownBuiltInModel,
-                    $"unknown model '{name}'" + (nearest != null ? $": did you mean '{nearest}'?" : "") + $"; built in: {string.Join(", ", known)}");
-            }
+            var model = ModelCatalog.Find(name) ?? throw ModelCatalog.Unknown(name);
             options.LayerLimit ??= model.LayerLimit;
             options.LayerNames = model.LayerNames;
             var extension = OutputFormats.Extension(options.Format);

@@ -4,17 +4,23 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Darknet.Weights;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Models;
+using Darknet.Weights.Naming;
 using Darknet.Weights.Numpy;
 
 namespace Darknet.Cli
 {
     /// <summary>
-    /// <c>darknet inspect FILE.npy|FILE.npz</c>: one line per layer with each array's shape, then the totals.
+    /// <c>darknet inspect FILE.npy|FILE.npz|FILE.safetensors</c>: one line per layer with each array's shape, then the
+    /// totals. <c>darknet inspect --cfg FILE</c> or <c>--model NAME</c>: the network itself, without weights (layers,
+    /// shapes, the floats each stores and the exact size its .weights file must have).
     /// Exit codes: 0 ok, 1 the file could not be read (DKN code on stderr), 2 usage error.
     /// </summary>
     public static class InspectCommand
     {
-        public const string Usage = "usage: darknet inspect FILE.npy|FILE.npz\n";
+        public const string Usage = "usage: darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n" +
+                                    "       darknet inspect --cfg FILE.cfg | --model NAME\n";
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
         {
@@ -23,9 +29,11 @@ namespace Darknet.Cli
                 stdout.Write(Usage);
                 return 0;
             }
+            if (args.Length == 2 && (args[0] == "--cfg" || args[0] == "--model"))
+                return Network(args[0], args[1], stdout, stderr);
             if (args.Length != 1 || args[0].StartsWith("-", StringComparison.Ordinal))
             {
-                stderr.Write($"darknet: {ErrorCodes.BadCommandLine}: inspect: expected one FILE.npy or FILE.npz\n" + Usage);
+                stderr.Write($"darknet: {ErrorCodes.BadCommandLine}: inspect: expected one FILE.npy or FILE.npz, or --cfg FILE or --model NAME\n" + Usage);
                 return 2;
             }
 
@@ -60,6 +68,29 @@ namespace Darknet.Cli
             }
             stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} layers, {1:N0} float32 values ({2:N0} bytes)", layers.Count, floats, floats * 4));
             return 0;
+        }
+
+        private static int Network(string flag, string value, TextWriter stdout, TextWriter stderr)
+        {
+            try
+            {
+                if (flag == "--cfg")
+                {
+                    if (!File.Exists(value)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {value}");
+                    NetworkTable.Write(NetworkLayout.FromCfgFile(value), LayerNaming.NamesFor, null, stdout);
+                }
+                else
+                {
+                    var model = ModelCatalog.Find(value) ?? throw ModelCatalog.Unknown(value);
+                    NetworkTable.Write(model.Layout, _ => model.LayerNames, model, stdout);
+                }
+                return 0;
+            }
+            catch (DarknetException e)
+            {
+                stderr.WriteLine($"darknet: {e.Code}: {e.Message}");
+                return 1;
+            }
         }
 
         private static long Count(Tensor? t) => t?.Data.Length ?? 0;

@@ -90,8 +90,10 @@ namespace Darknet.Cli
         public static string InspectHelp =>
             "usage:\n" + InspectLines +
             "\n" +
-            "  Prints each layer's name and array shapes, then the number of layers and float32 values.\n" +
-            "  Reads our .npy/.npz/.safetensors and such files written by numpy; nothing in a file ever runs.\n";
+            "  FILE: prints each layer's name and array shapes, then the number of layers and float32 values.\n" +
+            "  Reads our .npy/.npz/.safetensors and such files written by numpy; nothing in a file ever runs.\n" +
+            "  --cfg FILE, --model NAME: prints the network without weights: each layer's section, input and output\n" +
+            "  shapes, the floats it stores and their names, then the exact size its .weights file must have.\n";
 
         /// <summary><c>darknet fetch --help</c>.</summary>
         public static string FetchHelp =>
@@ -139,7 +141,9 @@ namespace Darknet.Cli
             "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|onnx|safetensors]\n" +
             "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors]\n";
 
-        private const string InspectLines = "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n";
+        private const string InspectLines =
+            "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n" +
+            "  darknet inspect --cfg FILE.cfg | --model NAME\n";
 
         private const string FetchLines = "  darknet fetch MODEL... [--cache DIR] [--mirror URL] [--sha256 HEX] [--allow-http]\n";
 

@@ -96,6 +96,14 @@ namespace Darknet.Weights.Models
             return All.FirstOrDefault(m => Same(m.Name, key) || m.Aliases.Any(a => Same(a, key)));
         }
 
+        /// <summary>DKN2007 for a name that is no built-in: the nearest one when it looks like a typo, and the known names.</summary>
+        public static DarknetException Unknown(string name)
+        {
+            var nearest = NearestModelName.Suggest(name);
+            return new DarknetException(ErrorCodes.UnknownBuiltInModel,
+                $"unknown model '{name}'" + (nearest != null ? $": did you mean '{nearest}'?" : "") + $"; built in: {string.Join(", ", All.Select(m => m.Name))}");
+        }
+
         private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -91,4 +91,47 @@ public class InspectCommandTests
         Assert.StartsWith("darknet: DKN2009: inspect: ", errors);
         Assert.Contains("usage: darknet inspect", errors);
     }
+
+    [SkippableFact]
+    public void A_cfg_is_described_layer_by_layer_with_the_size_its_weights_must_have()
+    {
+        var cfg = Darknet.TestSupport.SharedFiles.RequireCfg("yolov3-tiny.cfg");
+        var (exit, output, errors) = Inspect("--cfg", cfg);
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors);
+        var lines = output.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("yolov3-tiny.cfg: input 416x416x3, 24 layers, 13 of them store floats", lines[0]);
+        Assert.Equal("layer  section        input        output         floats  stored as", lines[1]);
+        Assert.Equal("    0  convolutional  416x416x3    416x416x16        496  conv_1", lines[2]);
+        Assert.Equal("    1  maxpool        416x416x16   208x208x16", lines[3]);
+        Assert.Contains("   17  route          layers 13    13x13x256", lines);
+        Assert.Contains("   20  route          layers 19,8  26x26x384", lines);
+        Assert.Equal(27, lines.Length);
+        // darknet-format.md: 8,858,734 floats, 35,434,956 bytes with a 20-byte header
+        Assert.StartsWith("8,858,734 float32 values: a .weights file of 35,434,956 bytes with darknet's 20-byte header", lines[^1]);
+    }
+
+    [Fact]
+    public void A_built_in_model_is_described_with_the_names_it_converts_to()
+    {
+        var (exit, output, _) = Inspect("--model", "yolov3_feat");
+        Assert.Equal(0, exit);
+        var lines = output.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("yolov3_feat: input 448x448x3, 78 layers, 53 of them store floats", lines[0]);
+        Assert.Contains(lines, l => l.EndsWith("conv_52", StringComparison.Ordinal));
+        Assert.EndsWith("1,025,000  -", lines.Single(l => l.StartsWith("   76 ", StringComparison.Ordinal)));
+        Assert.StartsWith("41,645,640 float32 values: a .weights file of 166,582,580 bytes", lines[^2]);
+        Assert.Equal("yolov3_feat converts the first 52 of those layers as 52 named arrays", lines[^1]);
+    }
+
+    [Fact]
+    public void An_unknown_model_or_a_missing_cfg_is_an_error_with_its_code()
+    {
+        var (exit, _, errors) = Inspect("--model", "yolov3-tiniy");
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN2007: unknown model 'yolov3-tiniy': did you mean 'yolov3-tiny'?", errors);
+        (exit, _, errors) = Inspect("--cfg", "/nonexistent/net.cfg");
+        Assert.Equal(1, exit);
+        Assert.StartsWith("darknet: DKN1006: cfg file not found: /nonexistent/net.cfg", errors);
+    }
 }

@@ -22,7 +22,32 @@ internal static class DarknetLibrary
     [DllImport(Library, EntryPoint = "free_network")]
     private static extern void FreeNetwork(IntPtr net);
 
+    [DllImport(Library, EntryPoint = "save_weights")]
+    private static extern void SaveWeights(IntPtr net, string filename);
+
     public static void Require() => Reference.Require(File.Exists(Library), $"{Library} is not installed (apt-get install darknet)");
+
+    /// <summary>
+    /// Loads the cfg with the weights file as darknet does and saves what it then holds (save_weights: every layer's
+    /// arrays in its loading order, a convolution's weights in its in-memory (out, in, k, k) order even when flipped).
+    /// </summary>
+    public static void LoadAndSave(string cfgPath, string weightsPath, string savedPath)
+    {
+        Require();
+        lock (Gate)
+        {
+            var net = LoadNetwork(cfgPath, weightsPath, 0);
+            Assert.NotEqual(IntPtr.Zero, net);
+            try
+            {
+                SaveWeights(net, savedPath);
+            }
+            finally
+            {
+                FreeNetwork(net);
+            }
+        }
+    }
 
     /// <summary>Runs the cfg's network on <paramref name="input"/> and returns the last layer's first <paramref name="count"/> outputs.</summary>
     public static float[] Predict(string cfgPath, string weightsPath, float[] input, int count)
