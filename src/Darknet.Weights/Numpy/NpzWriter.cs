@@ -14,6 +14,8 @@ namespace Darknet.Weights.Numpy
     {
         internal static readonly string[] BatchNormNames = Layout.StoredBlock.BatchNormNames;
 
+        private static readonly DateTimeOffset ZipEpoch = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
         private readonly Stream _output;
         private readonly bool _leaveOpen;
         private readonly ZipArchive _archive;
@@ -61,6 +63,8 @@ namespace Darknet.Weights.Numpy
         {
             // Stored, like np.savez: float weights barely compress, and numpy's zipfile reads stored entries directly.
             var entry = _archive.CreateEntry(name + ".npy", CompressionLevel.NoCompression);
+            // A fixed time (the zip format's epoch) rather than now: the same weights give the same bytes, whenever converted.
+            entry.LastWriteTime = ZipEpoch;
             using (var s = entry.Open())
             {
                 NpyHeader.Write(s, "<f4", tensor.Shape);

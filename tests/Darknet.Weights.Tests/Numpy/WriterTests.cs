@@ -46,6 +46,20 @@ public class WriterTests
         writer.Complete();
     }
 
+    [Fact]
+    public void NpzEntriesCarryAFixedTimeSoTheSameLayersGiveTheSameBytes()
+    {
+        var output = new MemoryStream();
+        using (var writer = new NpzWriter(output, leaveOpen: true))
+        {
+            writer.Write(new LayerParameters("conv_1", TestLayers.Values(1, 1, 1, 2, 3), TestLayers.Values(2, 3), null));
+            writer.Complete();
+        }
+        output.Position = 0;
+        using var zip = new System.IO.Compression.ZipArchive(output);
+        Assert.All(zip.Entries, e => Assert.Equal(new DateTime(1980, 1, 1), e.LastWriteTime.DateTime));
+    }
+
     [Theory]
     [InlineData(nameof(OutputFormat.Npy))]
     [InlineData(nameof(OutputFormat.Npz))]
