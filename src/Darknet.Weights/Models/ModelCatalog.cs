@@ -20,7 +20,7 @@ namespace Darknet.Weights.Models
             new BuiltInModel(
                 "yolov3", new[] { "yolo" }, "yolov3.weights", "yolov3",
                 weightsSize: 248_007_048, sha1: "520878f12e97cf820529daea502acca380f1cb8e",
-                sha256: "523e4e69e1d015393a1b0a441cef1d9c7659e3eb2d7e15f793f060a21b32f297",
+                sha256: new[] { "523e4e69e1d015393a1b0a441cef1d9c7659e3eb2d7e15f793f060a21b32f297" },
                 urls: new[] { PjReddie + "yolov3.weights", AlexeyAbYoloV3 + "yolov3.weights", HankAi + "yolov3.weights", PjReddieData + "yolov3.weights" },
                 layerLimit: null, layout: () => YoloV3.Full(), layerNames: LayerNaming.NamesFor),
             new BuiltInModel(
@@ -37,13 +37,13 @@ namespace Darknet.Weights.Models
             new BuiltInModel(
                 "yolov3-tiny", new[] { "yolov3_tiny" }, "yolov3-tiny.weights", "yolov3-tiny",
                 weightsSize: 35_434_956, sha1: null,
-                sha256: "dccea06f59b781ec1234ddf8d1e94b9519a97f4245748a7d4db75d5b7080a42c",
+                sha256: new[] { "dccea06f59b781ec1234ddf8d1e94b9519a97f4245748a7d4db75d5b7080a42c" },
                 urls: new[] { PjReddie + "yolov3-tiny.weights", AlexeyAbYoloV3 + "yolov3-tiny.weights", HankAi + "yolov3-tiny.weights", PjReddieData + "yolov3-tiny.weights" },
                 layerLimit: null, layout: () => YoloV3.Tiny(), layerNames: LayerNaming.NamesFor),
             new BuiltInModel(
                 "yolov3-spp", new[] { "yolov3_spp" }, "yolov3-spp.weights", "yolov3-spp",
                 weightsSize: 252_209_544, sha1: null,
-                sha256: "87a1e8c85c763316f34e428f2295e1db9ed4abcec59dd9544f8052f50de327b4",
+                sha256: new[] { "87a1e8c85c763316f34e428f2295e1db9ed4abcec59dd9544f8052f50de327b4" },
                 urls: new[] { PjReddie + "yolov3-spp.weights", PjReddieData + "yolov3-spp.weights" },
                 layerLimit: null, layout: () => YoloV3.Spp(), layerNames: LayerNaming.NamesFor),
             // A dotted OutputName would lose ".74" to every "strip the extension" call, hence darknet53_conv74.
@@ -62,7 +62,7 @@ namespace Darknet.Weights.Models
             new BuiltInModel(
                 "yolov2", new string[0], "yolov2.weights", "yolov2",
                 weightsSize: 203_934_260, sha1: null,
-                sha256: "d9945162ed6f54ce1a901e3ec537bdba4d572ecae7873087bd730e5a7942df3f",
+                sha256: new[] { "d9945162ed6f54ce1a901e3ec537bdba4d572ecae7873087bd730e5a7942df3f" },
                 urls: new[] { PjReddie + "yolov2.weights", HankAi + "yolov2.weights", PjReddieData + "yolov2.weights" },
                 layerLimit: null, layout: () => YoloV2.Full(), layerNames: LayerNaming.NamesFor, headerSize: 16),
             // AlexeyAB's YOLOv4 files: his releases first, then the hank-ai fork's, then pjreddie's hosts (which scripts
@@ -72,7 +72,7 @@ namespace Darknet.Weights.Models
                 weightsSize: 257_717_640, sha1: null,
                 urls: new[] { AlexeyAbYoloV3 + "yolov4.weights", HankAi + "yolov4.weights", PjReddieData + "yolov4.weights", PjReddie + "yolov4.weights" },
                 layerLimit: null, layout: () => YoloV4.Full(), layerNames: LayerNaming.NamesFor,
-                sha256: "e8a4f6c62188738d86dc6898d82724ec0964d0eb9d2ae0f0a9d53d65d108d562"),
+                sha256: new[] { "e8a4f6c62188738d86dc6898d82724ec0964d0eb9d2ae0f0a9d53d65d108d562" }),
             // One published SHA-256 only: the exact size is checked, no hash pinned.
             new BuiltInModel(
                 "yolov4-tiny", new[] { "yolov4_tiny" }, "yolov4-tiny.weights", "yolov4-tiny",
