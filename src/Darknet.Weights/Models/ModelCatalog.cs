@@ -14,6 +14,8 @@ namespace Darknet.Weights.Models
         private const string AlexeyAbYoloV3 = "https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/";
         private const string AlexeyAbYoloV4Pre = "https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v4_pre/";
         private const string HankAi = "https://github.com/hank-ai/darknet/releases/download/v2.0/";
+        private const string AlexeyAbYoloV4 = "https://github.com/AlexeyAB/darknet/releases/download/yolov4/";
+        private const string WongKinYiuYoloV7 = "https://github.com/WongKinYiu/yolov7/releases/download/v0.1/";
 
         public static IReadOnlyList<BuiltInModel> All { get; } = new[]
         {
@@ -86,6 +88,39 @@ namespace Darknet.Weights.Models
                 urls: new[] { AlexeyAbYoloV3 + "yolov4.conv.137" },
                 layerLimit: null, layout: () => YoloV4.Conv137(), layerNames: LayerNaming.NamesFor,
                 notRunnable: "it is a partial backbone (layers 0..136 of YOLOv4) that darknet trains YOLOv4 from, not a runnable detector; the runnable network is yolov4"),
+            // Scaled-YOLOv4 and YOLOv7: AlexeyAB's releases, then (the YOLOv7 files) the YOLOv7 authors' release. No SHA-256
+            // is published for any of them: the exact size is checked alone.
+            new BuiltInModel(
+                "yolov4-csp", new[] { "yolov4_csp" }, "yolov4-csp.weights", "yolov4-csp",
+                weightsSize: 211_944_840, sha1: null,
+                urls: new[] { AlexeyAbYoloV4Pre + "yolov4-csp.weights" },
+                layerLimit: null, layout: () => ScaledYoloV4.Csp(), layerNames: LayerNaming.NamesFor),
+            new BuiltInModel(
+                "yolov4x-mish", new[] { "yolov4x_mish" }, "yolov4x-mish.weights", "yolov4x-mish",
+                weightsSize: 399_388_168, sha1: null,
+                urls: new[] { AlexeyAbYoloV4Pre + "yolov4x-mish.weights" },
+                layerLimit: null, layout: () => ScaledYoloV4.XMish(), layerNames: LayerNaming.NamesFor),
+            new BuiltInModel(
+                "yolov7-tiny", new[] { "yolov7_tiny" }, "yolov7-tiny.weights", "yolov7-tiny",
+                weightsSize: 24_967_560, sha1: null,
+                urls: new[] { AlexeyAbYoloV4 + "yolov7-tiny.weights", WongKinYiuYoloV7 + "yolov7-tiny.weights" },
+                layerLimit: null, layout: () => YoloV7.Tiny(), layerNames: LayerNaming.NamesFor),
+            new BuiltInModel(
+                "yolov7", new string[0], "yolov7.weights", "yolov7",
+                weightsSize: 147_898_248, sha1: null,
+                urls: new[] { AlexeyAbYoloV4 + "yolov7.weights", WongKinYiuYoloV7 + "yolov7.weights" },
+                layerLimit: null, layout: () => YoloV7.Full(), layerNames: LayerNaming.NamesFor),
+            new BuiltInModel(
+                "yolov7x", new string[0], "yolov7x.weights", "yolov7x",
+                weightsSize: 285_638_760, sha1: null,
+                urls: new[] { AlexeyAbYoloV4 + "yolov7x.weights", WongKinYiuYoloV7 + "yolov7x.weights" },
+                layerLimit: null, layout: () => YoloV7.X(), layerNames: LayerNaming.NamesFor),
+            // pjreddie's file, with the 20-byte header (its size says so: 20 + 4 × the layout's floats), served by his hosts and the hank-ai fork.
+            new BuiltInModel(
+                "yolov2-tiny", new[] { "yolov2_tiny" }, "yolov2-tiny.weights", "yolov2-tiny",
+                weightsSize: 44_948_600, sha1: null,
+                urls: new[] { PjReddie + "yolov2-tiny.weights", HankAi + "yolov2-tiny.weights", PjReddieData + "yolov2-tiny.weights" },
+                layerLimit: null, layout: () => YoloV2.Tiny(), layerNames: LayerNaming.NamesFor),
         };
 
         /// <summary>The model whose name or alias is <paramref name="nameOrAlias"/> (case-insensitive), or null.</summary>
