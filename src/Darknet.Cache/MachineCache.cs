@@ -22,7 +22,7 @@ namespace Darknet.Cache
     /// CachedFile cfg = cache.PublishContent("configs", "yolov3.cfg", bytes, ct);  // configs/sha256-&lt;hex&gt;/yolov3.cfg
     /// </code>
     /// Layout under <see cref="Root"/>: <c>weights/&lt;key&gt;/&lt;fileName&gt;</c> with key = sha256-&lt;hex&gt; (pinned or
-    /// published), else sha1-&lt;hex&gt; (published), else url-&lt;hash of the URLs without credentials and the size&gt;;
+    /// published), sha256s-&lt;hash of the accepted digests&gt; (several published), else sha1-&lt;hex&gt; (published), else url-&lt;hash of the URLs without credentials and the size&gt;;
     /// <c>converted/&lt;key&gt;/&lt;outputName&gt;</c>; <c>&lt;area&gt;/sha256-&lt;hex&gt;/&lt;fileName&gt;</c> for content.
     /// Every entry is published by <see cref="CacheEntry"/>: a ".lock" file, a ".verified" sidecar with the size and hashes
     /// recorded when it was written, and (weights) a resumable "&lt;entry&gt;.dkn-partial" while downloading.
@@ -61,16 +61,24 @@ namespace Darknet.Cache
 
         /// <summary>
         /// What a weights file is: its SHA-256 (pinned or published), else its published SHA-1, else where it comes from
-        /// (its URLs without credentials) and its size. Never its file name: two sources may use the same one.
+        /// (its URLs without credentials) and its size. Never its file name: two sources may use the same one. Where several
+        /// SHA-256 digests are accepted (every known version of a file that changed upstream), the key names that set.
         /// </summary>
         public static string WeightsKey(WeightsRequest request)
         {
-            if (request.Sha256 != null) return "sha256-" + request.Sha256;
+            if (request.AcceptedSha256.Count == 1) return "sha256-" + request.AcceptedSha256[0];
+            if (request.AcceptedSha256.Count > 1)
+                return "sha256s-" + ShortHash("darknet-sha256-set-v1\n" + string.Join("\n", request.AcceptedSha256.OrderBy(d => d, StringComparer.Ordinal)));
             if (request.Sha1 != null) return "sha1-" + request.Sha1;
             var source = "darknet-source-v1\n" + request.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n" +
                          string.Join("\n", request.Urls.Select(SafeUrl.WithoutCredentials));
+            return "url-" + ShortHash(source);
+        }
+
+        private static string ShortHash(string text)
+        {
             using (var sha = SHA256.Create())
-                return "url-" + FileHashes.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(source))).Substring(0, 32);
+                return FileHashes.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(text))).Substring(0, 32);
         }
 
         public string ConvertedPath(string key, string outputName) => Path.Combine(Root, "converted", key, PlainName(outputName, nameof(outputName)));

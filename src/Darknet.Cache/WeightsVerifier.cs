@@ -1,3 +1,4 @@
+using System.Linq;
 using Darknet.Cache.Download;
 using Darknet.Weights;
 
@@ -7,6 +8,7 @@ namespace Darknet.Cache
     /// Compares a file's measured size and hashes with a <see cref="WeightsRequest"/>:
     /// <c>DarknetException? WeightsVerifier.Check(WeightsRequest request, FileHashes actual, string source)</c>
     /// returns null when it matches, else a DKN4004 (wrong size) or DKN4001 (hash mismatch: expected, actual, source) error.
+    /// The SHA-256 matches when it is any one of the request's accepted digests.
     /// A SHA-1 is checked only where no SHA-256 is known (<see cref="ChecksSha1"/>): a matching SHA-256 already says which
     /// file it is, so a download need not compute a SHA-1 too, and an entry recorded without one (downloaded under a pinned
     /// SHA-256) serves a request that also carries the catalog's SHA-1.
@@ -17,15 +19,15 @@ namespace Darknet.Cache
         {
             if (actual.Size != request.Size)
                 return WrongSize(request, actual.Size, source);
-            if (request.Sha256 != null && request.Sha256 != actual.Sha256)
-                return Mismatch(request, "SHA-256", request.Sha256, actual.Sha256, actual, source);
+            if (request.AcceptedSha256.Count > 0 && !request.AcceptedSha256.Contains(actual.Sha256))
+                return Mismatch(request, "SHA-256", request.AcceptedSha256Text, actual.Sha256, actual, source);
             if (ChecksSha1(request) && request.Sha1 != actual.Sha1)
                 return Mismatch(request, "SHA-1", request.Sha1!, actual.Sha1, actual, source);
             return null;
         }
 
         /// <summary>Does <see cref="Check"/> compare a SHA-1 for this request (so its file's SHA-1 must be computed)?</summary>
-        internal static bool ChecksSha1(WeightsRequest request) => request.Sha1 != null && request.Sha256 == null;
+        internal static bool ChecksSha1(WeightsRequest request) => request.Sha1 != null && request.AcceptedSha256.Count == 0;
 
         public static DarknetException WrongSize(WeightsRequest request, long actualSize, string source) =>
             new DarknetException(BuildErrorCodes.WrongSize,

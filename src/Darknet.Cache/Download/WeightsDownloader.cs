@@ -90,12 +90,12 @@ namespace Darknet.Cache.Download
         private async Task<FileHashes> DownloadFromAsync(WeightsRequest request, string url, string destination, CancellationToken cancellationToken)
         {
             var source = SourceUrl.Parse(url);
-            if (source.Target.Scheme == Uri.UriSchemeHttp && request.Sha256 == null && !_options.AllowHttp)
+            if (source.Target.Scheme == Uri.UriSchemeHttp && request.AcceptedSha256.Count == 0 && !_options.AllowHttp)
                 throw new DarknetException(BuildErrorCodes.HttpRefused,
                     "Refused to download " + request.FileName + " over plain http:// from " + source.Display +
                     ": pin its Sha256 or set DarknetAllowHttp=true.");
 
-            var hashWillCheck = request.Sha256 != null || request.Sha1 != null;
+            var hashWillCheck = request.AcceptedSha256.Count > 0 || request.Sha1 != null;
             var partial = PartialDownload.Open(destination, source.Identity, request.Size, hashWillCheck, WeightsVerifier.ChecksSha1(request));
             var progress = new ProgressState(request, source.Display, _options.Progress);
             var fromZeroAgain = false;

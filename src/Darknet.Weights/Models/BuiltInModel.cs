@@ -26,7 +26,7 @@ namespace Darknet.Weights.Models
             Func<NetworkLayout> layout,
             Func<NetworkLayout, IReadOnlyList<string>> layerNames,
             int headerSize = 20,
-            string? sha256 = null,
+            string[]? sha256 = null,
             string? notRunnable = null)
         {
             Name = name;
@@ -35,7 +35,7 @@ namespace Darknet.Weights.Models
             OutputName = outputName;
             WeightsSize = weightsSize;
             Sha1 = sha1;
-            Sha256 = sha256;
+            AcceptedSha256 = sha256 ?? new string[0];
             Urls = urls;
             LayerLimit = layerLimit;
             HeaderSize = headerSize;
@@ -68,10 +68,12 @@ namespace Darknet.Weights.Models
         public string? Sha1 { get; }
 
         /// <summary>
-        /// Pinned only where two or more independent sources publish the same value (../shared/docs/published-hashes.md);
-        /// null rather than a guess otherwise, and the exact size is checked alone.
+        /// The SHA-256 digests the file may have: a download matching any one of them is accepted. More than one where a
+        /// file was replaced upstream by another of the same name and size and every version is known good. Pinned only
+        /// where two or more independent sources publish the same value (../shared/docs/published-hashes.md); empty rather
+        /// than a guess otherwise, and the exact size is checked alone.
         /// </summary>
-        public string? Sha256 { get; }
+        public IReadOnlyList<string> AcceptedSha256 { get; }
 
         /// <summary>Where to download the .weights file, in order of preference.</summary>
         public IReadOnlyList<string> Urls { get; }

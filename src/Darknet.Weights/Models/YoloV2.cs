@@ -2,7 +2,10 @@ using Darknet.Weights.Layout;
 
 namespace Darknet.Weights.Models
 {
-    /// <summary>YOLOv2 described in code; mirrors upstream yolov2.cfg (and, with 20 classes at 416, yolov2-voc.cfg).</summary>
+    /// <summary>
+    /// YOLOv2 and YOLOv2-tiny described in code; they mirror upstream yolov2.cfg (and, with 20 classes at 416,
+    /// yolov2-voc.cfg) and yolov2-tiny.cfg.
+    /// </summary>
     internal static class YoloV2
     {
         /// <summary>
@@ -29,7 +32,23 @@ namespace Darknet.Weights.Models
                 .Conv(1024, 3).Conv1x1Linear(Outputs(classes)).Region(DetectionHead.Region(classes, Anchors))
                 .Build();
 
-        /// <summary>yolov2.cfg's five anchors (w, h in grid cells).</summary>
+        /// <summary>
+        /// yolov2-tiny.cfg: six 3×3 convs each followed by a max-pool (the last of stride 1), two 3×3 convs, the 1×1
+        /// detection conv and [region] with yolov2's anchors.
+        /// </summary>
+        public static NetworkLayout Tiny(int size = 416, int classes = 80) =>
+            new LayoutBuilder(size, size)
+                .Conv(16, 3).MaxPool(2, 2)
+                .Conv(32, 3).MaxPool(2, 2)
+                .Conv(64, 3).MaxPool(2, 2)
+                .Conv(128, 3).MaxPool(2, 2)
+                .Conv(256, 3).MaxPool(2, 2)
+                .Conv(512, 3).MaxPool(2, 1)
+                .Conv(1024, 3).Conv(512, 3)
+                .Conv1x1Linear(Outputs(classes)).Region(DetectionHead.Region(classes, Anchors))
+                .Build();
+
+        /// <summary>yolov2.cfg's five anchors (w, h in grid cells); yolov2-tiny.cfg's too.</summary>
         public static readonly float[] Anchors = { 0.57273f, 0.677385f, 1.87446f, 2.06253f, 3.33843f, 5.47434f, 7.88282f, 3.52778f, 9.77052f, 9.16828f };
 
         /// <summary>5 anchors × (4 box coordinates + objectness + classes): the detection conv's filters.</summary>

@@ -60,8 +60,9 @@ namespace Darknet.Weights.Models
         /// <summary>
         /// One CSP stage: a stride-2 conv; a 1×1 conv (part A); back to the stride-2 conv (route -2) and a 1×1 conv (part B)
         /// that runs through the residual blocks and a 1×1 conv; part B concatenated with part A; a 1×1 transition conv.
+        /// Mish throughout (Scaled-YOLOv4's backbones use it too).
         /// </summary>
-        private static LayoutBuilder CspStage(this LayoutBuilder b, int down, int split, int residualMid, int blocks, int transition)
+        internal static LayoutBuilder CspStage(this LayoutBuilder b, int down, int split, int residualMid, int blocks, int transition)
         {
             b.Conv(down, 3, 2, Mish).Conv(split, 1, 1, Mish).Route(-2).Conv(split, 1, 1, Mish);
             for (var i = 0; i < blocks; i++) b.Conv(residualMid, 1, 1, Mish).Conv(split, 3, 1, Mish).Shortcut(-3);

@@ -28,7 +28,7 @@ public sealed class WeightsRequestForTests
         Assert.Equal("yolov3.weights", request.FileName);
         Assert.Equal(248_007_048L, request.Size);
         Assert.Equal("520878f12e97cf820529daea502acca380f1cb8e", request.Sha1);
-        Assert.Equal("523e4e69e1d015393a1b0a441cef1d9c7659e3eb2d7e15f793f060a21b32f297", request.Sha256);
+        Assert.Equal(new[] { "523e4e69e1d015393a1b0a441cef1d9c7659e3eb2d7e15f793f060a21b32f297" }, request.AcceptedSha256);
         // The upstream host first, then the mirror that still serves the file: the downloader falls back in this order.
         Assert.Equal(yolov3.Urls, request.Urls);
         Assert.StartsWith("https://github.com/AlexeyAB/darknet/releases/download/darknet_yolo_v3_optimal/", request.Urls[1]);
@@ -40,7 +40,7 @@ public sealed class WeightsRequestForTests
         var yolov3 = ModelCatalog.Find("yolov3")!;
         var request = ModelAcquirer.WeightsRequestFor(BuiltIn("yolov3", sha256: Pin), yolov3.Layout);
 
-        Assert.Equal(Pin, request.Sha256);
+        Assert.Equal(new[] { Pin }, request.AcceptedSha256);
         Assert.Null(request.Sha1);   // a private mirror's copy need not match the published SHA-1
         Assert.Equal(248_007_048L, request.Size);
         Assert.Equal(yolov3.Urls, request.Urls);
@@ -102,6 +102,6 @@ public sealed class WeightsRequestForTests
         Assert.Equal("net-v2.weights", request.FileName);
         Assert.Equal(DarknetConverter.ExpectedFileSize(layout, 20, null), request.Size);
         Assert.Equal(20 + 4 * (4 + 4 * 3 * 3 * 3), request.Size);
-        Assert.Equal(Pin, request.Sha256);
+        Assert.Equal(new[] { Pin }, request.AcceptedSha256);
     }
 }

@@ -16,6 +16,7 @@ public class BuiltInLayoutMatchesCfgTests
     [InlineData("yolov3-spp", "yolov3-spp.cfg")]
     [InlineData("yolov3-openimages", "yolov3-openimages.cfg")]
     [InlineData("yolov2", "yolov2.cfg")]
+    [InlineData("yolov2-tiny", "yolov2-tiny.cfg")]
     public void The_built_in_layout_equals_the_upstream_cfg(string model, string cfg)
     {
         AssertSameLayout(NetworkLayout.FromCfgFile(SharedFiles.RequireCfg(cfg)), ModelCatalog.Find(model)!.Layout);
@@ -24,6 +25,10 @@ public class BuiltInLayoutMatchesCfgTests
     [SkippableTheory]
     [InlineData("yolov4", "yolov4.cfg")]
     [InlineData("yolov4-tiny", "yolov4-tiny.cfg")]
+    [InlineData("yolov4-csp", "yolov4-csp.cfg")]
+    [InlineData("yolov4x-mish", "yolov4x-mish.cfg")]
+    [InlineData("yolov7-tiny", "yolov7-tiny.cfg")]
+    [InlineData("yolov7", "yolov7.cfg")]
     public void The_built_in_layout_equals_alexeyabs_cfg(string model, string cfg)
     {
         AssertSameLayout(NetworkLayout.FromCfgFile(SharedFiles.RequireAlexeyAbCfg(cfg)), ModelCatalog.Find(model)!.Layout);

@@ -31,12 +31,20 @@ public sealed class BuiltInModelsExportTests
         new object[] { "yolov2", "yolov2.cfg" },
         new object[] { "yolov4", "../cfg-alexeyab/yolov4.cfg" },
         new object[] { "yolov4-tiny", "../cfg-alexeyab/yolov4-tiny.cfg" },
+        new object[] { "yolov4-csp", "../cfg-alexeyab/yolov4-csp.cfg" },
+        new object[] { "yolov4x-mish", "../cfg-alexeyab/yolov4x-mish.cfg" },
+        new object[] { "yolov7-tiny", "../cfg-alexeyab/yolov7-tiny.cfg" },
+        new object[] { "yolov7", "../cfg-alexeyab/yolov7.cfg" },
+        new object[] { "yolov2-tiny", "yolov2-tiny.cfg" },
     };
+
+    /// <summary>Runnable, but its cfg is not in ../shared (only in AlexeyAB's repository): no upstream graph to compare with in CI.</summary>
+    private const string Yolov7x = "yolov7x";
 
     [Fact]
     public void Every_built_in_exports_except_the_partial_files_which_say_why()
     {
-        var runnable = Runnable.Select(r => (string)r[0]).ToHashSet();
+        var runnable = Runnable.Select(r => (string)r[0]).Append(Yolov7x).ToHashSet();
         foreach (var model in ModelCatalog.All)
         {
             if (runnable.Contains(model.Name))
@@ -75,10 +83,26 @@ public sealed class BuiltInModelsExportTests
         Assert.Equal(Heads(upstream), Heads(model.Layout));
     }
 
+    /// <summary>
+    /// yolov7x's graph builds from its description with no weights: one output per [yolo] layer (255 channels: 3 anchors ×
+    /// 85, any input size), and one weight slot per convolution.
+    /// </summary>
+    [Fact]
+    public void Yolov7x_builds_a_graph_with_its_three_heads()
+    {
+        var graph = GraphBuilder.Build(ModelCatalog.Find(Yolov7x)!.Layout);
+
+        Assert.Equal(new[] { 150, 154, 158 }.Select(i => $"yolo_{i} N,255,yolo_{i}_h,yolo_{i}_w"),
+            graph.Outputs.Select(o => o.Name + " " + string.Join(",", o.Dims)));
+        Assert.Equal(108, graph.WeightSlots.Count);
+    }
+
     /// <summary>The small ones end to end at full size: the same synthetic weights give byte-identical ONNX files.</summary>
     [SkippableTheory]
     [InlineData("yolov3-tiny", "yolov3-tiny.cfg")]
     [InlineData("yolov4-tiny", "../cfg-alexeyab/yolov4-tiny.cfg")]
+    [InlineData("yolov7-tiny", "../cfg-alexeyab/yolov7-tiny.cfg")]
+    [InlineData("yolov2-tiny", "yolov2-tiny.cfg")]
     public void The_built_in_export_is_byte_identical_to_the_upstream_cfgs(string name, string upstreamCfg)
     {
         var cfg = SharedFiles.RequireCfg(upstreamCfg);
@@ -118,6 +142,43 @@ public sealed class BuiltInModelsExportTests
             _output.WriteLine($"built-in yolov3-tiny {name}: max relative error {error:E2}");
             Assert.True(error <= MatchesDarknetTests.Tolerance, $"{name}: max relative error {error:E3}");
         }
+    }
+
+    /// <summary>
+    /// Built-ins darknet (pjreddie's) cannot load, exported with no cfg given, run by ONNX Runtime against OpenCV's Darknet
+    /// importer on the upstream cfg at a small input size (new_coords=1 heads, scale_x_y=2, ELAN and CSP routes).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("yolov7-tiny", "yolov7-tiny.cfg", 128, 96)]
+    [InlineData("yolov4-csp", "yolov4-csp.cfg", 96, 64)]
+    public void The_built_in_export_computes_what_opencv_computes_on_the_upstream_cfg(string name, string upstreamCfg, int width, int height)
+    {
+        OpenCvDarknet.Require();
+        using var temp = new TempDirectory();
+        var network = new TestNetwork(temp, SharedFiles.RequireAlexeyAbCfg(upstreamCfg), width, height); // OpenCV reads the upstream cfg
+        var model = ModelCatalog.Find(name)!;
+        DarknetConverter.ConvertFile(model.Layout, network.WeightsPath, network.OnnxPath, new ConversionOptions { Format = OutputFormat.Onnx });
+
+        MatchesOpenCvTests.AssertEveryOutputEqualsOpenCvs(network, network.OnnxPath, temp.Path, _output);
+    }
+
+    /// <summary>The built-in yolov2-tiny ([region] head), exported with no cfg given, against darknet on the upstream cfg.</summary>
+    [SkippableFact]
+    public void The_built_in_yolov2_tiny_computes_what_darknet_computes()
+    {
+        DarknetLibrary.Require();
+        using var temp = new TempDirectory();
+        var network = new TestNetwork(temp, SharedFiles.RequireCfg("yolov2-tiny.cfg"), 128, 96);
+        var model = ModelCatalog.Find("yolov2-tiny")!;
+        DarknetConverter.ConvertFile(model.Layout, network.WeightsPath, network.OnnxPath, new ConversionOptions { Format = OutputFormat.Onnx });
+
+        var (output, shape, values) = Assert.Single(OnnxRun.Run(network.OnnxPath, network.Input, 3, 96, 128));
+        Assert.Equal("region_15", output);
+        Assert.Equal(new[] { 1, 425, 3, 4 }, shape);
+        var expected = DarknetLibrary.Predict(network.CfgPath, network.WeightsPath, network.Input, values.Length);
+        var error = OnnxRun.MaxRelativeError(values, expected);
+        _output.WriteLine($"built-in yolov2-tiny {output}: max relative error {error:E2}");
+        Assert.True(error <= MatchesDarknetTests.Tolerance, $"{output}: max relative error {error:E3}");
     }
 
     private static List<string> Heads(NetworkLayout layout)

@@ -36,14 +36,25 @@ public sealed class MatchesOpenCvTests
         using var temp = new TempDirectory();
         var network = new TestNetwork(temp, cfgPath, width, height);
         OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, network.OnnxPath);
-        var outputs = OnnxRun.Run(network.OnnxPath, network.Input, network.Layout.Channels, height, width);
+        AssertEveryOutputEqualsOpenCvs(network, network.OnnxPath, temp.Path, _output);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="onnxPath"/> in ONNX Runtime on <paramref name="network"/>'s input and compares every output
+    /// with OpenCV's Darknet importer on <paramref name="network"/>'s cfg and weights ([yolo] outputs through the conv
+    /// that feeds them, with darknet's yolo activation applied).
+    /// </summary>
+    internal static void AssertEveryOutputEqualsOpenCvs(TestNetwork network, string onnxPath, string folder, ITestOutputHelper log)
+    {
+        var outputs = OnnxRun.Run(onnxPath, network.Input, network.Layout.Channels, network.Height, network.Width);
+        Assert.NotEmpty(outputs);
 
         var sections = CfgReader.ReadFile(network.CfgPath);
         // A [yolo] output is compared through the conv that feeds it; any other output (a classifier's softmax) as it is.
         var feeding = outputs.Select(o => o.Name.StartsWith("yolo_")
             ? OpenCvName(sections, int.Parse(o.Name.Substring(o.Name.LastIndexOf('_') + 1)) - 1)
             : o.Name).ToArray();
-        var expected = OpenCvDarknet.Forward(network, temp.Path, feeding);
+        var expected = OpenCvDarknet.Forward(network, folder, feeding);
         for (int k = 0; k < outputs.Count; k++)
         {
             var (name, shape, values) = outputs[k];
@@ -51,7 +62,7 @@ public sealed class MatchesOpenCvTests
                 ? YoloActivation(expected[k], shape, sections[int.Parse(name.Substring(name.LastIndexOf('_') + 1)) + 1])
                 : expected[k];
             var error = OnnxRun.MaxRelativeError(values, reference);
-            _output.WriteLine($"{network.Name} {name} [{string.Join(",", shape)}] vs OpenCV {feeding[k]}: max relative error {error:E2} (max |value| {reference.Max(Math.Abs):G4})");
+            log.WriteLine($"{network.Name} {name} [{string.Join(",", shape)}] vs OpenCV {feeding[k]}: max relative error {error:E2} (max |value| {reference.Max(Math.Abs):G4})");
             Assert.True(error <= MatchesDarknetTests.Tolerance, $"{network.Name} {name}: max relative error {error:E3} exceeds {MatchesDarknetTests.Tolerance}");
         }
     }
