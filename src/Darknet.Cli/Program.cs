@@ -90,7 +90,7 @@ namespace Darknet.Cli
         public static string InspectHelp =>
             "usage:\n" + InspectLines +
             "\n" +
-            "  FILE: prints each layer's name and array shapes, then the number of layers and float32 values.\n" +
+            "  FILE: Prints each layer's name and array shapes, then the number of layers and float32 values.\n" +
             "  Reads our .npy/.npz/.safetensors and such files written by numpy; nothing in a file ever runs.\n" +
             "  --cfg FILE, --model NAME: prints the network without weights: each layer's section, input and output\n" +
             "  shapes, the floats it stores and their names, then the exact size its .weights file must have.\n";

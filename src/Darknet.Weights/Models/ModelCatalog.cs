@@ -119,7 +119,7 @@ namespace Darknet.Weights.Models
             new BuiltInModel(
                 "yolov2-tiny", new[] { "yolov2_tiny" }, "yolov2-tiny.weights", "yolov2-tiny",
                 weightsSize: 44_948_600, sha1: null,
-                urls: new[] { PjReddie + "yolov2-tiny.weights", HankAi + "yolov2-tiny.weights", PjReddieData + "yolov2-tiny.weights" },
+                urls: new[] { PjReddieData + "yolov2-tiny.weights", HankAi + "yolov2-tiny.weights", PjReddie + "yolov2-tiny.weights" },
                 layerLimit: null, layout: () => YoloV2.Tiny(), layerNames: LayerNaming.NamesFor),
         };
 
