@@ -57,6 +57,10 @@ namespace Darknet.Weights.Layout
         public static NetworkLayout FromCfg(string text, string sourceName) =>
             CfgLayoutReader.Read(CfgReader.Parse(text, sourceName), sourceName);
 
+        /// <summary>The same network at another input size (darknet's -width/-height): shapes and [connected] inputs follow.</summary>
+        public NetworkLayout AtSize(int width, int height) =>
+            width == Width && height == Height ? this : LayoutResize.AtSize(this, width, height);
+
         /// <summary>As <see cref="FromCfg(string, string)"/> with other defaults (a test plants one).</summary>
         internal static NetworkLayout FromCfg(string text, string sourceName, DarknetDefaults defaults) =>
             CfgLayoutReader.Read(CfgReader.Parse(text, sourceName), sourceName, defaults);
