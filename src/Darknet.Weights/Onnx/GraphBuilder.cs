@@ -20,24 +20,33 @@ namespace Darknet.Weights.Onnx
         private readonly List<string> _tensors = new List<string>();
         private readonly List<int> _detectionLayers = new List<int>();
         private readonly NetworkLayout _layout;
+        private readonly bool _fixedSize;
+        private readonly bool[] _sizeFollowsInput;
         private LayerInfo _layer = null!;
 
-        private GraphBuilder(NetworkLayout layout) => _layout = layout;
-
-        public static OnnxGraph Build(NetworkLayout layout)
+        private GraphBuilder(NetworkLayout layout, OnnxExportOptions options)
         {
-            if (layout == null) throw new ArgumentNullException(nameof(layout));
-            return new GraphBuilder(layout).Run();
+            _layout = layout;
+            _sizeFollowsInput = SizeFollowsInput(layout);
+            _fixedSize = options.FixedSize || options.Outputs != OnnxOutputs.Layers || NeedsItsSizes(layout, _sizeFollowsInput);
         }
 
-        private OnnxGraph Run()
+        public static OnnxGraph Build(NetworkLayout layout) => Build(layout, new OnnxExportOptions());
+
+        public static OnnxGraph Build(NetworkLayout layout, OnnxExportOptions options)
         {
-            // A [connected] layer reads every input value and a [crop] takes a window of a fixed size from the centre: both
-            // fix the input size, which the graph then states.
-            bool fixedSize = _layout.Layers.Any(l => l.Type == LayerType.Connected || l.Type == LayerType.Crop);
+            if (layout == null) throw new ArgumentNullException(nameof(layout));
+            return new GraphBuilder(layout, options ?? new OnnxExportOptions()).Run(options ?? new OnnxExportOptions());
+        }
+
+        /// <summary>The input's size is part of the graph (a pinned export, or one whose layers need their sizes).</summary>
+        internal bool FixedSize => _fixedSize;
+
+        private OnnxGraph Run(OnnxExportOptions options)
+        {
             _graph.Input = new ValueInfo("input", new object[]
             {
-                "N", (long)_layout.Channels, fixedSize ? (object)(long)_layout.Height : "H", fixedSize ? (object)(long)_layout.Width : "W",
+                "N", (long)_layout.Channels, _fixedSize ? (object)(long)_layout.Height : "H", _fixedSize ? (object)(long)_layout.Width : "W",
             });
 
             foreach (var layer in _layout.Layers)
@@ -46,26 +55,60 @@ namespace Darknet.Weights.Onnx
                 _tensors.Add(AddLayer(layer.Index == 0 ? "input" : _tensors[layer.Index - 1]));
             }
 
+            if (options.Outputs != OnnxOutputs.Layers)
+            {
+                if (_detectionLayers.Count == 0)
+                    throw new DarknetException(ErrorCodes.UnsupportedLayer,
+                        $"{_layout.SourceName}: the network has no [yolo] or [region] layer, so it has no boxes to output (export its layers instead)");
+                var heads = _detectionLayers.Select(i => (_layout.Layers[i], _tensors[i])).ToList();
+                HeadDecoding.Add(this, _layout, heads, options.Outputs == OnnxOutputs.Detections);
+                return _graph;
+            }
             if (_detectionLayers.Count > 0)
             {
-                foreach (var index in _detectionLayers) AddOutput(_layout.Layers[index], fixedSize);
+                foreach (var index in _detectionLayers) AddOutput(_layout.Layers[index]);
             }
             else
             {
                 // darknet's network output is the last layer that is not a cost layer.
                 int last = _layout.Layers.Count - 1;
                 while (last > 0 && _layout.Layers[last].Type == LayerType.Cost) last--;
-                AddOutput(_layout.Layers[last], fixedSize);
+                AddOutput(_layout.Layers[last]);
             }
             return _graph;
         }
 
-        private void AddOutput(LayerInfo layer, bool fixedSize)
+        internal OnnxGraph Graph => _graph;
+
+        private void AddOutput(LayerInfo layer)
         {
             var tensor = _tensors[layer.Index];
-            object Dim(int value, string axis) => fixedSize ? (object)(long)value : tensor + "_" + axis;
+            object Dim(int value, string axis) => _fixedSize || !_sizeFollowsInput[layer.Index] ? (object)(long)value : tensor + "_" + axis;
             _graph.Outputs.Add(new ValueInfo(tensor, new object[] { "N", (long)layer.OutputChannels, Dim(layer.OutputHeight, "h"), Dim(layer.OutputWidth, "w") }));
         }
+
+        // Whether a layer's height and width change with the input's: not after a global average pool or a connected layer.
+        private static bool[] SizeFollowsInput(NetworkLayout layout)
+        {
+            var follows = new bool[layout.Layers.Count];
+            foreach (var l in layout.Layers)
+            {
+                bool previous = l.Index == 0 || follows[l.Index - 1];
+                follows[l.Index] = l.Type switch
+                {
+                    LayerType.AvgPool or LayerType.Connected => false,
+                    LayerType.Route => follows[l.Sources[0]],
+                    _ => previous,
+                };
+            }
+            return follows;
+        }
+
+        // Layers whose graph needs the sizes themselves: [connected] reads every value, [crop] takes a window from the
+        // centre, pjreddie's [reorg] reads its input as another shape, a [softmax] over a spatial input runs over c·h·w.
+        private static bool NeedsItsSizes(NetworkLayout layout, bool[] sizeFollowsInput) =>
+            layout.Layers.Any(l => l.Type == LayerType.Connected || l.Type == LayerType.Crop || l.Type == LayerType.Reorg
+                                   || (l.Type == LayerType.Softmax && l.Index > 0 && sizeFollowsInput[l.Index - 1]));
 
         private string AddLayer(string x)
         {
@@ -247,19 +290,12 @@ namespace Darknet.Weights.Onnx
             var l = _layer;
             RefuseIf(l.Reverse, "reverse", "reverse=1");
             RefuseIf(l.Flatten, "flatten", "flatten=1");
-            int s = l.Stride, c = l.InputChannels;
-            RefuseIf(c % (s * s) != 0 || l.InputHeight % s != 0 || l.InputWidth % s != 0, null, $"stride={s} on {c}x{l.InputHeight}x{l.InputWidth}");
+            int s = l.Stride, c = l.InputChannels, h = l.InputHeight, w = l.InputWidth;
+            RefuseIf(c % (s * s) != 0 || h % s != 0 || w % s != 0, null, $"stride={s} on {c}x{h}x{w}");
             var name = LayerName("reorg");
-            var shape = Node("Shape", name + "/shape", x).Outputs[0];
-            var h = Node("Slice", name + "/h", shape, Ints(2), Ints(3)).Outputs[0];
-            var w = Node("Slice", name + "/w", shape, Ints(3), Ints(4)).Outputs[0];
-            var viewShape = Node("Concat", name + "/view_shape", Ints(0, c / (s * s)), h, Ints(s), w, Ints(s)).WithAttribute(OnnxAttribute.Int("axis", 0)).Outputs[0];
-            var view = Node("Reshape", name + "/view", x, viewShape).Outputs[0];
+            var view = Node("Reshape", name + "/view", x, Ints(0, c / (s * s), h, s, w, s)).Outputs[0];
             var moved = Node("Transpose", name + "/moved", view).WithAttribute(OnnxAttribute.Ints("perm", 0, 3, 5, 1, 2, 4)).Outputs[0];
-            var outH = Node("Div", name + "/out_h", h, Ints(s)).Outputs[0];
-            var outW = Node("Div", name + "/out_w", w, Ints(s)).Outputs[0];
-            var outShape = Node("Concat", name + "/out_shape", Ints(0, c * s * s), outH, outW).WithAttribute(OnnxAttribute.Int("axis", 0)).Outputs[0];
-            Node("Reshape", name, moved, outShape);
+            Node("Reshape", name, moved, Ints(0, c * s * s, h / s, w / s));
             return name;
         }
 
@@ -287,30 +323,53 @@ namespace Darknet.Weights.Onnx
 
         // forward_yolo_layer: per anchor, logistic on x, y and on objectness + classes; w, h stay raw. AlexeyAB's
         // scale_x_y then maps x, y to x·s − (s − 1)/2, and new_coords=1 skips the logistic (the conv already applied it).
+        // One per-channel blend of the raw and the mapped values: no channel is sliced out, no shape computed.
         private string Yolo(string x)
         {
             var head = _layer.Head!;
-            int anchors = head.AnchorsPerCell, entries = 4 + 1 + head.Classes;
-            RefuseIf(_layer.InputChannels != anchors * entries, null,
-                $"the layer before has {_layer.InputChannels} channels, but {anchors} anchors x (5 + {head.Classes} classes) need {anchors * entries}");
+            int anchors = head.AnchorsPerCell, entries = 4 + 1 + head.Classes, c = _layer.InputChannels;
+            RefuseIf(c != anchors * entries, null,
+                $"the layer before has {c} channels, but {anchors} anchors x (5 + {head.Classes} classes) need {anchors * entries}");
+            RefuseIf(head.Mask!.Any(m => m < 0 || m >= head.Num), "mask", $"mask={string.Join(",", head.Mask!)} names anchors outside 0..{head.Num - 1}");
             var name = LayerName("yolo");
-            string[] Parts(string v)
-            {
-                var xy = Entries(name + "/xy", v, 0, 2);
-                var wh = Entries(name + "/wh", v, 2, 4);
-                var rest = Entries(name + "/rest", v, 4, entries);
-                if (!head.NewCoords)
-                {
-                    xy = Node("Sigmoid", name + "/xy_logistic", xy).Outputs[0];
-                    rest = Node("Sigmoid", name + "/rest_logistic", rest).Outputs[0];
-                }
-                if (head.ScaleXY != 1f)
-                    xy = Node("Add", name + "/xy_shift", Node("Mul", name + "/xy_scale", xy, Scalar(head.ScaleXY)).Outputs[0], Scalar(-0.5f * (head.ScaleXY - 1f))).Outputs[0];
-                return new[] { xy, wh, rest };
-            }
-            PerAnchor(name, x, anchors, entries, Parts);
+            float shift = -0.5f * (head.ScaleXY - 1f);
             _detectionLayers.Add(_layer.Index);
+            if (head.NewCoords)
+            {
+                if (head.ScaleXY == 1f) return Node("Identity", name, x).Outputs[0];
+                var scale = new float[c];
+                var offset = new float[c];
+                for (int channel = 0; channel < c; channel++)
+                {
+                    bool xy = channel % entries < 2;
+                    scale[channel] = xy ? head.ScaleXY : 1f;
+                    offset[channel] = xy ? shift : 0f;
+                }
+                return Node("Add", name, Node("Mul", name + "/scaled", x, PerChannel(scale)).Outputs[0], PerChannel(offset)).Outputs[0];
+            }
+            var raw = new float[c];
+            var factor = new float[c];
+            var add = new float[c];
+            for (int channel = 0; channel < c; channel++)
+            {
+                int entry = channel % entries;
+                bool squashed = entry != 2 && entry != 3;
+                raw[channel] = squashed ? 0f : 1f;
+                factor[channel] = !squashed ? 0f : entry < 2 ? head.ScaleXY : 1f;
+                add[channel] = entry < 2 ? shift : 0f;
+            }
+            Blend(name, x, raw, factor, add);
             return name;
+        }
+
+        // x·raw + (logistic(x)·factor + add), per channel: raw 1 and factor 0 keep a value as it is, raw 0 maps it.
+        private void Blend(string name, string x, float[] raw, float[] factor, float[] add)
+        {
+            var logistic = Node("Sigmoid", name + "/logistic", x).Outputs[0];
+            var mapped = Node("Mul", name + "/mapped", logistic, PerChannel(factor)).Outputs[0];
+            if (add.Any(v => v != 0f)) mapped = Node("Add", name + "/shifted", mapped, PerChannel(add)).Outputs[0];
+            var kept = Node("Mul", name + "/raw", x, PerChannel(raw)).Outputs[0];
+            Node("Add", name, kept, mapped);
         }
 
         // forward_gaussian_yolo_layer: per anchor the entries are x, σx, y, σy, w, σw, h, σh, objectness, classes. Logistic on
@@ -335,16 +394,13 @@ namespace Darknet.Weights.Onnx
                 shift[channel] = scaled ? -0.5f * (head.ScaleXY - 1f) : 0f;
             }
             var name = LayerName("Gaussian_yolo");
-            var logistic = Node("Sigmoid", name + "/logistic", x).Outputs[0];
-            var mapped = Node("Add", name + "/mapped", Node("Mul", name + "/scaled", logistic, PerChannel(scale)).Outputs[0], PerChannel(shift)).Outputs[0];
-            var kept = Node("Mul", name + "/raw", x, PerChannel(raw)).Outputs[0];
-            Node("Add", name, kept, mapped);
+            Blend(name, x, raw, scale, shift);
             _detectionLayers.Add(_layer.Index);
             return name;
         }
 
         // forward_region_layer: per anchor, logistic on x, y and on objectness; the classes get a softmax (softmax=1,
-        // over the class channels at each cell) or a logistic each.
+        // over the class channels at each cell) or a logistic each. Each anchor's entries are constant channel slices.
         private string Region(string x)
         {
             var head = _layer.Head!;
@@ -355,35 +411,26 @@ namespace Darknet.Weights.Onnx
             RefuseIf(_layer.InputChannels != anchors * entries, null,
                 $"the layer before has {_layer.InputChannels} channels, but {anchors} anchors x ({coords} + 1 + {classes} classes) need {anchors * entries}");
             var name = LayerName("region");
-            string[] Parts(string v)
+            var parts = new List<string>();
+            for (int a = 0; a < anchors; a++)
             {
-                var parts = new List<string> { Node("Sigmoid", name + "/xy_logistic", Entries(name + "/xy", v, 0, 2)).Outputs[0] };
-                if (coords > 2) parts.Add(Entries(name + "/wh", v, 2, coords));
-                parts.Add(Node("Sigmoid", name + "/objectness_logistic", Entries(name + "/objectness", v, coords, coords + 1)).Outputs[0]);
+                int first = a * entries;
+                string part = name + "/" + a.ToString(CultureInfo.InvariantCulture);
+                parts.Add(Node("Sigmoid", part + "/xy_logistic", SliceChannels(part + "/xy", x, first, first + 2)).Outputs[0]);
+                if (coords > 2) parts.Add(SliceChannels(part + "/wh", x, first + 2, first + coords));
+                parts.Add(Node("Sigmoid", part + "/objectness_logistic", SliceChannels(part + "/objectness", x, first + coords, first + coords + 1)).Outputs[0]);
                 if (classes > 0)
                 {
-                    var classScores = Entries(name + "/classes", v, coords + 1, entries);
+                    var classScores = SliceChannels(part + "/classes", x, first + coords + 1, first + entries);
                     parts.Add(head.Softmax
-                        ? Node("Softmax", name + "/classes_softmax", classScores).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0]
-                        : Node("Sigmoid", name + "/classes_logistic", classScores).Outputs[0]);
+                        ? Node("Softmax", part + "/classes_softmax", classScores).WithAttribute(OnnxAttribute.Int("axis", 1)).Outputs[0]
+                        : Node("Sigmoid", part + "/classes_logistic", classScores).Outputs[0]);
                 }
-                return parts.ToArray();
             }
-            PerAnchor(name, x, anchors, entries, Parts);
+            Node("Concat", name, parts.ToArray()).WithAttribute(OnnxAttribute.Int("axis", 1));
             _detectionLayers.Add(_layer.Index);
             return name;
         }
-
-        // Views (n, anchors·entries, h, w) as (n, anchors, entries, h·w), transforms entry ranges, and views it back.
-        private void PerAnchor(string name, string x, int anchors, int entries, Func<string, string[]> transform)
-        {
-            var view = Node("Reshape", name + "/anchors", x, Ints(0, anchors, entries, -1)).Outputs[0];
-            var joined = Node("Concat", name + "/joined", transform(view)).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0];
-            Node("Reshape", name, joined, Node("Shape", name + "/shape", x).Outputs[0]);
-        }
-
-        private string Entries(string output, string view, int start, int end) =>
-            Node("Slice", output, view, Ints(start), Ints(end), Ints(2)).Outputs[0];
 
         // forward_softmax_layer: a softmax over each of `groups` equal runs of the flattened c·h·w values, of input / temperature.
         private string Softmax(string x)
@@ -396,7 +443,7 @@ namespace Darknet.Weights.Onnx
             var grouped = Node("Reshape", name + "/groups", x, Ints(0, groups, -1)).Outputs[0];
             if (l.Temperature != 1f) grouped = Node("Div", name + "/temperature", grouped, Scalar(l.Temperature)).Outputs[0];
             var soft = Node("Softmax", name + "/softmax", grouped).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0];
-            Node("Reshape", name, soft, Node("Shape", name + "/shape", x).Outputs[0]);
+            Node("Reshape", name, soft, Ints(0, l.OutputChannels, l.OutputHeight, l.OutputWidth));
             return name;
         }
 
@@ -420,7 +467,7 @@ namespace Darknet.Weights.Onnx
         private void Activate(string input, string output) =>
             Activations.Apply(this, _layer.Activation!, input, output, what => Unsupported(what, _layer.LineOf("activation")));
 
-        private string SliceChannels(string output, string input, int start, int end) =>
+        internal string SliceChannels(string output, string input, int start, int end) =>
             Node("Slice", output, input, Ints(start), Ints(end), Ints(1)).Outputs[0];
 
         private string LayerName(string kind) => kind + "_" + _layer.Index.ToString(CultureInfo.InvariantCulture);
@@ -438,12 +485,15 @@ namespace Darknet.Weights.Onnx
 
         public string Scalar(float value) => Constant(new long[0], new[] { value }, null);
 
-        private string Floats(params float[] values) => Constant(new long[] { values.Length }, values, null);
+        internal string Floats(params float[] values) => Constant(new long[] { values.Length }, values, null);
+
+        /// <summary>A float32 constant of any shape.</summary>
+        internal string Floats(long[] dims, float[] values) => Constant(dims, values, null);
 
         /// <summary>A (1, c, 1, 1) constant that scales or shifts each channel of an NCHW tensor.</summary>
-        private string PerChannel(float[] values) => Constant(new long[] { 1, values.Length, 1, 1 }, values, null);
+        internal string PerChannel(float[] values) => Constant(new long[] { 1, values.Length, 1, 1 }, values, null);
 
-        private string Ints(params long[] values) => Constant(new long[] { values.Length }, null, values);
+        internal string Ints(params long[] values) => Constant(new long[] { values.Length }, null, values);
 
         private string Constant(long[] dims, float[]? floats, long[]? int64s)
         {

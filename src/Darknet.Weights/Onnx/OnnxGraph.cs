@@ -18,6 +18,9 @@ namespace Darknet.Weights.Onnx
 
         public ValueInfo Input { get; set; } = null!;
 
+        /// <summary>Inputs a caller may leave out: each has an initializer of its name among <see cref="Constants"/>, its default.</summary>
+        public List<ValueInfo> OptionalInputs { get; } = new List<ValueInfo>();
+
         public List<ValueInfo> Outputs { get; } = new List<ValueInfo>();
     }
 }

@@ -39,6 +39,7 @@ namespace Darknet.Weights.Onnx
                 foreach (var node in graph.Nodes) g.Bytes(GraphNode, EncodeNode(node));
                 foreach (var constant in graph.Constants) g.Bytes(GraphInitializer, EncodeConstant(constant));
                 g.Bytes(GraphInput, EncodeValueInfo(graph.Input));
+                foreach (var value in graph.OptionalInputs) g.Bytes(GraphInput, EncodeValueInfo(value));
                 foreach (var value in graph.Outputs) g.Bytes(GraphOutput, EncodeValueInfo(value));
             });
             long graphLength = head.Length;
@@ -162,7 +163,7 @@ namespace Darknet.Weights.Onnx
             v.String(1, value.Name);
             v.Message(2, type => type.Message(1, tensor =>
             {
-                tensor.Int64(1, FloatType);
+                tensor.Int64(1, value.Int64 ? Int64Type : FloatType);
                 tensor.Message(2, shape =>
                 {
                     foreach (var dim in value.Dims)
