@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using Darknet.Weights;
 using Darknet.Weights.IO;
+using Darknet.Weights.Labels;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 
@@ -11,7 +13,7 @@ namespace Darknet.Cli
 {
     /// <summary>
     /// <c>darknet convert</c>: the seed's <c>--model/--weights_dir/--save_dir</c> form and the any-cfg
-    /// <c>--cfg/--weights/--out</c> form. Arguments are parsed by hand: there are seven flags and no subcommand tree,
+    /// <c>--cfg/--weights/--out</c> form. Arguments are parsed by hand: there are eight flags and no subcommand tree,
     /// which is less than a parser package would cost in dependencies for a dotnet tool.
     /// </summary>
     public static class ConvertCommand
@@ -30,6 +32,7 @@ namespace Darknet.Cli
             ["-o"] = "out",
             ["--layers"] = "layers",
             ["--format"] = "format",
+            ["--names"] = "names",
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -67,6 +70,7 @@ namespace Darknet.Cli
             try
             {
                 OutputGuard.RefuseInputs(request.OutputPath, request.Inputs);
+                if (request.NamesPath != null) request.Options.ClassNames = ClassNames.ReadFile(request.NamesPath);
                 // What a killed run left beside the output (its temp, up to the output's size) goes before this one writes.
                 TempFiles.DeleteOrphans(Path.GetDirectoryName(Path.GetFullPath(request.OutputPath)) ?? ".");
                 var result = DarknetConverter.ConvertFile(request.Layout(), request.WeightsPath, request.OutputPath, request.Options);
@@ -140,12 +144,22 @@ namespace Darknet.Cli
                 options.LayerLimit = layers;
             }
 
+            // Only an ONNX model has metadata to carry the names in.
+            if (values.ContainsKey("names") && options.Format != OutputFormat.Onnx)
+                throw new UsageException("--names goes with --format onnx: only an ONNX model carries class names (in its metadata)");
+
             bool byModel = values.ContainsKey("model");
             bool byCfg = values.ContainsKey("cfg") || values.ContainsKey("weights") || values.ContainsKey("out");
             if (byModel && byCfg) throw new UsageException("use either --model with --weights_dir/--save_dir, or --cfg with --weights/--out, not both");
-            if (byModel) return ParseModel(values, options);
-            if (byCfg) return ParseCfg(values, options);
-            throw new UsageException("say what to convert: --model NAME or --cfg FILE");
+            var request = byModel ? ParseModel(values, options) : byCfg ? ParseCfg(values, options) : null;
+            if (request == null) throw new UsageException("say what to convert: --model NAME or --cfg FILE");
+            if (values.TryGetValue("names", out var names))
+            {
+                if (names.Length == 0) throw new UsageException("--names needs a file");
+                request.NamesPath = names;
+                request.Inputs = request.Inputs.Concat(new[] { ("--names", names) }).ToArray();
+            }
+            return request;
         }
 
         private static Request ParseModel(Dictionary<string, string> values, ConversionOptions options)
@@ -157,6 +171,7 @@ namespace Darknet.Cli
             var model = ModelCatalog.Find(name) ?? throw ModelCatalog.Unknown(name);
             options.LayerLimit ??= model.LayerLimit;
             options.LayerNames = model.LayerNames;
+            options.ClassNames = model.ClassNames; // --names replaces them
             var extension = OutputFormats.Extension(options.Format);
             return new Request
             {
@@ -214,6 +229,8 @@ namespace Darknet.Cli
             public Func<NetworkLayout> Layout = () => throw new InvalidOperationException();
             public string WeightsPath = "";
             public string OutputPath = "";
+            /// <summary>A .names file (--names), read when the conversion starts; it replaces a built-in model's names.</summary>
+            public string? NamesPath;
             /// <summary>What the output must never overwrite, with the flag that named it.</summary>
             public (string Flag, string Path)[] Inputs = Array.Empty<(string, string)>();
             public ConversionOptions Options = new ConversionOptions();

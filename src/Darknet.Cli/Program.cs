@@ -84,6 +84,9 @@ namespace Darknet.Cli
             "                      safetensors: the npz's arrays in one .safetensors file; onnx: the whole network as an\n" +
             "                      ONNX model that computes what darknet computes (every built-in but the partial\n" +
             "                      darknet53.conv.74, yolov4.conv.137 and yolov3_feat)\n" +
+            "  --names FILE        with --format onnx: the class names (darknet's .names, one a line) for the model's\n" +
+            "                      metadata, as many as the network's classes; a built-in detector carries its own\n" +
+            "                      (COCO's 80, Open Images' 601), which FILE replaces\n" +
             "\n" + Models;
 
         /// <summary><c>darknet inspect --help</c>.</summary>
@@ -138,8 +141,8 @@ namespace Darknet.Cli
         }
 
         private const string ConvertLines =
-            "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|onnx|safetensors]\n" +
-            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors]\n";
+            "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n" +
+            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n";
 
         private const string InspectLines =
             "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n" +

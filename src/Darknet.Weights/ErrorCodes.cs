@@ -15,6 +15,10 @@ namespace Darknet.Weights
         public const string CfgNotFound = "DKN1006";
         /// <summary>An ONNX export of a recurrent network ([crnn]): darknet keeps its state from one image to the next.</summary>
         public const string RecurrentNotExportable = "DKN1007";
+        /// <summary>A .names file that does not fit the network: a count other than its classes, or no text at all.</summary>
+        public const string BadNames = "DKN1008";
+        /// <summary>A .names file that does not exist or cannot be read: the cfg's companion, under the cfg's code.</summary>
+        public const string NamesNotFound = CfgNotFound;
 
         // weights and conversion
         public const string HeaderTooShort = "DKN2001";

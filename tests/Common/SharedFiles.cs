@@ -30,6 +30,16 @@ public static class SharedFiles
         return Path.Combine(dir!, fileName);
     }
 
+    /// <summary>darknet's data folder in ../shared/darknet/data (coco.names, openimages.names, voc.names, dog.jpg).</summary>
+    public static string? DataDirectory => Root.Value is { } root ? Path.Combine(root, "darknet", "data") : null;
+
+    public static string RequireData(string fileName)
+    {
+        var dir = DataDirectory;
+        Skip.If(dir is null || !Directory.Exists(dir), "../shared/darknet/data is not beside this clone (it is in the workplace and in CI)");
+        return Path.Combine(dir!, fileName);
+    }
+
     public static IEnumerable<string> AlexeyAbCfgFileNames()
     {
         var dir = AlexeyAbCfgDirectory;

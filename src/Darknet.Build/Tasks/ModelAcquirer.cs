@@ -8,6 +8,7 @@ using Darknet.Cache.Download;
 using Darknet.Weights;
 using Darknet.Weights.Config;
 using Darknet.Weights.IO;
+using Darknet.Weights.Labels;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
 
@@ -36,9 +37,11 @@ namespace Darknet.Build.Tasks
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
             var layout = cfgText == null ? request.BuiltIn!.LayoutFor(request.Format) : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
+            var classNames = ClassNamesFor(request);
+            classNames?.CheckFits(layout); // before any download: names that do not fit fail the build at once (DKN1008)
             try
             {
-                Acquire(request, cfgText, layout);
+                Acquire(request, cfgText, layout, classNames);
             }
             catch (WeightsChanged changed) when (request.WeightsFile == null)
             {
@@ -47,7 +50,7 @@ namespace Darknet.Build.Tasks
                 _cache.RemoveWeights(WeightsRequestFor(request, layout), _cancellationToken);
                 try
                 {
-                    Acquire(request, cfgText, layout);
+                    Acquire(request, cfgText, layout, classNames);
                 }
                 catch (WeightsChanged again)
                 {
@@ -62,7 +65,7 @@ namespace Darknet.Build.Tasks
             }
         }
 
-        private void Acquire(ModelRequest request, string? cfgText, NetworkLayout layout)
+        private void Acquire(ModelRequest request, string? cfgText, NetworkLayout layout, ClassNames? classNames)
         {
             var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
 
@@ -70,8 +73,11 @@ namespace Darknet.Build.Tasks
             var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
             var format = OutputFormats.Name(request.Format);
-            var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion());
-            var options = new ConversionOptions { Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, Cancellation = _cancellationToken };
+            var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion(), classNames?.ToJson());
+            var options = new ConversionOptions
+            {
+                Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, ClassNames = classNames, Cancellation = _cancellationToken,
+            };
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {
@@ -212,6 +218,19 @@ namespace Darknet.Build.Tasks
                 return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
             }
             return ConfigDownload.Get(_cache, request.Config!, _settings, _cancellationToken);
+        }
+
+        /// <summary>
+        /// The class names an ONNX model carries: the item's Names file, else a built-in model's own (not for a custom
+        /// Config, whose classes the catalog does not know); null for the other formats, which carry none.
+        /// </summary>
+        private static ClassNames? ClassNamesFor(ModelRequest request)
+        {
+            if (request.Format != OutputFormat.Onnx) return null;
+            if (request.Names == null) return request.Config == null ? request.BuiltIn?.ClassNames : null;
+            if (!File.Exists(request.Names))
+                throw new DarknetException(BuildErrorCodes.LocalFileNotFound, $"Names {request.Names} does not exist.");
+            return ClassNames.ReadFile(request.Names);
         }
 
         /// <summary>The catalog's names for a built-in layout (the converter takes the first N); null lets the library name any other cfg.</summary>

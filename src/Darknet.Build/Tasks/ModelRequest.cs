@@ -32,6 +32,8 @@ namespace Darknet.Build.Tasks
         public string? WeightsFile;
         /// <summary>Full path of a local .cfg, or an http(s) URL.</summary>
         public string? Config;
+        /// <summary>Full path of a local .names file: the ONNX model's class names (a built-in model's own otherwise).</summary>
+        public string? Names;
         /// <summary>Lower-case hex; pins the weights (replacing the catalog's size and hashes).</summary>
         public string? Sha256;
         /// <summary>Full path of the file this project gets under obj/.</summary>
@@ -50,6 +52,7 @@ namespace Darknet.Build.Tasks
             request.WeightsFile = FullPath(Optional(item, "WeightsFile"), projectDirectory);
             var config = Optional(item, "Config");
             request.Config = config == null || IsUrl(config) ? config : FullPath(config, projectDirectory);
+            request.Names = FullPath(Optional(item, "Names"), projectDirectory);
 
             if (request.WeightsUrl != null && request.WeightsFile != null)
                 throw Invalid(BuildErrorCodes.ConflictingMetadata, request.Name, "sets both WeightsUrl and WeightsFile; keep one");
@@ -80,6 +83,9 @@ namespace Darknet.Build.Tasks
             if (request.Format == OutputFormat.Onnx && request.Config == null && request.BuiltIn!.NotRunnable != null)
                 throw Invalid(ErrorCodes.NoRunnableNetwork, request.Name,
                     $"asks for Format=\"onnx\", but {request.BuiltIn.Name} cannot be exported to ONNX: {request.BuiltIn.NotRunnable}");
+            if (request.Names != null && request.Format != OutputFormat.Onnx)
+                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name,
+                    $"sets Names, but Format=\"{OutputFormats.Name(request.Format)}\" has no metadata to carry them: class names go into an ONNX model (Format=\"onnx\")");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));
             request.Sha256 = ParseSha256(request.Name, item.GetMetadata("Sha256"));
@@ -109,6 +115,7 @@ namespace Darknet.Build.Tasks
                 WeightsUrl = Optional(item, "WeightsUrl"),
                 WeightsFile = Optional(item, "WeightsFile"),
                 Config = Optional(item, "Config"),
+                Names = Optional(item, "Names"),
                 Sha256 = Optional(item, "Sha256"),
                 OutputPath = item.ItemSpec,
                 DefiningProject = item.GetMetadata("DefiningProject"),
@@ -129,6 +136,7 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("WeightsUrl", WeightsUrl ?? "");
             item.SetMetadata("WeightsFile", WeightsFile ?? "");
             item.SetMetadata("Config", Config ?? "");
+            item.SetMetadata("Names", Names ?? "");
             item.SetMetadata("Sha256", Sha256 ?? "");
             item.SetMetadata("DefiningProject", DefiningProject);
             // Everything that decides the output's bytes, plus the package version: the stamp's line for this item.
@@ -136,7 +144,7 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("Stamp", string.Join("|", new[]
             {
                 Name, BuiltIn?.Name ?? "", OutputPath, item.GetMetadata("Format"), item.GetMetadata("Layers"),
-                SafeUrl.RedactText(WeightsUrl ?? ""), WeightsFile ?? "", SafeUrl.RedactText(Config ?? ""), Sha256 ?? "", version,
+                SafeUrl.RedactText(WeightsUrl ?? ""), WeightsFile ?? "", SafeUrl.RedactText(Config ?? ""), Names ?? "", Sha256 ?? "", version,
             }));
             return item;
         }

@@ -23,7 +23,7 @@ namespace Darknet.Build.Tasks
         [Required] public string ProjectDirectory { get; set; } = "";
 
         [Output] public ITaskItem[] ResolvedModels { get; private set; } = Array.Empty<ITaskItem>();
-        /// <summary>Local WeightsFile and Config files: inputs of the acquire step and of Visual Studio's up-to-date check.</summary>
+        /// <summary>Local WeightsFile, Config and Names files: inputs of the acquire step and of Visual Studio's up-to-date check.</summary>
         [Output] public ITaskItem[] LocalInputs { get; private set; } = Array.Empty<ITaskItem>();
 
         public override bool Execute()
@@ -47,6 +47,7 @@ namespace Darknet.Build.Tasks
                         Log.LogMessage(MessageImportance.High, "Darknet: " + request.OutputPath + " is no longer the verified cache entry (" + dropped + "); it was removed and is placed again");
                     if (request.WeightsFile != null) localInputs.Add(new TaskItem(request.WeightsFile));
                     if (request.Config != null && !request.ConfigIsUrl) localInputs.Add(new TaskItem(request.Config));
+                    if (request.Names != null) localInputs.Add(new TaskItem(request.Names));
                 }
                 catch (DarknetException e)
                 {

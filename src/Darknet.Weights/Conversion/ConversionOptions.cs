@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Threading;
+using Darknet.Weights.Labels;
 
 namespace Darknet.Weights
 {
@@ -12,6 +13,15 @@ namespace Darknet.Weights
 
         /// <summary>One name per weighted layer in file order; null: <c>LayerNaming.NamesFor(layout)</c>.</summary>
         public IReadOnlyList<string>? LayerNames { get; set; }
+
+        /// <summary>
+        /// The network's class names, written into an ONNX model's metadata (checked against its classes first, DKN1008);
+        /// null: none. The other formats carry no metadata and ignore them.
+        /// </summary>
+        public ClassNames? ClassNames { get; set; }
+
+        /// <summary>The kind of outputs an ONNX model has, written as its <c>outputs</c> metadata: "layers" (each output is a darknet layer's output).</summary>
+        public string OnnxOutputs { get; set; } = "layers";
 
         /// <summary>Checked before each layer: a cancelled conversion throws <see cref="System.OperationCanceledException"/> and leaves no temp.</summary>
         public CancellationToken Cancellation { get; set; }

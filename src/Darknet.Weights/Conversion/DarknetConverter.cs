@@ -102,8 +102,8 @@ namespace Darknet.Weights
         }
 
         /// <summary>
-        /// The writer of <see cref="ConversionOptions.Format"/>. ONNX builds its graph and safetensors its header from the
-        /// plan's layout, both before the first layer is read.
+        /// The writer of <see cref="ConversionOptions.Format"/>. ONNX builds its graph and metadata (checking the class names)
+        /// and safetensors its header from the plan's layout, all before the first layer is read.
         /// </summary>
         private static Func<Stream, ILayerSink> SinkFactory(ConversionOptions options, ConversionPlan plan)
         {
@@ -116,7 +116,8 @@ namespace Darknet.Weights
                     var graph = Onnx.GraphBuilder.Build(plan.Layout);
                     if (graph.WeightSlots.Count != plan.Blocks.Count)
                         throw new InvalidOperationException($"{plan.Layout.SourceName}: the layout has {plan.Blocks.Count} blocks of floats, the graph {graph.WeightSlots.Count}");
-                    return output => new Onnx.OnnxModelWriter(graph, output, LibraryVersion.Informational);
+                    var metadata = Onnx.OnnxMetadata.For(plan.Layout, options);
+                    return output => new Onnx.OnnxModelWriter(graph, metadata, output, LibraryVersion.Informational);
                 }
                 case OutputFormat.Safetensors:
                 {

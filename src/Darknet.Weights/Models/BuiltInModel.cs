@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Darknet.Weights.Labels;
 using Darknet.Weights.Layout;
 
 namespace Darknet.Weights.Models
@@ -27,7 +28,8 @@ namespace Darknet.Weights.Models
             Func<NetworkLayout, IReadOnlyList<string>> layerNames,
             int headerSize = 20,
             string[]? sha256 = null,
-            string? notRunnable = null)
+            string? notRunnable = null,
+            ClassNames? classNames = null)
         {
             Name = name;
             Aliases = aliases;
@@ -42,6 +44,7 @@ namespace Darknet.Weights.Models
             this.layout = new Lazy<NetworkLayout>(layout);
             this.layerNames = layerNames;
             NotRunnable = notRunnable;
+            ClassNames = classNames;
         }
 
         /// <summary>The name users write: <c>&lt;DarknetModel Include="yolov3" /&gt;</c>, <c>darknet convert --model yolov3</c>.</summary>
@@ -100,6 +103,13 @@ namespace Darknet.Weights.Models
 
         /// <summary>Why this file has no forward pass of its own (a partial backbone, a layer subset); null for a whole network.</summary>
         public string? NotRunnable { get; }
+
+        /// <summary>
+        /// The classes the published weights were trained on, in class order (<see cref="Labels.ClassNames.Coco"/> for
+        /// the YOLO detectors); null where this project ships no list (darknet53_448's ImageNet classes) and for files
+        /// that are no runnable network.
+        /// </summary>
+        public ClassNames? ClassNames { get; }
 
         public override string ToString() => Name;
     }

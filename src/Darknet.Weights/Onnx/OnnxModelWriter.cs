@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Darknet.Weights.Numpy;
 
@@ -15,7 +16,7 @@ namespace Darknet.Weights.Onnx
         public const long OpsetVersion = 13;
 
         // ONNX field numbers (onnx.proto).
-        private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelGraph = 7, ModelOpsetImport = 8;
+        private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelGraph = 7, ModelOpsetImport = 8, ModelMetadataProps = 14;
         private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12;
         private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
         private const int AttrName = 1, AttrF = 2, AttrI = 3, AttrS = 4, AttrInts = 8, AttrType = 20;
@@ -28,7 +29,8 @@ namespace Darknet.Weights.Onnx
         private float[] _folded = new float[0];
         private int _next;
 
-        public OnnxModelWriter(OnnxGraph graph, Stream output, string producerVersion)
+        /// <param name="metadata">The model's metadata_props (<see cref="OnnxMetadata"/>), in order.</param>
+        public OnnxModelWriter(OnnxGraph graph, IReadOnlyList<KeyValuePair<string, string>> metadata, Stream output, string producerVersion)
         {
             _graph = graph;
             _writer = new ProtoWriter(output);
@@ -53,6 +55,13 @@ namespace Darknet.Weights.Onnx
             _writer.String(ModelProducerName, "Darknet.Weights");
             _writer.String(ModelProducerVersion, producerVersion);
             _writer.Message(ModelOpsetImport, o => o.Int64(2, OpsetVersion));
+            // StringStringEntryProto { key = 1; value = 2 }. Before the graph, which is streamed last.
+            foreach (var entry in metadata)
+                _writer.Message(ModelMetadataProps, e =>
+                {
+                    e.String(1, entry.Key);
+                    e.String(2, entry.Value);
+                });
             _writer.LengthPrefix(ModelGraph, graphLength);
             _writer.Output.Write(head, 0, head.Length);
         }

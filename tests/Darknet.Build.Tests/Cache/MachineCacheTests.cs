@@ -360,6 +360,8 @@ public sealed class MachineCacheTests : IDisposable
             ConvertedKey.Compute(sha, "layout", "npz", 52, "1"),
             ConvertedKey.Compute(sha, "layout", "npy", null, "1"),
             ConvertedKey.Compute(sha, "layout", "npy", 52, "2"),
+            ConvertedKey.Compute(sha, "layout", "npy", 52, "1", "[\"cat\"]"),
+            ConvertedKey.Compute(sha, "layout", "npy", 52, "1", "[\"dog\"]"),
         };
 
         Assert.Equal(keys.Length, keys.Distinct().Count());

@@ -42,7 +42,8 @@ public sealed class OnnxAndSafetensorsFormatTests
 
     /// <summary>
     /// A built-in model needs no Config: its graph comes from the cfg its description in code writes. The file the build
-    /// places runs in ONNX Runtime, and it is byte for byte what the upstream yolov3-tiny.cfg exports with those weights.
+    /// places runs in ONNX Runtime, and it is byte for byte what the upstream yolov3-tiny.cfg exports with those weights
+    /// and darknet's data/coco.names.
     /// </summary>
     [SkippableFact]
     public void A_built_in_model_builds_as_onnx_without_a_cfg()
@@ -60,13 +61,19 @@ public sealed class OnnxAndSafetensorsFormatTests
             Assert.Equal(new[] { "yolo_16", "yolo_23" }, results.Select(r => r.Name));
             Assert.Equal(new[] { 1, 255, 2, 3 }, results.First().AsTensor<float>().Dimensions.ToArray());
             Assert.Equal(new[] { 1, 255, 4, 6 }, results.Last().AsTensor<float>().Dimensions.ToArray());
+            Assert.Equal(File.ReadAllLines(SharedFiles.RequireData("coco.names")),
+                System.Text.Json.JsonSerializer.Deserialize<string[]>(session.ModelMetadata.CustomMetadataMap["names"]));
         }
 
         var upstream = SharedFiles.RequireCfg("yolov3-tiny.cfg");
         var weights = Path.Combine(_fixture.NewDirectory("onnx-builtin-reference"), _fixture.Tiny.FileName);
         File.WriteAllBytes(weights, _fixture.Tiny.Bytes);
         var reference = Path.ChangeExtension(weights, ".onnx");
-        Darknet.Weights.Onnx.OnnxExporter.ExportFile(upstream, weights, reference);
+        // The built-in carries COCO's names in its metadata: the reference gets darknet's own coco.names file.
+        DarknetConverter.ConvertFile(NetworkLayout.FromCfgFile(upstream), weights, reference, new ConversionOptions
+        {
+            Format = OutputFormat.Onnx, ClassNames = Darknet.Weights.Labels.ClassNames.ReadFile(SharedFiles.RequireData("coco.names")),
+        });
         // Equal but for producer_version (the packed package's version against this build's): ONNX's checker and
         // protobuf equality from python3-onnx, which test.sh installs.
         Skip.If(!Darknet.TestSupport.Numpy.CanImport("onnx") && Environment.GetEnvironmentVariable("CI") != "true", "python3-onnx is not installed");

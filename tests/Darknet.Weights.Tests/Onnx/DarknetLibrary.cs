@@ -25,6 +25,30 @@ internal static class DarknetLibrary
     [DllImport(Library, EntryPoint = "save_weights")]
     private static extern void SaveWeights(IntPtr net, string filename);
 
+    [DllImport(Library, EntryPoint = "get_paths")]
+    private static extern IntPtr GetPaths(string filename);
+
+    /// <summary>
+    /// The lines darknet reads from a file with get_paths (what get_labels reads a .names file with: list_to_array of
+    /// the same list), each as its bytes decoded from UTF-8.
+    /// </summary>
+    public static IReadOnlyList<string> ReadLines(string path)
+    {
+        Require();
+        lock (Gate)
+        {
+            // list { int size; node *front; node *back; }, node { void *val; node *next; node *prev; }
+            var list = GetPaths(path);
+            Assert.NotEqual(IntPtr.Zero, list);
+            int size = Marshal.ReadInt32(list);
+            var lines = new List<string>(size);
+            for (var node = Marshal.ReadIntPtr(list, IntPtr.Size); node != IntPtr.Zero; node = Marshal.ReadIntPtr(node, IntPtr.Size))
+                lines.Add(Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(node))!);
+            Assert.Equal(size, lines.Count);
+            return lines;
+        }
+    }
+
     public static void Require() => Reference.Require(File.Exists(Library), $"{Library} is not installed (apt-get install darknet)");
 
     /// <summary>
