@@ -33,6 +33,8 @@ namespace Darknet.Cli
             ["--layers"] = "layers",
             ["--format"] = "format",
             ["--names"] = "names",
+            ["--onnx-outputs"] = "onnx_outputs",
+            ["--onnx-size"] = "onnx_size",
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -147,12 +149,33 @@ namespace Darknet.Cli
             // Only an ONNX model has metadata to carry the names in.
             if (values.ContainsKey("names") && options.Format != OutputFormat.Onnx)
                 throw new UsageException("--names goes with --format onnx: only an ONNX model carries class names (in its metadata)");
+            (int Width, int Height)? size = null;
+            if (values.TryGetValue("onnx_outputs", out var outputs))
+            {
+                if (options.Format != OutputFormat.Onnx) throw new UsageException("--onnx-outputs goes with --format onnx");
+                if (!Darknet.Weights.Onnx.OnnxExportOptions.TryParse(outputs, out var kind))
+                    throw new UsageException($"--onnx-outputs is {Darknet.Weights.Onnx.OnnxExportOptions.Names}, not '{outputs}'");
+                options.Onnx.Outputs = kind;
+            }
+            if (values.TryGetValue("onnx_size", out var sizeText))
+            {
+                if (options.Format != OutputFormat.Onnx) throw new UsageException("--onnx-size goes with --format onnx");
+                if (!Darknet.Weights.Onnx.OnnxExportOptions.TryParseSize(sizeText, out var width, out var height))
+                    throw new UsageException($"--onnx-size is WIDTHxHEIGHT (e.g. 416x416), not '{sizeText}'");
+                size = (width, height);
+                options.Onnx.FixedSize = true;
+            }
 
             bool byModel = values.ContainsKey("model");
             bool byCfg = values.ContainsKey("cfg") || values.ContainsKey("weights") || values.ContainsKey("out");
             if (byModel && byCfg) throw new UsageException("use either --model with --weights_dir/--save_dir, or --cfg with --weights/--out, not both");
             var request = byModel ? ParseModel(values, options) : byCfg ? ParseCfg(values, options) : null;
             if (request == null) throw new UsageException("say what to convert: --model NAME or --cfg FILE");
+            if (size is { } pinned)
+            {
+                var layout = request.Layout;
+                request.Layout = () => layout().AtSize(pinned.Width, pinned.Height);
+            }
             if (values.TryGetValue("names", out var names))
             {
                 if (names.Length == 0) throw new UsageException("--names needs a file");

@@ -84,6 +84,10 @@ namespace Darknet.Cli
             "                      safetensors: the npz's arrays in one .safetensors file; onnx: the whole network as an\n" +
             "                      ONNX model that computes what darknet computes (every built-in but the partial\n" +
             "                      darknet53.conv.74, yolov4.conv.137 and yolov3_feat)\n" +
+            "  --onnx-outputs KIND layers: each [yolo]/[region] layer's output (default); boxes: darknet's decoded boxes and\n" +
+            "                      scores before any threshold; detections: thresholded, per-class NMS, [M, 7]\n" +
+            "  --onnx-size WxH     pin the input to that size (OpenCV's ONNX importer and ML.NET need a fixed size);\n" +
+            "                      boxes and detections are pinned to the cfg's size unless this says otherwise\n" +
             "  --names FILE        with --format onnx: the class names (darknet's .names, one a line) for the model's\n" +
             "                      metadata, as many as the network's classes; a built-in detector carries its own\n" +
             "                      (COCO's 80, Open Images' 601), which FILE replaces\n" +
@@ -142,7 +146,8 @@ namespace Darknet.Cli
 
         private const string ConvertLines =
             "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n" +
-            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n";
+            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n" +
+            "                  with --format onnx: [--onnx-outputs layers|boxes|detections] [--onnx-size WxH]\n";
 
         private const string InspectLines =
             "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n" +

@@ -11,6 +11,7 @@ using Darknet.Weights.IO;
 using Darknet.Weights.Labels;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
+using Darknet.Weights.Onnx;
 
 namespace Darknet.Build.Tasks
 {
@@ -37,6 +38,7 @@ namespace Darknet.Build.Tasks
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
             var layout = cfgText == null ? request.BuiltIn!.LayoutFor(request.Format) : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
+            if (request.OnnxInputSize is { } size) layout = layout.AtSize(size.Width, size.Height);
             var classNames = ClassNamesFor(request);
             classNames?.CheckFits(layout); // before any download: names that do not fit fail the build at once (DKN1008)
             try
@@ -72,11 +74,15 @@ namespace Darknet.Build.Tasks
             var layerNames = LayerNamesFor(request);
             var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +
                                     "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
-            var format = OutputFormats.Name(request.Format);
+            // An ONNX export other than the default (outputs, a pinned size) is another file from the same weights.
+            var format = OutputFormats.Name(request.Format)
+                         + (request.OnnxOutputs != OnnxOutputs.Layers ? "+" + OnnxExportOptions.Name(request.OnnxOutputs) : "")
+                         + (request.OnnxInputSize != null ? "@" + request.OnnxInputSizeText : "");
             var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion(), classNames?.ToJson());
             var options = new ConversionOptions
             {
                 Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, ClassNames = classNames, Cancellation = _cancellationToken,
+                Onnx = new OnnxExportOptions { Outputs = request.OnnxOutputs, FixedSize = request.OnnxInputSize != null },
             };
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>

@@ -7,6 +7,7 @@ using Darknet.Cache;
 using Darknet.Cache.Download;
 using Darknet.Weights;
 using Darknet.Weights.Models;
+using Darknet.Weights.Onnx;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -36,12 +37,17 @@ namespace Darknet.Build.Tasks
         public string? Names;
         /// <summary>Lower-case hex; pins the weights (replacing the catalog's size and hashes).</summary>
         public string? Sha256;
+        /// <summary>An ONNX model's outputs (OnnxOutputs="layers|boxes|detections").</summary>
+        public OnnxOutputs OnnxOutputs = OnnxOutputs.Layers;
+        /// <summary>An ONNX model's input size (OnnxInputSize="416x416"): the network at that size, the input pinned to it.</summary>
+        public (int Width, int Height)? OnnxInputSize;
         /// <summary>Full path of the file this project gets under obj/.</summary>
         public string OutputPath = "";
         /// <summary>The project file that declared the item: where its errors point.</summary>
         public string DefiningProject = "";
 
         public string OutputFileName => OutputName + OutputFormats.Extension(Format);
+        public string OnnxInputSizeText => OnnxInputSize is { } size ? size.Width.ToString(CultureInfo.InvariantCulture) + "x" + size.Height.ToString(CultureInfo.InvariantCulture) : "";
         public bool ConfigIsUrl => Config != null && IsUrl(Config);
         public int? LayerLimit => Layers ?? (Config == null ? BuiltIn?.LayerLimit : null);
 
@@ -86,6 +92,11 @@ namespace Darknet.Build.Tasks
             if (request.Names != null && request.Format != OutputFormat.Onnx)
                 throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name,
                     $"sets Names, but Format=\"{OutputFormats.Name(request.Format)}\" has no metadata to carry them: class names go into an ONNX model (Format=\"onnx\")");
+            request.OnnxOutputs = ParseOnnxOutputs(request.Name, item.GetMetadata("OnnxOutputs"));
+            request.OnnxInputSize = ParseOnnxInputSize(request.Name, item.GetMetadata("OnnxInputSize"));
+            if (request.Format != OutputFormat.Onnx && (request.OnnxOutputs != OnnxOutputs.Layers || request.OnnxInputSize != null))
+                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name,
+                    $"sets {(request.OnnxInputSize != null ? "OnnxInputSize" : "OnnxOutputs")}, which applies to Format=\"onnx\" only (it has Format=\"{OutputFormats.Name(request.Format)}\")");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));
             request.Sha256 = ParseSha256(request.Name, item.GetMetadata("Sha256"));
@@ -112,6 +123,8 @@ namespace Darknet.Build.Tasks
                 LogicalName = item.GetMetadata("LogicalName"),
                 CopyToOutputDirectory = item.GetMetadata("CopyToOutputDirectory"),
                 Layers = ParseLayers(item.GetMetadata("ModelName"), item.GetMetadata("Layers")),
+                OnnxOutputs = ParseOnnxOutputs(item.GetMetadata("ModelName"), item.GetMetadata("OnnxOutputs")),
+                OnnxInputSize = ParseOnnxInputSize(item.GetMetadata("ModelName"), item.GetMetadata("OnnxInputSize")),
                 WeightsUrl = Optional(item, "WeightsUrl"),
                 WeightsFile = Optional(item, "WeightsFile"),
                 Config = Optional(item, "Config"),
@@ -133,6 +146,8 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("LogicalName", LogicalName);
             item.SetMetadata("CopyToOutputDirectory", CopyToOutputDirectory);
             item.SetMetadata("Layers", Layers?.ToString(CultureInfo.InvariantCulture) ?? "");
+            item.SetMetadata("OnnxOutputs", OnnxExportOptions.Name(OnnxOutputs));
+            item.SetMetadata("OnnxInputSize", OnnxInputSizeText);
             item.SetMetadata("WeightsUrl", WeightsUrl ?? "");
             item.SetMetadata("WeightsFile", WeightsFile ?? "");
             item.SetMetadata("Config", Config ?? "");
@@ -144,6 +159,7 @@ namespace Darknet.Build.Tasks
             item.SetMetadata("Stamp", string.Join("|", new[]
             {
                 Name, BuiltIn?.Name ?? "", OutputPath, item.GetMetadata("Format"), item.GetMetadata("Layers"),
+                item.GetMetadata("OnnxOutputs"), OnnxInputSizeText,
                 SafeUrl.RedactText(WeightsUrl ?? ""), WeightsFile ?? "", SafeUrl.RedactText(Config ?? ""), Names ?? "", Sha256 ?? "", version,
             }));
             return item;
@@ -177,6 +193,20 @@ namespace Darknet.Build.Tasks
                 if (string.Equals(value.Trim(), known, StringComparison.OrdinalIgnoreCase)) return known;
             if (value.Trim().Length == 0) return "Content";
             throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"As '{value}' is not Content, EmbeddedResource or None");
+        }
+
+        private static OnnxOutputs ParseOnnxOutputs(string name, string value)
+        {
+            if (value.Trim().Length == 0) return OnnxOutputs.Layers;
+            if (OnnxExportOptions.TryParse(value, out var outputs)) return outputs;
+            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"OnnxOutputs '{value}' is not {OnnxExportOptions.Names}");
+        }
+
+        private static (int, int)? ParseOnnxInputSize(string name, string value)
+        {
+            if (value.Trim().Length == 0) return null;
+            if (OnnxExportOptions.TryParseSize(value, out var width, out var height)) return (width, height);
+            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"OnnxInputSize '{value}' is not WIDTHxHEIGHT (e.g. 416x416)");
         }
 
         private static int? ParseLayers(string name, string value)

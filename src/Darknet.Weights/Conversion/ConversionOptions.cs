@@ -20,8 +20,8 @@ namespace Darknet.Weights
         /// </summary>
         public ClassNames? ClassNames { get; set; }
 
-        /// <summary>The kind of outputs an ONNX model has, written as its <c>outputs</c> metadata: "layers" (each output is a darknet layer's output).</summary>
-        public string OnnxOutputs { get; set; } = "layers";
+        /// <summary>How an ONNX export is made: its outputs (written as its <c>outputs</c> metadata) and whether its input size is pinned.</summary>
+        public Onnx.OnnxExportOptions Onnx { get; set; } = new Onnx.OnnxExportOptions();
 
         /// <summary>Checked before each layer: a cancelled conversion throws <see cref="System.OperationCanceledException"/> and leaves no temp.</summary>
         public CancellationToken Cancellation { get; set; }

@@ -113,7 +113,7 @@ namespace Darknet.Weights
                 {
                     if (plan.LayerLimit != null)
                         throw new DarknetException(ErrorCodes.BadLayerLimit, "an ONNX export is the whole network: a layer limit does not apply");
-                    var graph = Onnx.GraphBuilder.Build(plan.Layout);
+                    var graph = Onnx.GraphBuilder.Build(plan.Layout, options.Onnx);
                     if (graph.WeightSlots.Count != plan.Blocks.Count)
                         throw new InvalidOperationException($"{plan.Layout.SourceName}: the layout has {plan.Blocks.Count} blocks of floats, the graph {graph.WeightSlots.Count}");
                     var metadata = Onnx.OnnxMetadata.For(plan.Layout, options);

@@ -57,9 +57,21 @@ namespace Darknet.Weights.Layout
         public static NetworkLayout FromCfg(string text, string sourceName) =>
             CfgLayoutReader.Read(CfgReader.Parse(text, sourceName), sourceName);
 
-        /// <summary>The same network at another input size (darknet's -width/-height): shapes and [connected] inputs follow.</summary>
-        public NetworkLayout AtSize(int width, int height) =>
-            width == Width && height == Height ? this : LayoutResize.AtSize(this, width, height);
+        /// <summary>
+        /// The same network at another input size (darknet's -width/-height): every shape follows. A network whose stored
+        /// floats would change with it ([connected] reads every input value) runs at its own size only: DKN1004.
+        /// </summary>
+        public NetworkLayout AtSize(int width, int height)
+        {
+            if (width == Width && height == Height) return this;
+            var resized = LayoutResize.AtSize(this, width, height);
+            var changed = Layers.Zip(resized.Layers, (a, b) => (a, b)).FirstOrDefault(p => p.a.FloatCount != p.b.FloatCount).a;
+            if (changed != null)
+                throw new DarknetException(ErrorCodes.BadSize,
+                    $"{CfgReader.Where(SourceName, changed.Line)}: at {width}x{height} layer {changed.Index} ([{changed.SectionName}]) would read " +
+                    $"{resized.Layers[changed.Index].FloatCount:N0} floats instead of the {changed.FloatCount:N0} its weights hold: this network runs at its own {Width}x{Height} only");
+            return resized;
+        }
 
         /// <summary>As <see cref="FromCfg(string, string)"/> with other defaults (a test plants one).</summary>
         internal static NetworkLayout FromCfg(string text, string sourceName, DarknetDefaults defaults) =>

@@ -73,12 +73,14 @@ namespace Darknet.Weights.Onnx
             var objectness = Entry("objectness", head.Coords, head.Coords + 1);
             var classScores = Entry("classes", head.Coords + 1, entries);
 
-            var columns = new float[cells];
-            var rows = new float[cells];
-            for (int i = 0; i < cells; i++)
+            // Each cell's column and row, one run per anchor: the constants have tx's own shape, since OpenCV's importer
+            // broadcasts a constant along the channels only.
+            var columns = new float[anchors * cells];
+            var rows = new float[anchors * cells];
+            for (int i = 0; i < columns.Length; i++)
             {
-                columns[i] = i % w;
-                rows[i] = i / w;
+                columns[i] = i % cells % w;
+                rows[i] = i % cells / w;
             }
             var anchorW = new float[anchors];
             var anchorH = new float[anchors];
@@ -88,7 +90,7 @@ namespace Darknet.Weights.Onnx
                 anchorW[a] = head.Anchors[2 * n];
                 anchorH[a] = head.Anchors[2 * n + 1];
             }
-            long[] perCell = { 1, 1, 1, cells }, perAnchor = { 1, anchors, 1, 1 };
+            long[] perCell = { 1, anchors, 1, cells }, perAnchor = { 1, anchors, 1, 1 };
             float netW = layout.Width, netH = layout.Height;
 
             // centre in pixels: (col + tx) / w · net_w

@@ -31,7 +31,7 @@ namespace Darknet.Weights.Onnx
             var entries = new List<KeyValuePair<string, string>>
             {
                 Entry(InputSize, layout.Width.ToString(CultureInfo.InvariantCulture) + "x" + layout.Height.ToString(CultureInfo.InvariantCulture)),
-                Entry(Outputs, options.OnnxOutputs),
+                Entry(Outputs, OnnxExportOptions.Name(options.Onnx.Outputs)),
             };
             var classes = names?.Count ?? ClassNames.ClassesOf(layout);
             if (classes != null) entries.Add(Entry(Classes, classes.Value.ToString(CultureInfo.InvariantCulture)));

@@ -42,9 +42,12 @@ public class LayoutResizeTests
         AssertSame(written, resized);
         Assert.Equal((10, 8), (resized.Layers[16].OutputWidth, resized.Layers[16].OutputHeight));
 
-        // A [connected] layer's inputs follow the size, and with them the floats it stores.
+        // A [connected] layer's inputs follow the size, and with them the floats it stores: its weights fit one size only.
         var alexnet = NetworkLayout.FromCfgFile(SharedFiles.RequireCfg("alexnet.cfg"));
-        Assert.NotEqual(alexnet.FloatCount(), alexnet.AtSize(195, 195).FloatCount());
+        Assert.NotEqual(alexnet.FloatCount(), LayoutResize.AtSize(alexnet, 195, 195).FloatCount());
+        var e = Assert.Throws<DarknetException>(() => alexnet.AtSize(195, 195));
+        Assert.Equal(ErrorCodes.BadSize, e.Code);
+        Assert.Contains("this network runs at its own 227x227 only", e.Message);
     }
 
     private static void AssertSame(NetworkLayout expected, NetworkLayout actual)
