@@ -9,8 +9,8 @@ namespace Darknet.Weights.Onnx
     /// <summary>
     /// darknet's own decoding of its [yolo] and [region] layers, in the graph: the candidates get_network_boxes(net, net.w,
     /// net.h, …) makes before any threshold, as <c>boxes</c> [N, B, 4] (x1, y1, x2, y2 in pixels of the network input)
-    /// and <c>scores</c> [N, B, C] (objectness × class probability); B runs over the heads in cfg order, then the cells
-    /// row by row, then the anchors, as darknet's loops do. With <c>detections</c>, those are then thresholded and
+    /// and <c>scores</c> [N, B, C] (objectness × class probability); B runs over the heads in cfg order, then as darknet's
+    /// loops run: a [yolo] head's cells row by row, each cell's anchors; a [region] head's anchors, each anchor's cells. With <c>detections</c>, those are then thresholded and
     /// suppressed per class (<see cref="Suppression"/>).
     /// </summary>
     internal static class HeadDecoding
@@ -116,10 +116,12 @@ namespace Darknet.Weights.Onnx
                 .WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0];
             var scores = g.Node("Mul", name + "/scores_by_anchor", objectness, classScores).Outputs[0];
 
-            // (n, anchors, k, cells) -> (n, cells, anchors, k) -> (n, cells·anchors, k): cells row by row, then anchors
+            // (n, anchors, k, cells) -> (n, cells·anchors, k) in darknet's order: get_yolo_detections walks the cells row by
+            // row and each cell's anchors; get_region_detections fills index anchor·cells + cell, each anchor's cells in turn.
             string Candidates(string t, int k, string what)
             {
-                var moved = g.Node("Transpose", name + "/" + what + "_moved", t).WithAttribute(OnnxAttribute.Ints("perm", 0, 3, 1, 2)).Outputs[0];
+                var moved = g.Node("Transpose", name + "/" + what + "_moved", t)
+                    .WithAttribute(OnnxAttribute.Ints("perm", yolo ? new long[] { 0, 3, 1, 2 } : new long[] { 0, 1, 3, 2 })).Outputs[0];
                 return g.Node("Reshape", name + "/" + what, moved, g.Ints(0, (long)cells * anchors, k)).Outputs[0];
             }
             return (Candidates(corners, 4, "boxes"), Candidates(scores, head.Classes, "scores"));

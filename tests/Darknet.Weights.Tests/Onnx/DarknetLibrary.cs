@@ -25,6 +25,73 @@ internal static class DarknetLibrary
     [DllImport(Library, EntryPoint = "save_weights")]
     private static extern void SaveWeights(IntPtr net, string filename);
 
+    [DllImport(Library, EntryPoint = "get_network_boxes")]
+    private static extern IntPtr GetNetworkBoxes(IntPtr net, int w, int h, float thresh, float hier, IntPtr map, int relative, out int count);
+
+    [DllImport(Library, EntryPoint = "do_nms_sort")]
+    private static extern void DoNmsSort(IntPtr dets, int total, int classes, float thresh);
+
+    [DllImport(Library, EntryPoint = "free_detections")]
+    private static extern void FreeDetections(IntPtr dets, int count);
+
+    // darknet.h's struct detection { box bbox; int classes; float *prob; float *mask; float objectness; int sort_class; }
+    [StructLayout(LayoutKind.Sequential)]
+    private struct DetectionStruct
+    {
+        public float X, Y, W, H;
+        public int Classes;
+        public IntPtr Prob;
+        public IntPtr Mask;
+        public float Objectness;
+        public int SortClass;
+    }
+
+    /// <summary>One of darknet's detections: its box (centre, size, relative to the input), objectness and per-class probabilities.</summary>
+    public sealed record Detection(float X, float Y, float W, float H, float Objectness, float[] Prob);
+
+    /// <summary>
+    /// darknet's own detections for <paramref name="input"/>: network_predict, then get_network_boxes(net, net.w, net.h,
+    /// <paramref name="thresh"/>, .5, 0, 1, &amp;n) (boxes relative to the input), then — when <paramref name="nms"/> is
+    /// set — do_nms_sort(dets, n, classes, nms), which zeroes the probabilities it suppresses. <paramref name="classes"/> is
+    /// the network's: pjreddie's region path leaves each detection's own count unset.
+    /// </summary>
+    public static IReadOnlyList<Detection> Detect(string cfgPath, string weightsPath, float[] input, int width, int height, int classes, float thresh, float? nms)
+    {
+        Require();
+        lock (Gate)
+        {
+            var net = LoadNetwork(cfgPath, weightsPath, 0);
+            Assert.NotEqual(IntPtr.Zero, net);
+            try
+            {
+                NetworkPredict(net, input);
+                var dets = GetNetworkBoxes(net, width, height, thresh, .5f, IntPtr.Zero, 1, out var count);
+                try
+                {
+                    int size = Marshal.SizeOf<DetectionStruct>();
+                    if (nms is { } iou && count > 0) DoNmsSort(dets, count, classes, iou);
+                    var result = new List<Detection>(count);
+                    for (int i = 0; i < count; i++)
+                    {
+                        var d = Marshal.PtrToStructure<DetectionStruct>(dets + i * size);
+                        var prob = new float[classes];
+                        Marshal.Copy(d.Prob, prob, 0, classes);
+                        result.Add(new Detection(d.X, d.Y, d.W, d.H, d.Objectness, prob));
+                    }
+                    return result;
+                }
+                finally
+                {
+                    FreeDetections(dets, count);
+                }
+            }
+            finally
+            {
+                FreeNetwork(net);
+            }
+        }
+    }
+
     [DllImport(Library, EntryPoint = "get_paths")]
     private static extern IntPtr GetPaths(string filename);
 
