@@ -92,6 +92,55 @@ internal static class DarknetLibrary
         }
     }
 
+    // darknet.h's image { int w, h, c; float *data; }: planar, each channel's rows in turn, values in [0, 1]
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ImageStruct
+    {
+        public int W, H, C;
+        public IntPtr Data;
+    }
+
+    [DllImport(Library, EntryPoint = "load_image_color")]
+    private static extern ImageStruct LoadImageColor(string filename, int w, int h);
+
+    [DllImport(Library, EntryPoint = "letterbox_image")]
+    private static extern ImageStruct LetterboxImage(ImageStruct image, int w, int h);
+
+    [DllImport(Library, EntryPoint = "free_image")]
+    private static extern void FreeImage(ImageStruct image);
+
+    /// <summary>
+    /// What darknet's detector feeds its network for an image file: load_image_color (RGB, /255), then
+    /// letterbox_image to <paramref name="width"/> x <paramref name="height"/>; with the image's own size.
+    /// </summary>
+    public static (float[] Input, int ImageWidth, int ImageHeight) Letterbox(string imagePath, int width, int height)
+    {
+        Require();
+        Assert.True(File.Exists(imagePath), imagePath); // darknet answers a missing file with a 10x10 image
+        lock (Gate)
+        {
+            var image = LoadImageColor(imagePath, 0, 0);
+            try
+            {
+                var boxed = LetterboxImage(image, width, height);
+                try
+                {
+                    var input = new float[boxed.W * boxed.H * boxed.C];
+                    Marshal.Copy(boxed.Data, input, 0, input.Length);
+                    return (input, image.W, image.H);
+                }
+                finally
+                {
+                    FreeImage(boxed);
+                }
+            }
+            finally
+            {
+                FreeImage(image);
+            }
+        }
+    }
+
     [DllImport(Library, EntryPoint = "get_paths")]
     private static extern IntPtr GetPaths(string filename);
 
