@@ -118,6 +118,35 @@ public sealed class DetectionsMatchDarknetTests
         return (worstScore, worstBox, unmatched);
     }
 
+    // darknet's get_network_boxes threshold, then do_nms_sort: per class, the candidates scoring above thresh by
+    // descending score, each (unless suppressed itself) suppressing the later ones whose IoU with it is above nms.
+    internal static List<(int Class, float Score, float[] Box)> DoNmsSort(IReadOnlyList<(float[] Box, float[] Scores)> candidates, int classes, float thresh, float nms)
+    {
+        var kept = new List<(int Class, float Score, float[] Box)>();
+        for (int c = 0; c < classes; c++)
+        {
+            var ranked = candidates.Where(d => d.Scores[c] > thresh).OrderByDescending(d => d.Scores[c]).ToList();
+            var suppressed = new bool[ranked.Count];
+            for (int i = 0; i < ranked.Count; i++)
+            {
+                if (suppressed[i]) continue;
+                kept.Add((c, ranked[i].Scores[c], ranked[i].Box));
+                for (int j = i + 1; j < ranked.Count; j++)
+                    if (Iou(ranked[i].Box, ranked[j].Box) > nms) suppressed[j] = true;
+            }
+        }
+        return kept;
+    }
+
+    // darknet's box_iou on corners: the overlap's area over the union's, 0 where they do not meet.
+    private static float Iou(float[] a, float[] b)
+    {
+        float w = Math.Min(a[2], b[2]) - Math.Max(a[0], b[0]), h = Math.Min(a[3], b[3]) - Math.Max(a[1], b[1]);
+        if (w <= 0 || h <= 0) return 0;
+        float intersection = w * h;
+        return intersection / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection);
+    }
+
     // Relative for scores that can pass a threshold; below 1e-3, where float32's logistic tails differ, 1e-7 absolute.
     internal static double ScoreError(float actual, float expected) =>
         Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), 1e-3);

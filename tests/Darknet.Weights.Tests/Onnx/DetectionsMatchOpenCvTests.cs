@@ -15,7 +15,7 @@ namespace Darknet.Weights.Tests.Onnx;
 /// layer's thresh= (0.2 by default, which the importer takes from the cfg). OpenCV reads a copy of the cfg whose [yolo]
 /// sections say thresh=-1, so it keeps every score; darknet's [yolo] reads no such option. The detections expected are
 /// OpenCV's candidates through darknet's threshold and do_nms_sort (plain IoU, as the export promises; AlexeyAB's
-/// <c>detector test</c> would compare DIoU for these cfgs' nms_kind=), written out below. Tolerances as in
+/// <c>detector test</c> would compare DIoU for these cfgs' nms_kind=), written out in the test. Tolerances as in
 /// <see cref="DetectionsMatchDarknetTests"/>. Each network, OpenCV's candidates and the exports are made once for the class.
 /// </summary>
 public sealed class DetectionsMatchOpenCvTests : IClassFixture<DetectionsMatchOpenCvTests.Networks>
@@ -77,42 +77,13 @@ public sealed class DetectionsMatchOpenCvTests : IClassFixture<DetectionsMatchOp
         var rows = run(prepared.Model(OnnxOutputs.Detections))["detections"];
         var ours = Enumerable.Range(0, rows.Length / 7).Select(i => rows.AsSpan(i * 7, 7).ToArray()).ToList();
 
-        var expected = DoNmsSort(prepared.Candidates, prepared.Classes, thresh, nms);
+        var expected = DetectionsMatchDarknetTests.DoNmsSort(prepared.Candidates, prepared.Classes, thresh, nms);
         int above = prepared.Candidates.Sum(d => d.Scores.Count(p => p > thresh));
         var compared = DetectionsMatchDarknetTests.CompareDetections(ours, expected, thresh, width, height);
         _output.WriteLine($"{cfg} at {width}x{height}, threshold {thresh}, nms {nms}: {expected.Count} detections from OpenCV's {above} candidates' scores above the threshold, {ours.Count} by the export; " +
                           $"worst score error {compared.WorstScore:E2}, worst box error {compared.WorstBox:E2} of the input size");
         Assert.True(expected.Count > 0, "OpenCV found nothing to compare: pick a lower threshold");
         Assert.Empty(compared.Unmatched);
-    }
-
-    // darknet's get_network_boxes threshold, then do_nms_sort: per class, the candidates scoring above thresh by
-    // descending score, each (unless suppressed itself) suppressing the later ones whose IoU with it is above nms.
-    private static List<(int Class, float Score, float[] Box)> DoNmsSort(IReadOnlyList<(float[] Box, float[] Scores)> candidates, int classes, float thresh, float nms)
-    {
-        var kept = new List<(int Class, float Score, float[] Box)>();
-        for (int c = 0; c < classes; c++)
-        {
-            var ranked = candidates.Where(d => d.Scores[c] > thresh).OrderByDescending(d => d.Scores[c]).ToList();
-            var suppressed = new bool[ranked.Count];
-            for (int i = 0; i < ranked.Count; i++)
-            {
-                if (suppressed[i]) continue;
-                kept.Add((c, ranked[i].Scores[c], ranked[i].Box));
-                for (int j = i + 1; j < ranked.Count; j++)
-                    if (Iou(ranked[i].Box, ranked[j].Box) > nms) suppressed[j] = true;
-            }
-        }
-        return kept;
-    }
-
-    // darknet's box_iou on corners: the overlap's area over the union's, 0 where they do not meet.
-    private static float Iou(float[] a, float[] b)
-    {
-        float w = Math.Min(a[2], b[2]) - Math.Max(a[0], b[0]), h = Math.Min(a[3], b[3]) - Math.Max(a[1], b[1]);
-        if (w <= 0 || h <= 0) return 0;
-        float intersection = w * h;
-        return intersection / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection);
     }
 
     /// <summary>A network made ready once, with OpenCV's decoded candidates on its input and its exports, made on demand.</summary>
