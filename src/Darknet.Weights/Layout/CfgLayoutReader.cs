@@ -147,7 +147,7 @@ namespace Darknet.Weights.Layout
                     builder.Yolo(YoloHead(o, newCoords: o.Flag("new_coords")));
                     break;
                 case LayerType.GaussianYolo:
-                    builder.GaussianYolo(YoloHead(o, newCoords: false));
+                    builder.GaussianYolo(YoloHead(o, newCoords: false, YoloPointOf(o)));
                     break;
                 case LayerType.Region:
                 {
@@ -200,12 +200,20 @@ namespace Darknet.Weights.Layout
         }
 
         // parse_yolo: num anchors in all (num=), those of mask= used here (every one when there is no mask).
-        private static DetectionHead YoloHead(SectionOptions o, bool newCoords)
+        private static DetectionHead YoloHead(SectionOptions o, bool newCoords, YoloPoint point = YoloPoint.Center)
         {
             var num = o.Int("num");
             var mask = o.IntList("mask") ?? Enumerable.Range(0, Math.Max(num, 0)).ToArray();
-            return DetectionHead.Yolo(o.Int("classes"), Anchors(o, num), mask, o.Float("scale_x_y"), newCoords);
+            return DetectionHead.Yolo(o.Int("classes"), Anchors(o, num), mask, o.Float("scale_x_y"), newCoords, point);
         }
+
+        // darknet's parse_gaussian_yolo: left_top and right_bottom compared case-sensitively, anything else is center.
+        private static YoloPoint YoloPointOf(SectionOptions o) => o.String("yolo_point") switch
+        {
+            "left_top" => YoloPoint.LeftTop,
+            "right_bottom" => YoloPoint.RightBottom,
+            _ => YoloPoint.Center,
+        };
 
         // darknet fills its num·2 biases with .5 and overwrites them with as many anchors as the cfg lists (no more than num·2).
         private static float[] Anchors(SectionOptions o, int num)

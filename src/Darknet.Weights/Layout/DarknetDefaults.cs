@@ -42,7 +42,7 @@ namespace Darknet.Weights.Layout
             ["reorg3d"] = Keys("stride=1", "reverse=0"),
             ["crop"] = Keys("crop_width=1", "crop_height=1", "noadjust=0"),
             ["yolo"] = Keys("classes=20", "num=1", "mask=", "anchors=", "scale_x_y=1", "new_coords=0"),
-            ["Gaussian_yolo"] = Keys("classes=20", "num=1", "mask=", "anchors=", "scale_x_y=1"),
+            ["Gaussian_yolo"] = Keys("classes=20", "num=1", "mask=", "anchors=", "scale_x_y=1", "yolo_point=center"),
             ["region"] = Keys("classes=20", "coords=4", "num=1", "softmax=0", "background=0", "tree=", "anchors="),
             ["softmax"] = Keys("groups=1", "temperature=1", "tree="),
             ["contrastive"] = Keys("yolo_layer=0"),

@@ -5,11 +5,13 @@ namespace Darknet.Weights.Layout
     /// <summary>
     /// What a [yolo], [Gaussian_yolo] or [region] layer needs beyond its shape for the forward pass and for decoding boxes:
     /// the classes, the anchors (all of the network's: pixels for [yolo], grid cells for [region]), which of them this layer
-    /// uses (<see cref="Mask"/>), AlexeyAB's scale_x_y and new_coords, and [region]'s coords, softmax and background.
+    /// uses (<see cref="Mask"/>), AlexeyAB's scale_x_y and new_coords ([Gaussian_yolo]'s yolo_point), and [region]'s coords, softmax
+    /// and background.
     /// </summary>
     internal sealed class DetectionHead
     {
-        private DetectionHead(int classes, int num, float[] anchors, int[]? mask, float scaleXY, bool newCoords, bool softmax, int coords, bool background)
+        private DetectionHead(int classes, int num, float[] anchors, int[]? mask, float scaleXY, bool newCoords, bool softmax, int coords, bool background,
+            YoloPoint point = YoloPoint.Center)
         {
             Classes = classes;
             Num = num;
@@ -20,11 +22,12 @@ namespace Darknet.Weights.Layout
             Softmax = softmax;
             Coords = coords;
             Background = background;
+            Point = point;
         }
 
         /// <summary>[yolo] (and [Gaussian_yolo]): the anchors this layer uses are <paramref name="mask"/>'s entries of the (w, h) pairs in <paramref name="anchors"/>.</summary>
-        public static DetectionHead Yolo(int classes, float[] anchors, int[] mask, float scaleXY = 1f, bool newCoords = false) =>
-            new DetectionHead(classes, anchors.Length / 2, anchors, mask, scaleXY, newCoords, softmax: false, coords: 4, background: false);
+        public static DetectionHead Yolo(int classes, float[] anchors, int[] mask, float scaleXY = 1f, bool newCoords = false, YoloPoint point = YoloPoint.Center) =>
+            new DetectionHead(classes, anchors.Length / 2, anchors, mask, scaleXY, newCoords, softmax: false, coords: 4, background: false, point);
 
         /// <summary>[region] (YOLOv2): every anchor pair, <paramref name="coords"/> box coordinates, a softmax over the classes unless told otherwise.</summary>
         public static DetectionHead Region(int classes, float[] anchors, bool softmax = true, int coords = 4, bool background = false) =>
@@ -58,5 +61,8 @@ namespace Darknet.Weights.Layout
 
         /// <summary>[region]'s background=1.</summary>
         public bool Background { get; }
+
+        /// <summary>[Gaussian_yolo]'s yolo_point= (center for every other head).</summary>
+        public YoloPoint Point { get; }
     }
 }

@@ -5,7 +5,9 @@ namespace Darknet.Weights.Onnx
     /// <c>score_threshold</c>; within a class, boxes are taken by descending score and each suppresses the later ones whose
     /// IoU with it is above <c>iou_threshold</c> (ONNX NonMaxSuppression keeps the same rule). The output
     /// <c>detections</c> [M, 7] holds batch index, class index, score, x1, y1, x2, y2 (input pixels), sorted by batch,
-    /// class, then descending score. The three thresholds are optional inputs with defaults.
+    /// class, then descending score. The three thresholds are optional inputs with defaults. This is the plain IoU rule
+    /// of do_nms_sort, which AlexeyAB's get_network_boxes API (darknet.py) applies too; its <c>detector test</c> instead follows
+    /// a [yolo] layer's nms_kind= (greedynms and diounms both compare DIoU, which NonMaxSuppression cannot).
     /// </summary>
     internal static class Suppression
     {

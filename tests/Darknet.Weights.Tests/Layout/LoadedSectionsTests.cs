@@ -82,6 +82,20 @@ public class LoadedSectionsTests
         Assert.Equal(new[] { "conv_1" }, LayerNaming.NamesFor(layout));
     }
 
+    [Theory]
+    [InlineData("", nameof(YoloPoint.Center))]
+    [InlineData("yolo_point=left_top\n", nameof(YoloPoint.LeftTop))]
+    [InlineData("yolo_point=right_bottom\n", nameof(YoloPoint.RightBottom))]
+    [InlineData("yolo_point=center\n", nameof(YoloPoint.Center))]
+    // darknet compares with strcmp and takes anything else as center
+    [InlineData("yolo_point=LEFT_TOP\n", nameof(YoloPoint.Center))]
+    [InlineData("yolo_point=middle\n", nameof(YoloPoint.Center))]
+    public void Gaussian_yolo_takes_yolo_point_as_darknet_does(string option, string expected)
+    {
+        var head = Parse("[convolutional]\nfilters=16\nsize=1\nactivation=linear\n[Gaussian_yolo]\nmask=0\nanchors=7,10\nclasses=7\nnum=1\n" + option).Layers[1].Head!;
+        Assert.Equal(expected, head.Point.ToString());
+    }
+
     [Fact]
     public void Yolo_heads_take_darknets_defaults_and_fill_missing_anchors_with_a_half()
     {

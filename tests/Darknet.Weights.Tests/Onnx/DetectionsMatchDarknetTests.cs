@@ -18,8 +18,8 @@ namespace Darknet.Weights.Tests.Onnx;
 /// </summary>
 public sealed class DetectionsMatchDarknetTests
 {
-    private const double ScoreTolerance = 1e-4;
-    private const double BoxTolerance = 1e-3;
+    internal const double ScoreTolerance = 1e-4;
+    internal const double BoxTolerance = 1e-3;
     private readonly ITestOutputHelper _output;
 
     public DetectionsMatchDarknetTests(ITestOutputHelper output) => _output = output;
@@ -80,6 +80,21 @@ public sealed class DetectionsMatchDarknetTests
         var expected = darknet.SelectMany(d => d.Prob.Select((p, c) => (Class: c, Score: p, Box: Corners(d, width, height))))
             .Where(e => e.Score > thresh).OrderBy(e => e.Class).ThenByDescending(e => e.Score).ToList();
 
+        var compared = CompareDetections(ours, expected, thresh, width, height);
+        _output.WriteLine($"{cfg} at {width}x{height}, threshold {thresh}, nms {nms}: {expected.Count} detections by darknet, {ours.Count} by the export; " +
+                          $"worst score error {compared.WorstScore:E2}, worst box error {compared.WorstBox:E2} of the input size");
+        Assert.True(expected.Count > 0, "darknet found nothing to compare: pick a lower threshold");
+        Assert.Empty(compared.Unmatched);
+    }
+
+    /// <summary>
+    /// Pairs the export's detection rows with the expected (class, score, corners), each with one of the same class within
+    /// the tolerances, and checks the rows' order (batch, class, then descending score). Unmatched lists what is left on
+    /// either side, except detections whose score lies within 1e-3 of the threshold, which may be on either side.
+    /// </summary>
+    internal static (double WorstScore, double WorstBox, List<string> Unmatched) CompareDetections(
+        List<float[]> ours, List<(int Class, float Score, float[] Box)> expected, float thresh, int width, int height)
+    {
         // Sorted by batch, class, then descending score, as the export promises.
         for (int i = 1; i < ours.Count; i++)
             Assert.True(ours[i - 1][1] < ours[i][1] || (ours[i - 1][1] == ours[i][1] && ours[i - 1][2] >= ours[i][2]), $"row {i} is out of order");
@@ -92,7 +107,7 @@ public sealed class DetectionsMatchDarknetTests
                                                  && Enumerable.Range(0, 4).All(k => BoxError(r[3 + k], e.Box[k], width, height) <= BoxTolerance));
             if (match == null)
             {
-                if (Math.Abs(e.Score - thresh) > 1e-3) unmatched.Add($"darknet's class {e.Class} score {e.Score:R} box {string.Join(",", e.Box)}");
+                if (Math.Abs(e.Score - thresh) > 1e-3) unmatched.Add($"expected class {e.Class} score {e.Score:R} box {string.Join(",", e.Box)}");
                 continue;
             }
             left.Remove(match);
@@ -100,19 +115,45 @@ public sealed class DetectionsMatchDarknetTests
             for (int k = 0; k < 4; k++) worstBox = Math.Max(worstBox, BoxError(match[3 + k], e.Box[k], width, height));
         }
         unmatched.AddRange(left.Where(r => Math.Abs(r[2] - thresh) > 1e-3).Select(r => $"ours class {r[1]} score {r[2]:R}"));
-        _output.WriteLine($"{cfg} at {width}x{height}, threshold {thresh}, nms {nms}: {expected.Count} detections by darknet, {ours.Count} by the export; " +
-                          $"worst score error {worstScore:E2}, worst box error {worstBox:E2} of the input size");
-        Assert.True(expected.Count > 0, "darknet found nothing to compare: pick a lower threshold");
-        Assert.Empty(unmatched);
+        return (worstScore, worstBox, unmatched);
+    }
+
+    // darknet's get_network_boxes threshold, then do_nms_sort: per class, the candidates scoring above thresh by
+    // descending score, each (unless suppressed itself) suppressing the later ones whose IoU with it is above nms.
+    internal static List<(int Class, float Score, float[] Box)> DoNmsSort(IReadOnlyList<(float[] Box, float[] Scores)> candidates, int classes, float thresh, float nms)
+    {
+        var kept = new List<(int Class, float Score, float[] Box)>();
+        for (int c = 0; c < classes; c++)
+        {
+            var ranked = candidates.Where(d => d.Scores[c] > thresh).OrderByDescending(d => d.Scores[c]).ToList();
+            var suppressed = new bool[ranked.Count];
+            for (int i = 0; i < ranked.Count; i++)
+            {
+                if (suppressed[i]) continue;
+                kept.Add((c, ranked[i].Scores[c], ranked[i].Box));
+                for (int j = i + 1; j < ranked.Count; j++)
+                    if (Iou(ranked[i].Box, ranked[j].Box) > nms) suppressed[j] = true;
+            }
+        }
+        return kept;
+    }
+
+    // darknet's box_iou on corners: the overlap's area over the union's, 0 where they do not meet.
+    private static float Iou(float[] a, float[] b)
+    {
+        float w = Math.Min(a[2], b[2]) - Math.Max(a[0], b[0]), h = Math.Min(a[3], b[3]) - Math.Max(a[1], b[1]);
+        if (w <= 0 || h <= 0) return 0;
+        float intersection = w * h;
+        return intersection / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - intersection);
     }
 
     // Relative for scores that can pass a threshold; below 1e-3, where float32's logistic tails differ, 1e-7 absolute.
-    private static double ScoreError(float actual, float expected) =>
+    internal static double ScoreError(float actual, float expected) =>
         Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), 1e-3);
 
     // A corner's error as a share of the input size; of the coordinate itself where it lies far outside the image (a
     // synthetic network's e^tw can be huge), as float32 holds it no closer.
-    private static double BoxError(float actual, float expected, int width, int height) =>
+    internal static double BoxError(float actual, float expected, int width, int height) =>
         Math.Abs(actual - expected) / Math.Max(Math.Max(width, height), Math.Abs(expected));
 
     // darknet's relative (x, y, w, h) as corners in input pixels, as the export gives them.
@@ -121,7 +162,7 @@ public sealed class DetectionsMatchDarknetTests
         (d.X - d.W / 2) * width, (d.Y - d.H / 2) * height, (d.X + d.W / 2) * width, (d.Y + d.H / 2) * height,
     };
 
-    private static Func<string, Dictionary<string, float[]>> RunWith(TestNetwork network, Dictionary<string, float>? thresholds = null) => model =>
+    internal static Func<string, Dictionary<string, float[]>> RunWith(TestNetwork network, Dictionary<string, float>? thresholds = null) => model =>
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(model, options);
@@ -135,11 +176,15 @@ public sealed class DetectionsMatchDarknetTests
         return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
     };
 
-    private static Dictionary<string, float[]> Export(TestNetwork network, OnnxOutputs outputs, Func<string, Dictionary<string, float[]>> run)
+    private static Dictionary<string, float[]> Export(TestNetwork network, OnnxOutputs outputs, Func<string, Dictionary<string, float[]>> run) =>
+        run(ExportModel(network, outputs));
+
+    /// <summary>Exports <paramref name="network"/> with <paramref name="outputs"/> next to its cfg; returns the model's path.</summary>
+    internal static string ExportModel(TestNetwork network, OnnxOutputs outputs)
     {
         var path = network.OnnxPath.Replace(".onnx", "-" + OnnxExportOptions.Name(outputs) + ".onnx");
         DarknetConverter.ConvertFile(NetworkLayout.FromCfgFile(network.CfgPath), network.WeightsPath, path,
             new ConversionOptions { Format = OutputFormat.Onnx, Onnx = new OnnxExportOptions { Outputs = outputs } });
-        return run(path);
+        return path;
     }
 }
