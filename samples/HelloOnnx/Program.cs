@@ -4,7 +4,15 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 // The build exported model/hello.cfg + model/hello.weights to hello.onnx beside this program.
 var modelPath = Path.Combine(AppContext.BaseDirectory, "hello.onnx");
-using var session = new InferenceSession(modelPath);
+// The README's settings: one intra-op thread with spinning (docs/benchmarks.md, "Session options").
+using var options = new SessionOptions
+{
+    GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+    IntraOpNumThreads = 1,
+    InterOpNumThreads = 1,
+};
+options.AddSessionConfigEntry("session.intra_op.allow_spinning", "1");
+using var session = new InferenceSession(modelPath, options);
 foreach (var (name, meta) in session.InputMetadata)
     Console.WriteLine($"input  {name} [{Dims(meta)}]");
 

@@ -49,17 +49,31 @@ namespace Darknet.Weights.Onnx
                     PiecewiseThree(g, input, output);
                     break;
                 case "mish":
-                {
-                    var softplus = g.Node("Softplus", output + "/softplus", input).Outputs[0];
-                    g.Node("Mul", output, input, g.Node("Tanh", output + "/tanh", softplus).Outputs[0]);
+                    Mish(g, input, output);
                     break;
-                }
                 case "swish":
                     g.Node("Mul", output, input, g.Node("Sigmoid", output + "/sigmoid", input).Outputs[0]);
                     break;
                 default:
                     throw unsupported($"activation={activation} cannot be exported (supported: linear, logistic, relu, leaky, relie, ramp, tanh, elu, selu, loggy, hardtan, lhtan, plse, mish, swish)");
             }
+        }
+
+        /// <summary>
+        /// x·tanh(softplus(x)) as x / (1 + 2/n) with n = eˣ(eˣ + 2): tanh(ln(1 + eˣ)) = ((1 + eˣ)² − 1) / ((1 + eˣ)² + 1)
+        /// = n / (n + 2). ONNX Runtime runs these elementwise ops far faster than its Softplus (docs/benchmarks.md), and they
+        /// do not cancel for negative x (2/n ≈ e⁻ˣ there). darknet's softplus threshold, 20, needs no op of its own: above
+        /// it darknet's softplus is x and the tanh of that 1 in float, and 1 + 2/n is 1 in float there (n &gt; e⁴⁰, or inf
+        /// once eˣ overflows); below −20 darknet's softplus is eˣ, whose tanh differs from n / (n + 2) by a factor
+        /// 1 + O(eˣ), far below float's resolution. No clamp, so nothing but Exp, Add, Mul and Div (OpenCV 4.6's importer
+        /// takes Min and Clip of a constant neither).
+        /// </summary>
+        private static void Mish(GraphBuilder g, string input, string output)
+        {
+            var e = g.Node("Exp", output + "/exp", input).Outputs[0];
+            var n = g.Node("Mul", output + "/n", e, g.Node("Add", output + "/e_plus_2", e, g.Scalar(2f)).Outputs[0]).Outputs[0];
+            var twoOverN = g.Node("Div", output + "/two_over_n", g.Scalar(2f), n).Outputs[0];
+            g.Node("Div", output, input, g.Node("Add", output + "/one_plus", twoOverN, g.Scalar(1f)).Outputs[0]);
         }
 
         private static void Lhtan(GraphBuilder g, string input, string output)
