@@ -32,9 +32,9 @@ namespace Darknet.Weights.Onnx
 
         private OnnxGraph Run()
         {
-            // A [connected] layer reads every input value and a [crop] takes a window of a fixed size from the centre: both
-            // fix the input size, which the graph then states.
-            bool fixedSize = _layout.Layers.Any(l => l.Type == LayerType.Connected || l.Type == LayerType.Crop);
+            // A [connected] layer reads every input value, a [crop] takes a window of a fixed size from the centre and a
+            // [detection] layer's input count is fixed by its grid: each fixes the input size, which the graph then states.
+            bool fixedSize = _layout.Layers.Any(l => l.Type == LayerType.Connected || l.Type == LayerType.Crop || l.Type == LayerType.Detection);
             _graph.Input = new ValueInfo("input", new object[]
             {
                 "N", (long)_layout.Channels, fixedSize ? (object)(long)_layout.Height : "H", fixedSize ? (object)(long)_layout.Width : "W",
@@ -86,6 +86,7 @@ namespace Darknet.Weights.Onnx
                 case LayerType.Yolo: return Yolo(x);
                 case LayerType.GaussianYolo: return GaussianYolo(x);
                 case LayerType.Region: return Region(x);
+                case LayerType.Detection: return Detection(x);
                 case LayerType.Softmax: return Softmax(x);
                 case LayerType.ScaleChannels: return ScaleChannels(x);
                 case LayerType.Sam: return Sam(x);
@@ -374,6 +375,35 @@ namespace Darknet.Weights.Onnx
             return name;
         }
 
+        // forward_detection_layer at inference: a copy of its input, and with softmax=1 a softmax over each cell's classes,
+        // which come first in the flat c·h·w values (side² runs of `classes`). make_detection_layer asserts that
+        // side²·((1 + coords)·num + classes) is the input count.
+        private string Detection(string x)
+        {
+            var l = _layer;
+            var head = l.Head!;
+            long inputs = (long)l.InputChannels * l.InputHeight * l.InputWidth, cells = (long)head.Side * head.Side;
+            if (cells * ((1L + head.Coords) * head.Num + head.Classes) != inputs)
+                throw new DarknetException(ErrorCodes.BadSize,
+                    $"{Where(l.LineOf("side"))}: [detection] side={head.Side}, coords={head.Coords}, num={head.Num} and classes={head.Classes} need side²·((1 + coords)·num + classes) = {cells * ((1L + head.Coords) * head.Num + head.Classes)} inputs, but the layer before gives {inputs}");
+            var name = LayerName("detection");
+            _detectionLayers.Add(l.Index);
+            if (!head.Softmax)
+            {
+                Node("Identity", name, x);
+                return name;
+            }
+            long classValues = cells * head.Classes;
+            var flat = Node("Reshape", name + "/flat", x, Ints(0, inputs)).Outputs[0];
+            var perCell = Node("Reshape", name + "/cells", SliceChannels(name + "/classes", flat, 0, classValues), Ints(0, cells, head.Classes)).Outputs[0];
+            var soft = Node("Softmax", name + "/softmax", perCell).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0];
+            var parts = Node("Reshape", name + "/classes_flat", soft, Ints(0, classValues)).Outputs[0];
+            if (inputs > classValues)
+                parts = Node("Concat", name + "/joined", parts, SliceChannels(name + "/boxes", flat, classValues, inputs)).WithAttribute(OnnxAttribute.Int("axis", 1)).Outputs[0];
+            Node("Reshape", name, parts, Ints(0, l.InputChannels, l.InputHeight, l.InputWidth));
+            return name;
+        }
+
         // Views (n, anchors·entries, h, w) as (n, anchors, entries, h·w), transforms entry ranges, and views it back.
         private void PerAnchor(string name, string x, int anchors, int entries, Func<string, string[]> transform)
         {
@@ -420,7 +450,7 @@ namespace Darknet.Weights.Onnx
         private void Activate(string input, string output) =>
             Activations.Apply(this, _layer.Activation!, input, output, what => Unsupported(what, _layer.LineOf("activation")));
 
-        private string SliceChannels(string output, string input, int start, int end) =>
+        private string SliceChannels(string output, string input, long start, long end) =>
             Node("Slice", output, input, Ints(start), Ints(end), Ints(1)).Outputs[0];
 
         private string LayerName(string kind) => kind + "_" + _layer.Index.ToString(CultureInfo.InvariantCulture);

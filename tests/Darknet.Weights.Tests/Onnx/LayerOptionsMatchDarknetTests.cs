@@ -44,6 +44,11 @@ public sealed class LayerOptionsMatchDarknetTests
         data.Add("softmax groups and temperature", Net + Conv(8, "leaky") + "[avgpool]\n[softmax]\ngroups=2\ntemperature=3\n");
         data.Add("region with logistic classes", Net + Conv(8, "leaky") + Conv(2 * (4 + 1 + 3), "linear", 1, bn: false) + "[region]\nclasses=3\nnum=2\ncoords=4\n");
         data.Add("cost after the output layer", Net + Conv(8, "leaky") + "[avgpool]\n[softmax]\n[cost]\n");
+        data.Add("detection with softmax (YOLOv1's head)",
+            Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=117\nactivation=linear\n" + "[detection]\nclasses=3\ncoords=4\nnum=2\nside=3\nsoftmax=1\n");
+        data.Add("detection with softmax on a conv, class runs across channels",
+            "[net]\nwidth=4\nheight=4\nchannels=3\n" + Conv(2, "linear", 1, bn: false) + "[detection]\nclasses=3\ncoords=4\nnum=1\nside=2\nsoftmax=1\n");
+        data.Add("detection without softmax", Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=343\nactivation=leaky\n" + "[detection]\nclasses=2\ncoords=4\nnum=1\nside=7\n");
         return data;
     }
 

@@ -30,6 +30,8 @@ public sealed class MatchesDarknetTests
     [InlineData("resnet50.cfg", 64, 64)]
     [InlineData("densenet201.cfg", 64, 64)]
     [InlineData("alexnet.cfg", 163, 163)]
+    [InlineData("yolov1-tiny.cfg", 96, 64)]
+    [InlineData("../cfg-alexeyab/t1.test.cfg", 64, 96)]
     public void Every_output_equals_darknets(string cfg, int width, int height)
     {
         DarknetLibrary.Require();

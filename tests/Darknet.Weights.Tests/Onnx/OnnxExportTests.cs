@@ -24,6 +24,7 @@ public sealed class OnnxExportTests
     [InlineData("yolov2-tiny-voc.cfg", 96, "input input N,3,H,W", "output region_15 N,125,region_15_h,region_15_w")]
     [InlineData("../cfg-alexeyab/yolov4-tiny.cfg", 96, "input input N,3,H,W", "output yolo_30 N,255,yolo_30_h,yolo_30_w|output yolo_37 N,255,yolo_37_h,yolo_37_w")]
     [InlineData("alexnet.cfg", 163, "input input N,3,163,163", "output softmax_13 N,1000,1,1")]
+    [InlineData("yolov1-tiny.cfg", 96, "input input N,3,96,96", "output detection_15 N,1470,1,1")]
     public void Onnx_checker_accepts_the_model_with_symbolic_sizes_unless_connected(string cfg, int size, string input, string outputs)
     {
         Reference.RequirePythonModule("onnx", "python3-onnx");
@@ -59,7 +60,6 @@ public sealed class OnnxExportTests
 
     [SkippableTheory]
     [InlineData("yolo9000.cfg", "[region] tree= cannot be exported")]
-    [InlineData("yolov1-tiny.cfg", "[detection] layers cannot be exported to ONNX")]
     public void Upstream_cfgs_it_cannot_express_fail_naming_the_section(string cfg, string message)
     {
         using var temp = new TempDirectory();
@@ -86,6 +86,17 @@ public sealed class OnnxExportTests
         var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, temp.File("absent.weights"), temp.File("model.onnx")));
         Assert.Equal(ErrorCodes.UnsupportedLayer, e.Code);
         Assert.Contains("net.cfg, " + message, e.Message);
+    }
+
+    [Fact]
+    public void A_detection_layer_whose_grid_does_not_fit_its_input_fails_with_DKN1004_at_side()
+    {
+        using var temp = new TempDirectory();
+        var cfg = temp.File("v1.cfg");
+        File.WriteAllText(cfg, "[net]\nwidth=8\nheight=8\nchannels=3\n[connected]\noutput=100\n[detection]\nclasses=3\ncoords=4\nnum=2\nside=3\n");
+        var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, temp.File("absent.weights"), temp.File("model.onnx")));
+        Assert.Equal(ErrorCodes.BadSize, e.Code);
+        Assert.Contains("v1.cfg, line 11: [detection] side=3, coords=4, num=2 and classes=3 need side²·((1 + coords)·num + classes) = 117 inputs, but the layer before gives 100", e.Message);
     }
 
     [Fact]
