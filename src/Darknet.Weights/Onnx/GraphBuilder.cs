@@ -106,7 +106,6 @@ namespace Darknet.Weights.Onnx
         {
             var l = _layer;
             RefuseIf(l.Binary, "binary", "binary=1");
-            RefuseIf(l.Xnor, "xnor", "xnor=1");
             RefuseIf(l.Dilation != 1, "dilation", "dilation=" + l.Dilation);
             RefuseIf(l.SharesWeightsOf != null, "share_index", "share_index=");
             RefuseIf(l.DontLoad, "dontload", "dontload=1 (the file holds none of its weights)");
@@ -115,7 +114,11 @@ namespace Darknet.Weights.Onnx
             var weights = name + "/W";
             var bias = name + "/B";
             _graph.WeightSlots.Add(new WeightSlot(WeightKind.Convolutional, Describe(), weights,
-                new long[] { block.Filters, block.InputChannels / block.Groups, block.Size, block.Size }, bias, new long[] { block.Filters }));
+                new long[] { block.Filters, block.InputChannels / block.Groups, block.Size, block.Size }, bias, new long[] { block.Filters }, binarized: l.Xnor));
+            // xnor=1 (forward_convolutional_layer): the weights binarized (folded so at export) and the input binarized to
+            // x > 0 ? 1 : −1 before the convolution, whose padding im2col fills with zeros; batch norm and activation after.
+            if (l.Xnor)
+                x = Node("Where", name + "/binary_input", Node("Greater", name + "/positive", x, Scalar(0f)).Outputs[0], Scalar(1f), Scalar(-1f)).Outputs[0];
             var conv = Node("Conv", name + "/conv", x, weights, bias);
             conv.Attributes.Add(OnnxAttribute.Ints("kernel_shape", l.Size, l.Size));
             conv.Attributes.Add(OnnxAttribute.Ints("strides", l.StrideY, l.Stride));

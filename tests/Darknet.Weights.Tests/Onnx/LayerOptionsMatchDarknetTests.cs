@@ -44,6 +44,11 @@ public sealed class LayerOptionsMatchDarknetTests
         data.Add("softmax groups and temperature", Net + Conv(8, "leaky") + "[avgpool]\n[softmax]\ngroups=2\ntemperature=3\n");
         data.Add("region with logistic classes", Net + Conv(8, "leaky") + Conv(2 * (4 + 1 + 3), "linear", 1, bn: false) + "[region]\nclasses=3\nnum=2\ncoords=4\n");
         data.Add("cost after the output layer", Net + Conv(8, "leaky") + "[avgpool]\n[softmax]\n[cost]\n");
+        data.Add("xnor convs: with batch norm, padding and stride 2; without, 1x1",
+            Net + Conv(8, "leaky") + "[convolutional]\nxnor=1\nbatch_normalize=1\nfilters=6\nsize=3\nstride=2\npad=1\nactivation=leaky\n"
+            + "[convolutional]\nxnor=1\nfilters=5\nsize=1\nactivation=linear\n");
+        data.Add("xnor conv of a 5x5 kernel, padding=2, after relu and a maxpool (zeros binarize to -1)",
+            Net + Conv(4, "relu") + "[maxpool]\nsize=2\nstride=2\n" + "[convolutional]\nxnor=1\nbatch_normalize=1\nfilters=3\nsize=5\npadding=2\nactivation=logistic\n");
         data.Add("detection with softmax (YOLOv1's head)",
             Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=117\nactivation=linear\n" + "[detection]\nclasses=3\ncoords=4\nnum=2\nside=3\nsoftmax=1\n");
         data.Add("detection with softmax on a conv, class runs across channels",

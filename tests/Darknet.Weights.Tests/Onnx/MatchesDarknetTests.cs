@@ -32,6 +32,7 @@ public sealed class MatchesDarknetTests
     [InlineData("alexnet.cfg", 163, 163)]
     [InlineData("yolov1-tiny.cfg", 96, 64)]
     [InlineData("../cfg-alexeyab/t1.test.cfg", 64, 96)]
+    [InlineData("../cfg-alexeyab/yolov3-tiny_xnor.cfg", 128, 96)]
     public void Every_output_equals_darknets(string cfg, int width, int height)
     {
         DarknetLibrary.Require();
