@@ -49,6 +49,10 @@ public sealed class LayerOptionsMatchDarknetTests
             + "[convolutional]\nxnor=1\nfilters=5\nsize=1\nactivation=linear\n");
         data.Add("xnor conv of a 5x5 kernel, padding=2, after relu and a maxpool (zeros binarize to -1)",
             Net + Conv(4, "relu") + "[maxpool]\nsize=2\nstride=2\n" + "[convolutional]\nxnor=1\nbatch_normalize=1\nfilters=3\nsize=5\npadding=2\nactivation=logistic\n");
+        data.Add("flipped conv (weights stored transposed)", Net + Conv(4, "leaky") + "[convolutional]\nflipped=1\nfilters=6\nsize=3\npad=1\nactivation=leaky\n");
+        data.Add("flipped conv with batch norm, 1x1", Net + "[convolutional]\nflipped=1\nbatch_normalize=1\nfilters=5\nsize=1\nactivation=linear\n");
+        data.Add("crop, odd margins, mapped to [-1, 1]", Net + "[crop]\ncrop_width=15\ncrop_height=9\nflip=1\n" + Conv(4, "leaky"));
+        data.Add("crop noadjust, after a conv", Net + Conv(4, "leaky") + "[crop]\ncrop_width=16\ncrop_height=11\nnoadjust=1\n" + Conv(3, "linear", bn: false));
         data.Add("detection with softmax (YOLOv1's head)",
             Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=117\nactivation=linear\n" + "[detection]\nclasses=3\ncoords=4\nnum=2\nside=3\nsoftmax=1\n");
         data.Add("detection with softmax on a conv, class runs across channels",
