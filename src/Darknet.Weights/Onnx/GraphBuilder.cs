@@ -43,6 +43,7 @@ namespace Darknet.Weights.Onnx
             foreach (var layer in _layout.Layers)
             {
                 _layer = layer;
+                RefuseReadingContrastive();
                 _tensors.Add(AddLayer(layer.Index == 0 ? "input" : _tensors[layer.Index - 1]));
             }
 
@@ -92,7 +93,7 @@ namespace Darknet.Weights.Onnx
                 case LayerType.Sam: return Sam(x);
                 case LayerType.Dropout: return Node("Identity", LayerName("dropout"), x).Outputs[0];
                 case LayerType.Cost: return Node("Identity", LayerName("cost"), x).Outputs[0];
-                // A training-only loss over a [yolo] layer's embeddings: at inference darknet passes its input on.
+                // A training-only loss over a [yolo] layer's embeddings, which no exported output reads (see RefuseReadingContrastive).
                 case LayerType.Contrastive: return Node("Identity", LayerName("contrastive"), x).Outputs[0];
                 case LayerType.Crnn:
                     throw new DarknetException(ErrorCodes.RecurrentNotExportable,
@@ -102,12 +103,25 @@ namespace Darknet.Weights.Onnx
             }
         }
 
+        // At inference AlexeyAB's CPU forward_contrastive_layer leaves its output at zero and the GPU one copies its input:
+        // a layer that reads a [contrastive] layer's output has no one value to export.
+        private void RefuseReadingContrastive()
+        {
+            if (_layer.Type == LayerType.Contrastive) return;
+            var read = _layer.Type == LayerType.Route ? _layer.Sources : _layer.Sources.Concat(new[] { _layer.Index - 1 });
+            foreach (var index in read)
+                if (index >= 0 && _layout.Layers[index].Type == LayerType.Contrastive)
+                    throw Unsupported($"reads the output of layer {index} ([contrastive]), which darknet's CPU forward pass leaves at zero and its GPU pass sets to its input: it cannot be exported", _layer.Line);
+        }
+
         private string Convolutional(string x)
         {
             var l = _layer;
-            RefuseIf(l.Binary, "binary", "binary=1");
-            RefuseIf(l.Dilation != 1, "dilation", "dilation=" + l.Dilation);
-            RefuseIf(l.SharesWeightsOf != null, "share_index", "share_index=");
+            RefuseIf(l.Binary, "binary",
+                "binary=1 (darknet's CPU forward pass uses the float weights once and then swaps in a buffer it never fills, its GPU pass binarizes them: there is no one computation to export)");
+            RefuseIf(l.Dilation != 1, "dilation",
+                $"dilation={l.Dilation} (AlexeyAB sizes the output without it but im2col_cpu_ext reads with it; neither reference reads it to prove an export)");
+            RefuseIf(l.SharesWeightsOf != null, "share_index", "share_index= (another layer's weights; neither reference reads it to prove an export)");
             RefuseIf(l.DontLoad, "dontload", "dontload=1 (the file holds none of its weights)");
             var block = l.Stored[0];
             var name = LayerName("conv");
@@ -158,7 +172,7 @@ namespace Darknet.Weights.Onnx
 
         private string MaxPool(string x)
         {
-            RefuseIf(_layer.MaxPoolDepth, "maxpool_depth", "maxpool_depth=1");
+            RefuseIf(_layer.MaxPoolDepth, "maxpool_depth", "maxpool_depth=1 (a max across channels, not lowered: no cfg uses it and neither reference reads it)");
             return Pool("MaxPool", "maxpool", x);
         }
 
@@ -205,8 +219,9 @@ namespace Darknet.Weights.Onnx
         private string Shortcut(string x)
         {
             var l = _layer;
-            RefuseIf(l.Sources.Count != 1, null, "from= with several layers (AlexeyAB's multi-input shortcut)");
-            RefuseIf(l.ShortcutWeights != ShortcutWeights.None, null, $"weights_type={l.ShortcutWeights} (weighted shortcut)");
+            RefuseIf(l.Sources.Count != 1, "from", "from= with several layers (AlexeyAB's multi-input shortcut, not lowered: no cfg uses it and neither reference reads it)");
+            RefuseIf(l.ShortcutWeights != ShortcutWeights.None, "weights_type",
+                $"weights_type={(l.ShortcutWeights == ShortcutWeights.PerChannel ? "per_channel" : "per_feature")} (AlexeyAB's weighted shortcut, not lowered: no cfg uses it and neither reference reads it)");
             var from = _layout.Layers[l.Sources[0]];
             int inW = l.InputWidth, inH = l.InputHeight, inC = l.InputChannels;
             // A larger `from` layer (resnet's projection-free downsampling) is read at every stride-th pixel, as shortcut_cpu does.
@@ -249,8 +264,8 @@ namespace Darknet.Weights.Onnx
         private string Reorg(string x)
         {
             var l = _layer;
+            RefuseIf(l.Flatten, "flatten", "flatten=1 (pjreddie's reorg then transposes (c, h·w) instead, not lowered: no cfg uses it)");
             RefuseIf(l.Reverse, "reverse", "reverse=1");
-            RefuseIf(l.Flatten, "flatten", "flatten=1");
             int s = l.Stride, c = l.InputChannels;
             RefuseIf(c % (s * s) != 0 || l.InputHeight % s != 0 || l.InputWidth % s != 0, null, $"stride={s} on {c}x{l.InputHeight}x{l.InputWidth}");
             var name = LayerName("reorg");
@@ -272,7 +287,8 @@ namespace Darknet.Weights.Onnx
         private string Reorg3d(string x)
         {
             var l = _layer;
-            RefuseIf(l.Reverse, "reverse", "reverse=1");
+            RefuseIf(l.Reverse, "reverse",
+                "reverse=1 (forward_reorg_layer then hands reorg_cpu the output's sizes, a shuffle that is not depth to space; no cfg uses it and no reference reads it)");
             RefuseIf(l.InputHeight % l.Stride != 0 || l.InputWidth % l.Stride != 0, null,
                 $"stride={l.Stride} on a {l.InputWidth}x{l.InputHeight} input (only a size it divides)");
             return Node("SpaceToDepth", LayerName("reorg3d"), x).WithAttribute(OnnxAttribute.Int("blocksize", l.Stride)).Outputs[0];
@@ -353,7 +369,7 @@ namespace Darknet.Weights.Onnx
         {
             var head = _layer.Head!;
             RefuseIf(head.Background, "background", "background=1");
-            RefuseIf(_layer.Tree != null, "tree", "tree=");
+            RefuseIf(_layer.Tree != null, "tree", TreeReason);
             RefuseIf(head.Coords < 2, null, $"coords={head.Coords}");
             int classes = head.Classes, coords = head.Coords, anchors = head.Num, entries = coords + 1 + classes;
             RefuseIf(_layer.InputChannels != anchors * entries, null,
@@ -422,7 +438,7 @@ namespace Darknet.Weights.Onnx
         private string Softmax(string x)
         {
             var l = _layer;
-            RefuseIf(l.Tree != null, "tree", "tree=");
+            RefuseIf(l.Tree != null, "tree", TreeReason);
             int groups = l.Groups;
             RefuseIf((long)l.InputChannels * l.InputHeight * l.InputWidth % groups != 0, null, $"groups={groups}");
             var name = LayerName("softmax");
@@ -455,6 +471,8 @@ namespace Darknet.Weights.Onnx
 
         private string SliceChannels(string output, string input, long start, long end) =>
             Node("Slice", output, input, Ints(start), Ints(end), Ints(1)).Outputs[0];
+
+        private const string TreeReason = "tree= (YOLO9000's word tree: the softmax runs over each group of the tree file, which the layout does not hold)";
 
         private string LayerName(string kind) => kind + "_" + _layer.Index.ToString(CultureInfo.InvariantCulture);
 
