@@ -265,7 +265,7 @@ namespace Darknet.Weights.Onnx
         {
             var l = _layer;
             RefuseIf(l.Flatten, "flatten", "flatten=1 (pjreddie's reorg then transposes (c, h·w) instead, not lowered: no cfg uses it)");
-            RefuseIf(l.Reverse, "reverse", "reverse=1");
+            if (l.Reverse) return ReverseReorg(x);
             int s = l.Stride, c = l.InputChannels;
             RefuseIf(c % (s * s) != 0 || l.InputHeight % s != 0 || l.InputWidth % s != 0, null, $"stride={s} on {c}x{l.InputHeight}x{l.InputWidth}");
             var name = LayerName("reorg");
@@ -281,6 +281,12 @@ namespace Darknet.Weights.Onnx
             Node("Reshape", name, moved, outShape);
             return name;
         }
+
+        // pjreddie's reorg with reverse=1 (reorg_cpu with forward = 1, as AlexeyAB's [reorg] too) writes in[k, y, x] to
+        // out[k mod c/s², y·s + dy, x·s + dx] with k div (c/s²) = dy·s + dx: ONNX's DepthToSpace in DCR mode.
+        private string ReverseReorg(string x) =>
+            Node("DepthToSpace", LayerName("reorg"), x).WithAttribute(OnnxAttribute.Int("blocksize", _layer.Stride))
+                .WithAttribute(OnnxAttribute.String("mode", "DCR")).Outputs[0];
 
         // AlexeyAB's reorg3d calls reorg_cpu with the output's sizes: out[(dy·s + dx)·c + k, y, x] = in[k, y·s + dy, x·s + dx],
         // which is ONNX's SpaceToDepth.

@@ -38,6 +38,8 @@ public sealed class LayerOptionsMatchDarknetTests
         data.Add("shortcut from a larger layer", Net + Conv(4, "leaky") + Conv(4, "leaky", stride: 2) + "[shortcut]\nfrom=-2\n");
         data.Add("route of three, upsample with scale",
             Net + Conv(4, "leaky") + Conv(6, "leaky", stride: 2) + "[upsample]\nstride=2\nscale=0.5\n" + "[route]\nlayers=-1,0,-3\n" + Conv(5, "linear", 1, bn: false));
+        data.Add("reorg reverse=1 (depth to space)", "[net]\nwidth=10\nheight=6\nchannels=3\n" + Conv(8, "leaky") + "[reorg]\nstride=2\nreverse=1\n" + Conv(4, "linear", 1, bn: false));
+        data.Add("reorg reverse=1 stride 3", "[net]\nwidth=4\nheight=3\nchannels=3\n" + Conv(18, "leaky") + "[reorg]\nstride=3\nreverse=1\n");
         data.Add("reorg stride 2", "[net]\nwidth=16\nheight=12\nchannels=3\n" + Conv(8, "leaky") + "[reorg]\nstride=2\n" + Conv(4, "linear", 1, bn: false));
         data.Add("avgpool, connected with batch norm, dropout, softmax",
             Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=12\nbatch_normalize=1\nactivation=leaky\n" + "[dropout]\nprobability=.5\n" + "[connected]\noutput=6\nactivation=linear\n[softmax]\n");
