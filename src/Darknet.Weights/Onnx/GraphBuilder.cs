@@ -10,8 +10,8 @@ namespace Darknet.Weights.Onnx
     /// <summary>
     /// A network's layout -> ONNX graph computing what darknet's forward pass computes at inference, layer by layer (each
     /// darknet layer i ends in a tensor named <c>kind_i</c>, e.g. conv_0, yolo_82). Shapes and options come from the
-    /// layout alone; the graph keeps batch, height and width symbolic unless a [connected] or [crop] layer fixes them.
-    /// Anything it cannot reproduce exactly is refused with DKN1005 naming the section and option.
+    /// layout alone; the graph keeps batch, height and width symbolic unless a [connected], [crop] or [detection] layer
+    /// fixes them. Anything it cannot reproduce exactly is refused with DKN1005 naming the section, the option and why.
     /// </summary>
     internal sealed class GraphBuilder
     {
