@@ -34,7 +34,6 @@ public sealed class MatchesDarknetTests
     [InlineData("../cfg-alexeyab/t1.test.cfg", 64, 96)]
     [InlineData("../cfg-alexeyab/yolov3-tiny_xnor.cfg", 128, 96)]
     [InlineData("../cfg-alexeyab/cifar.cfg", 32, 32)]
-    [InlineData("../cfg-alexeyab/strided.cfg", 240, 232)]
     public void Every_output_equals_darknets(string cfg, int width, int height)
     {
         DarknetLibrary.Require();

@@ -30,7 +30,6 @@ public sealed class MatchesOpenCvTests
     [InlineData("enet-coco.cfg", 128, 128)]
     [InlineData("yolov4-csp-x-swish.cfg", 64, 64)]
     [InlineData("yolov3-tiny_3l.cfg", 96, 64)]
-    [InlineData("cd53paspp-gamma.cfg", 64, 64)]
     [InlineData("csresnext50-panet-spp.cfg", 64, 64)]
     [InlineData("vgg-conv.cfg", 64, 64)]
     public void Every_output_equals_opencvs(string cfg, int width, int height)
