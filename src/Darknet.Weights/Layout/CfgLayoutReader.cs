@@ -165,7 +165,7 @@ namespace Darknet.Weights.Layout
                     break;
                 }
                 case LayerType.Detection:
-                    builder.Detection();
+                    builder.Detection(DetectionHead.Detection(o.Int("classes"), o.Int("coords"), o.Int("num"), o.Int("side"), o.Flag("softmax")));
                     break;
                 case LayerType.Softmax:
                     builder.Softmax(o.Int("groups"), o.Float("temperature"));

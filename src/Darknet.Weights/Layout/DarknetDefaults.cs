@@ -44,6 +44,7 @@ namespace Darknet.Weights.Layout
             ["yolo"] = Keys("classes=20", "num=1", "mask=", "anchors=", "scale_x_y=1", "new_coords=0"),
             ["Gaussian_yolo"] = Keys("classes=20", "num=1", "mask=", "anchors=", "scale_x_y=1", "yolo_point=center"),
             ["region"] = Keys("classes=20", "coords=4", "num=1", "softmax=0", "background=0", "tree=", "anchors="),
+            ["detection"] = Keys("classes=1", "coords=1", "num=1", "side=7", "softmax=0"),
             ["softmax"] = Keys("groups=1", "temperature=1", "tree="),
             ["contrastive"] = Keys("yolo_layer=0"),
         });

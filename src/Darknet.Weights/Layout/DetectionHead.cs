@@ -3,16 +3,17 @@ using System.Collections.Generic;
 namespace Darknet.Weights.Layout
 {
     /// <summary>
-    /// What a [yolo], [Gaussian_yolo] or [region] layer needs beyond its shape for the forward pass and for decoding boxes:
-    /// the classes, the anchors (all of the network's: pixels for [yolo], grid cells for [region]), which of them this layer
-    /// uses (<see cref="Mask"/>), AlexeyAB's scale_x_y and new_coords ([Gaussian_yolo]'s yolo_point), and [region]'s coords, softmax
-    /// and background.
+    /// What a [yolo], [Gaussian_yolo], [region] or [detection] layer needs beyond its shape for the forward pass and for
+    /// decoding boxes: the classes, the anchors (all of the network's: pixels for [yolo], grid cells for [region]), which of
+    /// them this layer uses (<see cref="Mask"/>), AlexeyAB's scale_x_y and new_coords ([Gaussian_yolo]'s yolo_point),
+    /// [region]'s coords, softmax and background, and [detection]'s side.
     /// </summary>
     internal sealed class DetectionHead
     {
         private DetectionHead(int classes, int num, float[] anchors, int[]? mask, float scaleXY, bool newCoords, bool softmax, int coords, bool background,
-            YoloPoint point = YoloPoint.Center)
+            YoloPoint point = YoloPoint.Center, int side = 0)
         {
+            Side = side;
             Classes = classes;
             Num = num;
             Anchors = anchors;
@@ -32,6 +33,14 @@ namespace Darknet.Weights.Layout
         /// <summary>[region] (YOLOv2): every anchor pair, <paramref name="coords"/> box coordinates, a softmax over the classes unless told otherwise.</summary>
         public static DetectionHead Region(int classes, float[] anchors, bool softmax = true, int coords = 4, bool background = false) =>
             new DetectionHead(classes, anchors.Length / 2, anchors, null, 1f, newCoords: false, softmax, coords, background);
+
+        /// <summary>
+        /// [detection] (YOLOv1): a side × side grid, each cell predicting <paramref name="classes"/> class scores (all
+        /// cells' first, a softmax over each cell's when <paramref name="softmax"/>), then <paramref name="num"/>
+        /// confidences and num·<paramref name="coords"/> box coordinates; no anchors.
+        /// </summary>
+        public static DetectionHead Detection(int classes, int coords, int num, int side, bool softmax) =>
+            new DetectionHead(classes, num, new float[0], null, 1f, newCoords: false, softmax, coords, background: false, side: side);
 
         public int Classes { get; }
 
@@ -53,10 +62,10 @@ namespace Darknet.Weights.Layout
         /// <summary>AlexeyAB's new_coords=1 (Scaled-YOLOv4, YOLOv7): the conv before already applied the logistic.</summary>
         public bool NewCoords { get; }
 
-        /// <summary>[region]'s softmax=1 over the classes.</summary>
+        /// <summary>[region]'s and [detection]'s softmax=1 over the classes.</summary>
         public bool Softmax { get; }
 
-        /// <summary>[region]'s coords= (4 for [yolo]).</summary>
+        /// <summary>[region]'s and [detection]'s coords= (4 for [yolo]).</summary>
         public int Coords { get; }
 
         /// <summary>[region]'s background=1.</summary>
@@ -64,5 +73,8 @@ namespace Darknet.Weights.Layout
 
         /// <summary>[Gaussian_yolo]'s yolo_point= (center for every other head).</summary>
         public YoloPoint Point { get; }
+
+        /// <summary>[detection]'s side= (the grid is side × side cells); 0 for the other heads, whose grid is their input's.</summary>
+        public int Side { get; }
     }
 }

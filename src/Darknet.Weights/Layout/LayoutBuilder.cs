@@ -455,7 +455,8 @@ namespace Darknet.Weights.Layout
             return this;
         }
 
-        public LayoutBuilder Detection() => PassThrough(LayerType.Detection);
+        /// <summary>[detection] (YOLOv1) with its head (classes, coords, num, side, softmax); the shape passes through.</summary>
+        public LayoutBuilder Detection(DetectionHead head) => Head(LayerType.Detection, head);
 
         /// <summary>[softmax] over each of <paramref name="groups"/> runs of the flattened input, of input / <paramref name="temperature"/>.</summary>
         public LayoutBuilder Softmax(int groups = 1, float temperature = 1f)

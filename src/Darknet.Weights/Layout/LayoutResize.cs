@@ -92,7 +92,7 @@ namespace Darknet.Weights.Layout
                     b.Contrastive(l.Sources[0]);
                     break;
                 case LayerType.Detection:
-                    b.Detection();
+                    b.Detection(l.Head!);
                     break;
                 case LayerType.Softmax:
                     b.Softmax(l.Groups, l.Temperature);

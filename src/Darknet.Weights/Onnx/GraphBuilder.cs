@@ -10,8 +10,8 @@ namespace Darknet.Weights.Onnx
     /// <summary>
     /// A network's layout -> ONNX graph computing what darknet's forward pass computes at inference, layer by layer (each
     /// darknet layer i ends in a tensor named <c>kind_i</c>, e.g. conv_0, yolo_82). Shapes and options come from the
-    /// layout alone; the graph keeps batch, height and width symbolic unless a [connected] or [crop] layer fixes them.
-    /// Anything it cannot reproduce exactly is refused with DKN1005 naming the section and option.
+    /// layout alone; the graph keeps batch, height and width symbolic unless a [connected], [crop] or [detection] layer
+    /// fixes them. Anything it cannot reproduce exactly is refused with DKN1005 naming the section, the option and why.
     /// </summary>
     internal sealed class GraphBuilder
     {
@@ -52,6 +52,7 @@ namespace Darknet.Weights.Onnx
             foreach (var layer in _layout.Layers)
             {
                 _layer = layer;
+                RefuseReadingContrastive();
                 _tensors.Add(AddLayer(layer.Index == 0 ? "input" : _tensors[layer.Index - 1]));
             }
 
@@ -105,9 +106,10 @@ namespace Darknet.Weights.Onnx
         }
 
         // Layers whose graph needs the sizes themselves: [connected] reads every value, [crop] takes a window from the
-        // centre, pjreddie's [reorg] reads its input as another shape, a [softmax] over a spatial input runs over c·h·w.
+        // centre, pjreddie's [reorg] reads its input as another shape, a [detection] layer's grid fixes its input count, a
+        // [softmax] over a spatial input runs over c·h·w.
         private static bool NeedsItsSizes(NetworkLayout layout, bool[] sizeFollowsInput) =>
-            layout.Layers.Any(l => l.Type == LayerType.Connected || l.Type == LayerType.Crop || l.Type == LayerType.Reorg
+            layout.Layers.Any(l => l.Type == LayerType.Connected || l.Type == LayerType.Crop || l.Type == LayerType.Reorg || l.Type == LayerType.Detection
                                    || (l.Type == LayerType.Softmax && l.Index > 0 && sizeFollowsInput[l.Index - 1]));
 
         private string AddLayer(string x)
@@ -129,12 +131,13 @@ namespace Darknet.Weights.Onnx
                 case LayerType.Yolo: return Yolo(x);
                 case LayerType.GaussianYolo: return GaussianYolo(x);
                 case LayerType.Region: return Region(x);
+                case LayerType.Detection: return Detection(x);
                 case LayerType.Softmax: return Softmax(x);
                 case LayerType.ScaleChannels: return ScaleChannels(x);
                 case LayerType.Sam: return Sam(x);
                 case LayerType.Dropout: return Node("Identity", LayerName("dropout"), x).Outputs[0];
                 case LayerType.Cost: return Node("Identity", LayerName("cost"), x).Outputs[0];
-                // A training-only loss over a [yolo] layer's embeddings: at inference darknet passes its input on.
+                // A training-only loss over a [yolo] layer's embeddings, which no exported output reads (see RefuseReadingContrastive).
                 case LayerType.Contrastive: return Node("Identity", LayerName("contrastive"), x).Outputs[0];
                 case LayerType.Crnn:
                     throw new DarknetException(ErrorCodes.RecurrentNotExportable,
@@ -144,20 +147,36 @@ namespace Darknet.Weights.Onnx
             }
         }
 
+        // At inference AlexeyAB's CPU forward_contrastive_layer leaves its output at zero and the GPU one copies its input:
+        // a layer that reads a [contrastive] layer's output has no one value to export.
+        private void RefuseReadingContrastive()
+        {
+            if (_layer.Type == LayerType.Contrastive) return;
+            var read = _layer.Type == LayerType.Route ? _layer.Sources : _layer.Sources.Concat(new[] { _layer.Index - 1 });
+            foreach (var index in read)
+                if (index >= 0 && _layout.Layers[index].Type == LayerType.Contrastive)
+                    throw Unsupported($"reads the output of layer {index} ([contrastive]), which darknet's CPU forward pass leaves at zero and its GPU pass sets to its input: it cannot be exported", _layer.Line);
+        }
+
         private string Convolutional(string x)
         {
             var l = _layer;
-            RefuseIf(l.Binary, "binary", "binary=1");
-            RefuseIf(l.Xnor, "xnor", "xnor=1");
-            RefuseIf(l.Dilation != 1, "dilation", "dilation=" + l.Dilation);
-            RefuseIf(l.SharesWeightsOf != null, "share_index", "share_index=");
+            RefuseIf(l.Binary, "binary",
+                "binary=1 (darknet's CPU forward pass uses the float weights once and then swaps in a buffer it never fills, its GPU pass binarizes them: there is no one computation to export)");
+            RefuseIf(l.Dilation != 1, "dilation",
+                $"dilation={l.Dilation} (AlexeyAB sizes the output without it but im2col_cpu_ext reads with it; neither reference reads it to prove an export)");
+            RefuseIf(l.SharesWeightsOf != null, "share_index", "share_index= (another layer's weights; neither reference reads it to prove an export)");
             RefuseIf(l.DontLoad, "dontload", "dontload=1 (the file holds none of its weights)");
             var block = l.Stored[0];
             var name = LayerName("conv");
             var weights = name + "/W";
             var bias = name + "/B";
             _graph.WeightSlots.Add(new WeightSlot(WeightKind.Convolutional, Describe(), weights,
-                new long[] { block.Filters, block.InputChannels / block.Groups, block.Size, block.Size }, bias, new long[] { block.Filters }));
+                new long[] { block.Filters, block.InputChannels / block.Groups, block.Size, block.Size }, bias, new long[] { block.Filters }, binarized: l.Xnor));
+            // xnor=1 (forward_convolutional_layer): the weights binarized (folded so at export) and the input binarized to
+            // x > 0 ? 1 : −1 before the convolution, whose padding im2col fills with zeros; batch norm and activation after.
+            if (l.Xnor)
+                x = Node("Where", name + "/binary_input", Node("Greater", name + "/positive", x, Scalar(0f)).Outputs[0], Scalar(1f), Scalar(-1f)).Outputs[0];
             var conv = Node("Conv", name + "/conv", x, weights, bias);
             conv.Attributes.Add(OnnxAttribute.Ints("kernel_shape", l.Size, l.Size));
             conv.Attributes.Add(OnnxAttribute.Ints("strides", l.StrideY, l.Stride));
@@ -197,7 +216,7 @@ namespace Darknet.Weights.Onnx
 
         private string MaxPool(string x)
         {
-            RefuseIf(_layer.MaxPoolDepth, "maxpool_depth", "maxpool_depth=1");
+            RefuseIf(_layer.MaxPoolDepth, "maxpool_depth", "maxpool_depth=1 (a max across channels, not lowered: no cfg uses it and neither reference reads it)");
             return Pool("MaxPool", "maxpool", x);
         }
 
@@ -244,8 +263,9 @@ namespace Darknet.Weights.Onnx
         private string Shortcut(string x)
         {
             var l = _layer;
-            RefuseIf(l.Sources.Count != 1, null, "from= with several layers (AlexeyAB's multi-input shortcut)");
-            RefuseIf(l.ShortcutWeights != ShortcutWeights.None, null, $"weights_type={l.ShortcutWeights} (weighted shortcut)");
+            RefuseIf(l.Sources.Count != 1, "from", "from= with several layers (AlexeyAB's multi-input shortcut, not lowered: no cfg uses it and neither reference reads it)");
+            RefuseIf(l.ShortcutWeights != ShortcutWeights.None, "weights_type",
+                $"weights_type={(l.ShortcutWeights == ShortcutWeights.PerChannel ? "per_channel" : "per_feature")} (AlexeyAB's weighted shortcut, not lowered: no cfg uses it and neither reference reads it)");
             var from = _layout.Layers[l.Sources[0]];
             int inW = l.InputWidth, inH = l.InputHeight, inC = l.InputChannels;
             // A larger `from` layer (resnet's projection-free downsampling) is read at every stride-th pixel, as shortcut_cpu does.
@@ -288,8 +308,8 @@ namespace Darknet.Weights.Onnx
         private string Reorg(string x)
         {
             var l = _layer;
-            RefuseIf(l.Reverse, "reverse", "reverse=1");
-            RefuseIf(l.Flatten, "flatten", "flatten=1");
+            RefuseIf(l.Flatten, "flatten", "flatten=1 (pjreddie's reorg then transposes (c, h·w) instead, not lowered: no cfg uses it)");
+            if (l.Reverse) return ReverseReorg(x);
             int s = l.Stride, c = l.InputChannels, h = l.InputHeight, w = l.InputWidth;
             RefuseIf(c % (s * s) != 0 || h % s != 0 || w % s != 0, null, $"stride={s} on {c}x{h}x{w}");
             var name = LayerName("reorg");
@@ -299,12 +319,19 @@ namespace Darknet.Weights.Onnx
             return name;
         }
 
+        // pjreddie's reorg with reverse=1 (reorg_cpu with forward = 1, as AlexeyAB's [reorg] too) writes in[k, y, x] to
+        // out[k mod c/s², y·s + dy, x·s + dx] with k div (c/s²) = dy·s + dx: ONNX's DepthToSpace in DCR mode.
+        private string ReverseReorg(string x) =>
+            Node("DepthToSpace", LayerName("reorg"), x).WithAttribute(OnnxAttribute.Int("blocksize", _layer.Stride))
+                .WithAttribute(OnnxAttribute.String("mode", "DCR")).Outputs[0];
+
         // AlexeyAB's reorg3d calls reorg_cpu with the output's sizes: out[(dy·s + dx)·c + k, y, x] = in[k, y·s + dy, x·s + dx],
         // which is ONNX's SpaceToDepth.
         private string Reorg3d(string x)
         {
             var l = _layer;
-            RefuseIf(l.Reverse, "reverse", "reverse=1");
+            RefuseIf(l.Reverse, "reverse",
+                "reverse=1 (forward_reorg_layer then hands reorg_cpu the output's sizes, a shuffle that is not depth to space; no cfg uses it and no reference reads it)");
             RefuseIf(l.InputHeight % l.Stride != 0 || l.InputWidth % l.Stride != 0, null,
                 $"stride={l.Stride} on a {l.InputWidth}x{l.InputHeight} input (only a size it divides)");
             return Node("SpaceToDepth", LayerName("reorg3d"), x).WithAttribute(OnnxAttribute.Int("blocksize", l.Stride)).Outputs[0];
@@ -405,7 +432,7 @@ namespace Darknet.Weights.Onnx
         {
             var head = _layer.Head!;
             RefuseIf(head.Background, "background", "background=1");
-            RefuseIf(_layer.Tree != null, "tree", "tree=");
+            RefuseIf(_layer.Tree != null, "tree", TreeReason);
             RefuseIf(head.Coords < 2, null, $"coords={head.Coords}");
             int classes = head.Classes, coords = head.Coords, anchors = head.Num, entries = coords + 1 + classes;
             RefuseIf(_layer.InputChannels != anchors * entries, null,
@@ -432,11 +459,40 @@ namespace Darknet.Weights.Onnx
             return name;
         }
 
+        // forward_detection_layer at inference: a copy of its input, and with softmax=1 a softmax over each cell's classes,
+        // which come first in the flat c·h·w values (side² runs of `classes`). make_detection_layer asserts that
+        // side²·((1 + coords)·num + classes) is the input count.
+        private string Detection(string x)
+        {
+            var l = _layer;
+            var head = l.Head!;
+            long inputs = (long)l.InputChannels * l.InputHeight * l.InputWidth, cells = (long)head.Side * head.Side;
+            if (cells * ((1L + head.Coords) * head.Num + head.Classes) != inputs)
+                throw new DarknetException(ErrorCodes.BadSize,
+                    $"{Where(l.LineOf("side"))}: [detection] side={head.Side}, coords={head.Coords}, num={head.Num} and classes={head.Classes} need side²·((1 + coords)·num + classes) = {cells * ((1L + head.Coords) * head.Num + head.Classes)} inputs, but the layer before gives {inputs}");
+            var name = LayerName("detection");
+            _detectionLayers.Add(l.Index);
+            if (!head.Softmax)
+            {
+                Node("Identity", name, x);
+                return name;
+            }
+            long classValues = cells * head.Classes;
+            var flat = Node("Reshape", name + "/flat", x, Ints(0, inputs)).Outputs[0];
+            var perCell = Node("Reshape", name + "/cells", SliceChannels(name + "/classes", flat, 0, classValues), Ints(0, cells, head.Classes)).Outputs[0];
+            var soft = Node("Softmax", name + "/softmax", perCell).WithAttribute(OnnxAttribute.Int("axis", 2)).Outputs[0];
+            var parts = Node("Reshape", name + "/classes_flat", soft, Ints(0, classValues)).Outputs[0];
+            if (inputs > classValues)
+                parts = Node("Concat", name + "/joined", parts, SliceChannels(name + "/boxes", flat, classValues, inputs)).WithAttribute(OnnxAttribute.Int("axis", 1)).Outputs[0];
+            Node("Reshape", name, parts, Ints(0, l.InputChannels, l.InputHeight, l.InputWidth));
+            return name;
+        }
+
         // forward_softmax_layer: a softmax over each of `groups` equal runs of the flattened c·h·w values, of input / temperature.
         private string Softmax(string x)
         {
             var l = _layer;
-            RefuseIf(l.Tree != null, "tree", "tree=");
+            RefuseIf(l.Tree != null, "tree", TreeReason);
             int groups = l.Groups;
             RefuseIf((long)l.InputChannels * l.InputHeight * l.InputWidth % groups != 0, null, $"groups={groups}");
             var name = LayerName("softmax");
@@ -467,8 +523,10 @@ namespace Darknet.Weights.Onnx
         private void Activate(string input, string output) =>
             Activations.Apply(this, _layer.Activation!, input, output, what => Unsupported(what, _layer.LineOf("activation")));
 
-        internal string SliceChannels(string output, string input, int start, int end) =>
+        internal string SliceChannels(string output, string input, long start, long end) =>
             Node("Slice", output, input, Ints(start), Ints(end), Ints(1)).Outputs[0];
+
+        private const string TreeReason = "tree= (YOLO9000's word tree: the softmax runs over each group of the tree file, which the layout does not hold)";
 
         private string LayerName(string kind) => kind + "_" + _layer.Index.ToString(CultureInfo.InvariantCulture);
 

@@ -6,7 +6,8 @@ namespace Darknet.Weights.Onnx
     /// One darknet layer's parameters (as the converter reads them) into the ONNX tensors of its slot, with batch norm
     /// folded into weights and bias the way darknet computes it at inference:
     /// <c>(x − mean) / (sqrt(var) + .000001) · γ + β</c>, so scale = γ / (sqrt(var) + 1e-6) and bias = β − mean · scale.
-    /// (ONNX's BatchNormalization would compute sqrt(var + ε), a different number for small variances.)
+    /// (ONNX's BatchNormalization would compute sqrt(var + ε), a different number for small variances.) An xnor=1
+    /// convolution's weights are binarized first, as darknet's forward pass does before its batch norm.
     /// </summary>
     internal static class WeightFolding
     {
@@ -35,6 +36,7 @@ namespace Darknet.Weights.Onnx
             var (scale, bias) = ScaleAndBias(slot, layer, outputs);
             var result = take(w.Data.Length);
             var source = w.Data;
+            var means = slot.Binarized ? BinarizedMeans(source, k, inputs, outputs) : null;
             int kk = k * k;
             for (int y = 0; y < k; y++)
             for (int x = 0; x < k; x++)
@@ -43,9 +45,29 @@ namespace Darknet.Weights.Onnx
                 int from = ((y * k + x) * inputs + i) * outputs;
                 int to = i * kk + y * k + x;
                 for (int o = 0; o < outputs; o++)
-                    result[o * inputs * kk + to] = scale == null ? source[from + o] : (float)(source[from + o] * scale[o]);
+                {
+                    float v = source[from + o];
+                    if (means != null) v = v > 0 ? means[o] : -means[o];
+                    result[o * inputs * kk + to] = scale == null ? v : (float)(v * scale[o]);
+                }
             }
             return (result, bias);
+        }
+
+        // binarize_weights: per output filter, the float mean of |w| summed in darknet's (in, y, x) order; w > 0 gets +mean.
+        private static float[] BinarizedMeans(float[] source, int k, int inputs, int outputs)
+        {
+            var means = new float[outputs];
+            for (int o = 0; o < outputs; o++)
+            {
+                float sum = 0;
+                for (int i = 0; i < inputs; i++)
+                for (int y = 0; y < k; y++)
+                for (int x = 0; x < k; x++)
+                    sum += Math.Abs(source[((y * k + x) * inputs + i) * outputs + o]);
+                means[o] = sum / (inputs * k * k);
+            }
+            return means;
         }
 
         // (inputs, outputs) is Gemm's B as it stands: y = x·B + bias.

@@ -13,8 +13,9 @@ namespace Darknet.Weights.Onnx
     /// </summary>
     internal sealed class WeightSlot
     {
-        public WeightSlot(WeightKind kind, string layerName, string weightsName, long[] weightsDims, string biasName, long[] biasDims)
+        public WeightSlot(WeightKind kind, string layerName, string weightsName, long[] weightsDims, string biasName, long[] biasDims, bool binarized = false)
         {
+            Binarized = binarized;
             Kind = kind;
             LayerName = layerName;
             WeightsName = weightsName;
@@ -35,5 +36,8 @@ namespace Darknet.Weights.Onnx
         public string BiasName { get; }
 
         public long[] BiasDims { get; }
+
+        /// <summary>An xnor=1 convolution's: each filter's weights become ±(the mean of their absolute values) before batch norm folds in.</summary>
+        public bool Binarized { get; }
     }
 }

@@ -217,6 +217,17 @@ public class NetworkLayoutTests
     }
 
     [Fact]
+    public void Detection_records_its_grid_and_classes_with_darknets_defaults()
+    {
+        var given = Parse("[connected]\noutput=90\n[detection]\nclasses=4\ncoords=4\nnum=1\nside=3\nsoftmax=1\n").Layers[1].Head!;
+        Assert.Equal((4, 4, 1, 3, true), (given.Classes, given.Coords, given.Num, given.Side, given.Softmax));
+        // parse_detection: coords=1, classes=1, num=1, side=7, softmax=0
+        var defaults = Parse("[connected]\noutput=147\n[detection]\n").Layers[1].Head!;
+        Assert.Equal((1, 1, 1, 7, false), (defaults.Classes, defaults.Coords, defaults.Num, defaults.Side, defaults.Softmax));
+        Assert.Empty(defaults.Anchors);
+    }
+
+    [Fact]
     public void Network_channels_default_to_three_and_network_is_an_alias_of_net()
     {
         var layout = NetworkLayout.FromCfg("[network]\nwidth=4\nheight=4\n[conv]\nfilters=1\nsize=1\n", "t.cfg");

@@ -38,12 +38,28 @@ public sealed class LayerOptionsMatchDarknetTests
         data.Add("shortcut from a larger layer", Net + Conv(4, "leaky") + Conv(4, "leaky", stride: 2) + "[shortcut]\nfrom=-2\n");
         data.Add("route of three, upsample with scale",
             Net + Conv(4, "leaky") + Conv(6, "leaky", stride: 2) + "[upsample]\nstride=2\nscale=0.5\n" + "[route]\nlayers=-1,0,-3\n" + Conv(5, "linear", 1, bn: false));
+        data.Add("reorg reverse=1 (depth to space)", "[net]\nwidth=10\nheight=6\nchannels=3\n" + Conv(8, "leaky") + "[reorg]\nstride=2\nreverse=1\n" + Conv(4, "linear", 1, bn: false));
+        data.Add("reorg reverse=1 stride 3", "[net]\nwidth=4\nheight=3\nchannels=3\n" + Conv(18, "leaky") + "[reorg]\nstride=3\nreverse=1\n");
         data.Add("reorg stride 2", "[net]\nwidth=16\nheight=12\nchannels=3\n" + Conv(8, "leaky") + "[reorg]\nstride=2\n" + Conv(4, "linear", 1, bn: false));
         data.Add("avgpool, connected with batch norm, dropout, softmax",
             Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=12\nbatch_normalize=1\nactivation=leaky\n" + "[dropout]\nprobability=.5\n" + "[connected]\noutput=6\nactivation=linear\n[softmax]\n");
         data.Add("softmax groups and temperature", Net + Conv(8, "leaky") + "[avgpool]\n[softmax]\ngroups=2\ntemperature=3\n");
         data.Add("region with logistic classes", Net + Conv(8, "leaky") + Conv(2 * (4 + 1 + 3), "linear", 1, bn: false) + "[region]\nclasses=3\nnum=2\ncoords=4\n");
         data.Add("cost after the output layer", Net + Conv(8, "leaky") + "[avgpool]\n[softmax]\n[cost]\n");
+        data.Add("xnor convs: with batch norm, padding and stride 2; without, 1x1",
+            Net + Conv(8, "leaky") + "[convolutional]\nxnor=1\nbatch_normalize=1\nfilters=6\nsize=3\nstride=2\npad=1\nactivation=leaky\n"
+            + "[convolutional]\nxnor=1\nfilters=5\nsize=1\nactivation=linear\n");
+        data.Add("xnor conv of a 5x5 kernel, padding=2, after relu and a maxpool (zeros binarize to -1)",
+            Net + Conv(4, "relu") + "[maxpool]\nsize=2\nstride=2\n" + "[convolutional]\nxnor=1\nbatch_normalize=1\nfilters=3\nsize=5\npadding=2\nactivation=logistic\n");
+        data.Add("flipped conv (weights stored transposed)", Net + Conv(4, "leaky") + "[convolutional]\nflipped=1\nfilters=6\nsize=3\npad=1\nactivation=leaky\n");
+        data.Add("flipped conv with batch norm, 1x1", Net + "[convolutional]\nflipped=1\nbatch_normalize=1\nfilters=5\nsize=1\nactivation=linear\n");
+        data.Add("crop, odd margins, mapped to [-1, 1]", Net + "[crop]\ncrop_width=15\ncrop_height=9\nflip=1\n" + Conv(4, "leaky"));
+        data.Add("crop noadjust, after a conv", Net + Conv(4, "leaky") + "[crop]\ncrop_width=16\ncrop_height=11\nnoadjust=1\n" + Conv(3, "linear", bn: false));
+        data.Add("detection with softmax (YOLOv1's head)",
+            Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=117\nactivation=linear\n" + "[detection]\nclasses=3\ncoords=4\nnum=2\nside=3\nsoftmax=1\n");
+        data.Add("detection with softmax on a conv, class runs across channels",
+            "[net]\nwidth=4\nheight=4\nchannels=3\n" + Conv(2, "linear", 1, bn: false) + "[detection]\nclasses=3\ncoords=4\nnum=1\nside=2\nsoftmax=1\n");
+        data.Add("detection without softmax", Net + Conv(8, "leaky", stride: 2) + "[connected]\noutput=343\nactivation=leaky\n" + "[detection]\nclasses=2\ncoords=4\nnum=1\nside=7\n");
         return data;
     }
 

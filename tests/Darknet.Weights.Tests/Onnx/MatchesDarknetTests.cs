@@ -30,6 +30,10 @@ public sealed class MatchesDarknetTests
     [InlineData("resnet50.cfg", 64, 64)]
     [InlineData("densenet201.cfg", 64, 64)]
     [InlineData("alexnet.cfg", 163, 163)]
+    [InlineData("yolov1-tiny.cfg", 96, 64)]
+    [InlineData("../cfg-alexeyab/t1.test.cfg", 64, 96)]
+    [InlineData("../cfg-alexeyab/yolov3-tiny_xnor.cfg", 128, 96)]
+    [InlineData("../cfg-alexeyab/cifar.cfg", 32, 32)]
     public void Every_output_equals_darknets(string cfg, int width, int height)
     {
         DarknetLibrary.Require();

@@ -28,6 +28,10 @@ public sealed class MatchesOpenCvTests
     [InlineData("yolov7.cfg", 64, 64)]
     [InlineData("efficientnet_b0.cfg", 64, 64)]
     [InlineData("enet-coco.cfg", 128, 128)]
+    [InlineData("yolov4-csp-x-swish.cfg", 64, 64)]
+    [InlineData("yolov3-tiny_3l.cfg", 96, 64)]
+    [InlineData("csresnext50-panet-spp.cfg", 64, 64)]
+    [InlineData("vgg-conv.cfg", 64, 64)]
     public void Every_output_equals_opencvs(string cfg, int width, int height)
     {
         OpenCvDarknet.Require();
@@ -50,10 +54,12 @@ public sealed class MatchesOpenCvTests
         Assert.NotEmpty(outputs);
 
         var sections = CfgReader.ReadFile(network.CfgPath);
-        // A [yolo] output is compared through the conv that feeds it; any other output (a classifier's softmax) as it is.
+        // A [yolo] output is compared through the conv that feeds it, a conv output after its activation, a [maxpool]
+        // output (vgg-conv's) as OpenCV's pool_i; any other output (a classifier's softmax) as it is.
         var feeding = outputs.Select(o => o.Name.StartsWith("yolo_")
             ? OpenCvName(sections, int.Parse(o.Name.Substring(o.Name.LastIndexOf('_') + 1)) - 1)
-            : o.Name).ToArray();
+            : o.Name.StartsWith("conv_") ? OpenCvName(sections, int.Parse(o.Name.Substring(o.Name.LastIndexOf('_') + 1)))
+            : o.Name.Replace("maxpool_", "pool_")).ToArray();
         var expected = OpenCvDarknet.Forward(network, folder, feeding);
         for (int k = 0; k < outputs.Count; k++)
         {

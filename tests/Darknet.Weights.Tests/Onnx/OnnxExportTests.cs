@@ -24,6 +24,7 @@ public sealed class OnnxExportTests
     [InlineData("yolov2-tiny-voc.cfg", 96, "input input N,3,H,W", "output region_15 N,125,region_15_h,region_15_w")]
     [InlineData("../cfg-alexeyab/yolov4-tiny.cfg", 96, "input input N,3,H,W", "output yolo_30 N,255,yolo_30_h,yolo_30_w|output yolo_37 N,255,yolo_37_h,yolo_37_w")]
     [InlineData("alexnet.cfg", 163, "input input N,3,163,163", "output softmax_13 N,1000,1,1")]
+    [InlineData("yolov1-tiny.cfg", 96, "input input N,3,96,96", "output detection_15 N,1470,1,1")]
     public void Onnx_checker_accepts_the_model_with_symbolic_sizes_unless_connected(string cfg, int size, string input, string outputs)
     {
         Reference.RequirePythonModule("onnx", "python3-onnx");
@@ -58,8 +59,7 @@ public sealed class OnnxExportTests
     }
 
     [SkippableTheory]
-    [InlineData("yolo9000.cfg", "[region] tree= cannot be exported")]
-    [InlineData("yolov1-tiny.cfg", "[detection] layers cannot be exported to ONNX")]
+    [InlineData("yolo9000.cfg", "line 217: [region] tree= (YOLO9000's word tree: the softmax runs over each group of the tree file")]
     public void Upstream_cfgs_it_cannot_express_fail_naming_the_section(string cfg, string message)
     {
         using var temp = new TempDirectory();
@@ -76,8 +76,17 @@ public sealed class OnnxExportTests
     [InlineData("[convolutional]\nfilters=4\nsize=3\nactivation=LEAKY\n", "line 8: [convolutional] activation=LEAKY cannot be exported")]
     [InlineData("[deconvolutional]\nfilters=4\nsize=2\nstride=2\n", "line 5: [deconvolutional] layers cannot be exported to ONNX")]
     [InlineData("[upsample]\nstride=-2\n", "line 5: [upsample] stride=-2 (downsampling) cannot be exported")]
-    [InlineData("[maxpool]\nsize=2\nstride=2\nmaxpool_depth=1\n", "line 8: [maxpool] maxpool_depth=1 cannot be exported")]
-    [InlineData("[convolutional]\nfilters=4\nsize=1\n[convolutional]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1,-2\n", "line 11: [shortcut] from= with several layers")]
+    [InlineData("[maxpool]\nsize=2\nstride=2\nmaxpool_depth=1\n", "line 8: [maxpool] maxpool_depth=1 (a max across channels, not lowered")]
+    [InlineData("[convolutional]\nfilters=4\nsize=1\n[convolutional]\nfilters=4\nsize=1\n[shortcut]\nfrom=-1,-2\n", "line 12: [shortcut] from= with several layers (AlexeyAB's multi-input shortcut")]
+    [InlineData("[convolutional]\nfilters=4\nsize=1\n[convolutional]\nfilters=4\nsize=1\n[shortcut]\nfrom=-2\nweights_type=per_channel\n",
+        "line 13: [shortcut] weights_type=per_channel (AlexeyAB's weighted shortcut, not lowered")]
+    [InlineData("[convolutional]\nfilters=4\nsize=3\npad=1\nbinary=1\n", "line 9: [convolutional] binary=1 (darknet's CPU forward pass uses the float weights once")]
+    [InlineData("[convolutional]\nfilters=3\nsize=1\n[convolutional]\nfilters=3\nsize=1\nshare_index=0\n", "line 11: [convolutional] share_index= (another layer's weights")]
+    [InlineData("[convolutional]\nfilters=8\nsize=1\n[reorg3d]\nstride=2\nreverse=1\n", "line 10: [reorg3d] reverse=1 (forward_reorg_layer then hands reorg_cpu the output's sizes")]
+    [InlineData("[reorg]\nstride=2\nflatten=1\n", "line 7: [reorg] flatten=1 (pjreddie's reorg then transposes")]
+    [InlineData("[avgpool]\n[softmax]\ntree=data/9k.tree\n", "line 7: [softmax] tree= (YOLO9000's word tree")]
+    [InlineData("[convolutional]\nfilters=255\nsize=1\n[yolo]\nmask=0,1,2\nnum=3\nclasses=80\n[contrastive]\nyolo_layer=-1\n[convolutional]\nfilters=4\nsize=1\n",
+        "line 14: [convolutional] reads the output of layer 2 ([contrastive]), which darknet's CPU forward pass leaves at zero")]
     public void Options_it_cannot_express_fail_with_DKN1005_naming_them(string layers, string message)
     {
         using var temp = new TempDirectory();
@@ -86,6 +95,28 @@ public sealed class OnnxExportTests
         var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, temp.File("absent.weights"), temp.File("model.onnx")));
         Assert.Equal(ErrorCodes.UnsupportedLayer, e.Code);
         Assert.Contains("net.cfg, " + message, e.Message);
+    }
+
+    [Fact]
+    public void A_detection_layer_whose_grid_does_not_fit_its_input_fails_with_DKN1004_at_side()
+    {
+        using var temp = new TempDirectory();
+        var cfg = temp.File("v1.cfg");
+        File.WriteAllText(cfg, "[net]\nwidth=8\nheight=8\nchannels=3\n[connected]\noutput=100\n[detection]\nclasses=3\ncoords=4\nnum=2\nside=3\n");
+        var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, temp.File("absent.weights"), temp.File("model.onnx")));
+        Assert.Equal(ErrorCodes.BadSize, e.Code);
+        Assert.Contains("v1.cfg, line 11: [detection] side=3, coords=4, num=2 and classes=3 need side²·((1 + coords)·num + classes) = 117 inputs, but the layer before gives 100", e.Message);
+    }
+
+    [Fact]
+    public void A_recurrent_layer_fails_with_DKN1007_at_its_section()
+    {
+        using var temp = new TempDirectory();
+        var cfg = temp.File("rnn.cfg");
+        File.WriteAllText(cfg, "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=4\nsize=1\n[crnn]\nsize=3\npad=1\noutput=4\nhidden=4\nactivation=leaky\n");
+        var e = Assert.Throws<DarknetException>(() => OnnxExporter.ExportFile(cfg, temp.File("absent.weights"), temp.File("model.onnx")));
+        Assert.Equal(ErrorCodes.RecurrentNotExportable, e.Code);
+        Assert.Contains("rnn.cfg, line 8: [crnn] is a recurrent layer: darknet keeps its state from one image to the next", e.Message);
     }
 
     [Fact]
