@@ -357,7 +357,6 @@ namespace Darknet.Weights.Onnx
             int anchors = head.AnchorsPerCell, entries = 4 + 1 + head.Classes, c = _layer.InputChannels;
             RefuseIf(c != anchors * entries, null,
                 $"the layer before has {c} channels, but {anchors} anchors x (5 + {head.Classes} classes) need {anchors * entries}");
-            RefuseIf(head.Mask!.Any(m => m < 0 || m >= head.Num), "mask", $"mask={string.Join(",", head.Mask!)} names anchors outside 0..{head.Num - 1}");
             var name = LayerName("yolo");
             float shift = -0.5f * (head.ScaleXY - 1f);
             _detectionLayers.Add(_layer.Index);

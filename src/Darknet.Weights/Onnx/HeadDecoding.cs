@@ -28,6 +28,11 @@ namespace Darknet.Weights.Onnx
                     throw new DarknetException(ErrorCodes.UnsupportedLayer,
                         $"{Config.CfgReader.Where(layout.SourceName, layer.Line)}: [{layer.SectionName}] has {head.Classes} classes where an earlier head has {classes}: one scores tensor cannot hold both");
                 classes = head.Classes;
+                // The raw heads never read the anchors, so only a decoded export refuses this: darknet's biases hold
+                // num·2 floats and a mask past them reads memory the cfg never set.
+                if (head.Mask != null && head.Mask.Any(m => m < 0 || m >= head.Num))
+                    throw new DarknetException(ErrorCodes.UnsupportedLayer,
+                        $"{Config.CfgReader.Where(layout.SourceName, layer.Line)}: [{layer.SectionName}] mask={string.Join(",", head.Mask)} names anchors outside 0..{head.Num - 1} (num={head.Num}): darknet reads past its anchors there, so boxes cannot be decoded; export the layers instead");
                 var (b, s) = Decode(g, layout, layer, tensor);
                 boxes.Add(b);
                 scores.Add(s);

@@ -56,7 +56,7 @@ public sealed class BuiltInsOfflineTests
         AssertOfflineMiss(errors, "'yolov7x'", "yolov7x.weights", "285638760 bytes, no published hash",
             "https://github.com/AlexeyAB/darknet/releases/download/yolov4/yolov7x.weights");
         AssertOfflineMiss(errors, "'yolov2_tiny'", "yolov2-tiny.weights", "44948600 bytes, no published hash",
-            "https://pjreddie.com/media/files/yolov2-tiny.weights");
+            "https://data.pjreddie.com/files/yolov2-tiny.weights");
         Assert.Equal(9, errors.Count);
         Assert.Contains(Path.Combine(cache, "weights"), result.Output);
         Assert.True(!Directory.Exists(app.BinDirectory) || Directory.GetFiles(app.BinDirectory, "*.npy").Length == 0);

@@ -109,6 +109,28 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void A_mask_past_num_exports_the_layers_but_refuses_to_decode_boxes_with_DKN1005()
+    {
+        // cspx-p7-mish's last head: mask=16,17,18,19 with num=16, where darknet reads past its 2·num biases.
+        using var temp = new TempDirectory();
+        var layout = NetworkLayout.FromCfg(
+            "[net]\nwidth=32\nheight=32\nchannels=3\n[convolutional]\nfilters=14\nsize=1\nactivation=linear\n" +
+            "[yolo]\nmask=2,3\nanchors=1,2, 3,4, 5,6, 7,8\nnum=2\nclasses=2\n", "past.cfg");
+        var weights = temp.File("w.weights");
+        SyntheticWeights.WriteFile(weights, layout.FloatCount());
+
+        DarknetConverter.ConvertFile(layout, weights, temp.File("layers.onnx"), new ConversionOptions { Format = OutputFormat.Onnx });
+        Assert.True(File.Exists(temp.File("layers.onnx")));
+
+        var boxes = temp.File("boxes.onnx");
+        var e = Assert.Throws<DarknetException>(() => DarknetConverter.ConvertFile(layout, weights, boxes,
+            new ConversionOptions { Format = OutputFormat.Onnx, Onnx = new OnnxExportOptions { Outputs = OnnxOutputs.Boxes } }));
+        Assert.Equal(ErrorCodes.UnsupportedLayer, e.Code);
+        Assert.Contains("past.cfg, line 9: [yolo] mask=2,3 names anchors outside 0..1 (num=2)", e.Message);
+        Assert.False(File.Exists(boxes));
+    }
+
+    [Fact]
     public void A_recurrent_layer_fails_with_DKN1007_at_its_section()
     {
         using var temp = new TempDirectory();
