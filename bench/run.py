@@ -3,7 +3,7 @@
 reports both medians, the ratio of the medians, and each side's median peak RSS (GNU /usr/bin/time -v).
 
 usage: bench/run.py [--runs N] [--smoke] [--work DIR] [--json PATH] [--svg PATH [--before OLD.json]] [--rows convert,cp,...]
-                    [--bignet-cfg PATH ...] [--bignet-formats npy,npz]
+                    [--bignet-cfg PATH ...] [--bignet-formats npy,npz] [--bignet-baseline DARKNET]
        bench/run.py --chart-only RUN.json OUT.svg [--before OLD.json]
 
   --smoke   every row once, on a tiny custom model (a 2-layer cfg) instead of a yolov3-sized file: seconds of work per
@@ -24,7 +24,8 @@ Rows (A vs B):
              in turn (yolov3 p6 p7 yolov3 ...), per format: wall, CPU, MB/s of weights, peak RSS. A cfg is looked for
              in shared/darknet/cfg{,-alexeyab} beside the repository, or given with --bignet-cfg PATH (named by its file
              name: yolov4-p6.cfg is only in AlexeyAB's repository); a network without its cfg is skipped, and said so.
-             --smoke runs the tiny model under each name.
+             --bignet-baseline DARKNET adds another build of the tool (an earlier commit's) to the turns, so a change's
+             before and after come from one run under the same load. --smoke runs the tiny model under each name.
 Both sides of the build rows are restored once beforehand; each timed build is `dotnet build -c Release --no-restore`.
 """
 import argparse
@@ -517,19 +518,23 @@ class Bench:
         nets = self.bignets()
         formats = self.args.bignet_formats.split(',')
         out = self.path('bignets', 'out')
-        sides = [(name, cfg, weights, size, fmt) for fmt in formats for name, cfg, weights, size in nets]
+        tools = [('', self.cli)]
+        if self.args.bignet_baseline:
+            tools.insert(0, (' (baseline)', os.path.abspath(self.args.bignet_baseline)))
+        sides = [(name, cfg, weights, size, fmt, tool) for fmt in formats for name, cfg, weights, size in nets for tool in tools]
         runs = {side: [] for side in range(len(sides))}
-        for _ in range(self.runs):  # each network and format in turn, so load falls on all alike
-            for i, (name, cfg, weights, size, fmt) in enumerate(sides):
+        for _ in range(self.runs):  # each network, format and tool in turn, so load falls on all alike
+            for i, (name, cfg, weights, size, fmt, (_, cli)) in enumerate(sides):
                 if os.path.exists(out):
                     os.remove(out)
-                runs[i].append(timed([self.cli, 'convert', '--cfg', cfg, '--weights', weights, '--out', out, '--format', fmt]))
+                runs[i].append(timed([cli, 'convert', '--cfg', cfg, '--weights', weights, '--out', out, '--format', fmt]))
         if os.path.exists(out):
             os.remove(out)
-        for i, (name, cfg, weights, size, fmt) in enumerate(sides):
+        for i, (name, cfg, weights, size, fmt, (label, cli)) in enumerate(sides):
             rs = runs[i]
             wall = statistics.median(w for w, _, _ in rs)
-            self.add(dict(row='bignets', a='darknet convert %s --format %s' % (name, fmt), network=name, format=fmt,
+            self.add(dict(row='bignets', a='darknet%s convert %s --format %s' % (label, name, fmt), network=name, format=fmt,
+                          tool=cli if label else 'this run\'s',
                           weights_bytes=size, median_a=wall, cpu_a=statistics.median(c for _, _, c in rs),
                           mb_per_s=size / 1e6 / wall, rss_a=statistics.median(r for _, r, _ in rs),
                           runs_a=[round(w, 3) for w, _, _ in rs], cpu_runs_a=[round(c, 3) for _, _, c in rs],
@@ -700,6 +705,7 @@ def main():
     parser.add_argument('--bignet-cfg', action='append', default=[], metavar='PATH',
                         help='a cfg for the bignets row, named by its file name (yolov4-p6.cfg, cspx-p7-mish.cfg, yolov3.cfg)')
     parser.add_argument('--bignet-formats', default='npy,npz', help='the formats the bignets row converts to')
+    parser.add_argument('--bignet-baseline', metavar='DARKNET', help='another darknet executable the bignets row runs in turn with this one')
     args = parser.parse_args()
     if args.chart_only:
         with open(args.chart_only[0]) as f:
