@@ -1,4 +1,5 @@
 using Darknet.Weights.Layout;
+using Darknet.Weights.Models;
 using Darknet.Weights.Naming;
 using Xunit;
 
@@ -40,6 +41,15 @@ public class DarknetConverterTests
         // the grouped conv: in/groups = 2
         Assert.Equal(new[] { 1, 1, 2, 6 }, sink.Layers[1].Weights!.Shape);
         Assert.Equal(new[] { 24, 5 }, sink.Layers[2].Weights!.Shape);
+    }
+
+    [Fact]
+    public void TwoAndAHalfOfYolov3sLargestLayerMayBeInFlight()
+    {
+        var plan = ConversionPlan.Create(ModelCatalog.Find("yolov3")!.Layout, null, null);
+        long largest = plan.Blocks.Max(b => b.FloatCount); // 3x3, 512 -> 1024, batch norm
+        Assert.Equal(3 * 3 * 512 * 1024 + 4 * 1024, largest);
+        Assert.Equal(largest * 5 / 2, DarknetConverter.FloatsInFlight(plan));
     }
 
     [Fact]
