@@ -138,14 +138,18 @@ namespace Darknet.Weights
         // Names play no part in a size; blanks skip LayerNaming.
         private static string[] NoNames(NetworkLayout layout) => new string[layout.Blocks.Count];
 
+        /// <summary>At most this many floats (96 MiB) in flight, unless the largest layer alone holds more.</summary>
+        internal const long MaxFloatsInFlight = 24L << 20;
+
         /// <summary>
         /// The floats the layers in flight may hold together: two of the largest layers and a half (yolov3's big 3x3
-        /// layers alternate with small 1x1 ones).
+        /// layers alternate with small 1x1 ones), but within <see cref="MaxFloatsInFlight"/>, since a big network's
+        /// largest layer is several of yolov3's; never less than the largest layer, which may always start alone.
         /// </summary>
         internal static long FloatsInFlight(ConversionPlan plan)
         {
             long largest = plan.Blocks.Count == 0 ? 0 : plan.Blocks.Max(b => b.FloatCount);
-            return largest * 5 / 2;
+            return Math.Max(largest, Math.Min(largest * 5 / 2, MaxFloatsInFlight));
         }
 
         /// <summary>
