@@ -3,6 +3,7 @@
 reports both medians, the ratio of the medians, and each side's median peak RSS (GNU /usr/bin/time -v).
 
 usage: bench/run.py [--runs N] [--smoke] [--work DIR] [--json PATH] [--svg PATH [--before OLD.json]] [--rows convert,cp,...]
+                    [--bignet-cfg PATH ...] [--bignet-formats npy,npz] [--bignet-baseline DARKNET]
        bench/run.py --chart-only RUN.json OUT.svg [--before OLD.json]
 
   --smoke   every row once, on a tiny custom model (a 2-layer cfg) instead of a yolov3-sized file: seconds of work per
@@ -19,6 +20,12 @@ Rows (A vs B):
   noop       a rebuild with nothing changed  vs  the same of the app without the package
   reader     ModelFile.Load + a checksum of every float, from a file and from an embedded resource (peak RSS)
   disk       bytes on disk (distinct inodes) of the cache and a project with two target frameworks after one build
+  bignets    darknet convert of yolov3, yolov4-p6 and cspx-p7-mish (synthetic weights of their exact sizes), the three
+             in turn (yolov3 p6 p7 yolov3 ...), per format: wall, CPU, MB/s of weights, peak RSS. A cfg is looked for
+             in shared/darknet/cfg{,-alexeyab} beside the repository, or given with --bignet-cfg PATH (named by its file
+             name: yolov4-p6.cfg is only in AlexeyAB's repository); a network without its cfg is skipped, and said so.
+             --bignet-baseline DARKNET adds another build of the tool (an earlier commit's) to the turns, so a change's
+             before and after come from one run under the same load. --smoke runs the tiny model under each name.
 Both sides of the build rows are restored once beforehand; each timed build is `dotnet build -c Release --no-restore`.
 """
 import argparse
@@ -63,6 +70,12 @@ activation=linear
 """
 TINY_SIZE = 20 + 4 * ((4 * 16 + 16 * 3 * 9) + (8 + 8 * 16))
 
+BIGNETS = (  # network, its cfg's file name, its .weights' size: the 20-byte header + 4 x the floats the cfg reads
+    ('yolov3', 'yolov3.cfg', YOLOV3_SIZE),
+    ('yolov4-p6', 'yolov4-p6.cfg', 20 + 4 * 127717040),
+    ('cspx-p7-mish', 'cspx-p7-mish.cfg', 20 + 4 * 276555572),
+)
+
 TARGETS = {  # row -> (kind, target, aim, text)
     'convert': ('ratio', 0.33, 0.2, '<= 0.33x (aim 0.2x)'),
     'cp': ('ratio', 2.5, 1.5, '<= 2.5x (aim 1.5x)'),
@@ -73,6 +86,7 @@ TARGETS = {  # row -> (kind, target, aim, text)
     'reader-file': ('data', 1.2, None, '<= 1.2x the float data'),
     'reader-resource': ('data', 1.2, None, '<= 1.2x the float data'),
     'disk': ('copies', None, None, 'cache: 1 weights + 1 conversion; 1 real copy per output folder'),
+    'bignets': ('bignets', 150, None, 'peak RSS < 150 MiB; MB/s within noise of yolov3'),
 }
 
 
@@ -154,13 +168,14 @@ def rmtree(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
-def find_shared_cfg(name):
+def find_shared_cfg(name, folders=('cfg',)):
     d = REPO
     while d != os.path.dirname(d):
         d = os.path.dirname(d)
-        path = os.path.join(d, 'shared', 'darknet', 'cfg', name)
-        if os.path.isfile(path):
-            return path
+        for folder in folders:
+            path = os.path.join(d, 'shared', 'darknet', folder, name)
+            if os.path.isfile(path):
+                return path
     return None
 
 
@@ -478,6 +493,53 @@ class Bench:
                                  distinct_files=len(copies), files=copies))
         self.show(self.results[-1])
 
+    def bignets(self):
+        """(network, cfg, .weights path, size) of each network whose cfg is found; logs the ones skipped."""
+        if self.smoke:
+            return [(name + ' (tiny stand-in)', self.cfg, self.weights, self.size) for name, _, _ in BIGNETS]
+        given = {os.path.basename(p): os.path.abspath(p) for p in self.args.bignet_cfg}
+        found = []
+        for name, cfg_name, size in BIGNETS:
+            cfg = given.get(cfg_name) or find_shared_cfg(cfg_name, ('cfg', 'cfg-alexeyab'))
+            if not cfg:
+                log('bench: bignets: no %s (shared/darknet/cfg{,-alexeyab} or --bignet-cfg PATH): %s skipped' % (cfg_name, name))
+                self.skipped.append(name)
+                continue
+            weights = self.path('bignets', name + '.weights')
+            os.makedirs(os.path.dirname(weights), exist_ok=True)
+            if not os.path.exists(weights) or os.path.getsize(weights) != size:
+                log('bench: writing a synthetic %d-byte %s' % (size, os.path.basename(weights)))
+                run(['/usr/bin/python3', os.path.join(BENCH, 'make_weights.py'), weights, str(size)])
+            found.append((name, cfg, weights, size))
+        return found
+
+    def row_bignets(self):
+        self.skipped = []
+        nets = self.bignets()
+        formats = self.args.bignet_formats.split(',')
+        out = self.path('bignets', 'out')
+        tools = [('', self.cli)]
+        if self.args.bignet_baseline:
+            tools.insert(0, (' (baseline)', os.path.abspath(self.args.bignet_baseline)))
+        sides = [(name, cfg, weights, size, fmt, tool) for fmt in formats for name, cfg, weights, size in nets for tool in tools]
+        runs = {side: [] for side in range(len(sides))}
+        for _ in range(self.runs):  # each network, format and tool in turn, so load falls on all alike
+            for i, (name, cfg, weights, size, fmt, (_, cli)) in enumerate(sides):
+                if os.path.exists(out):
+                    os.remove(out)
+                runs[i].append(timed([cli, 'convert', '--cfg', cfg, '--weights', weights, '--out', out, '--format', fmt]))
+        if os.path.exists(out):
+            os.remove(out)
+        for i, (name, cfg, weights, size, fmt, (label, cli)) in enumerate(sides):
+            rs = runs[i]
+            wall = statistics.median(w for w, _, _ in rs)
+            self.add(dict(row='bignets', a='darknet%s convert %s --format %s' % (label, name, fmt), network=name, format=fmt,
+                          tool=cli if label else 'this run\'s',
+                          weights_bytes=size, median_a=wall, cpu_a=statistics.median(c for _, _, c in rs),
+                          mb_per_s=size / 1e6 / wall, rss_a=statistics.median(r for _, r, _ in rs),
+                          runs_a=[round(w, 3) for w, _, _ in rs], cpu_runs_a=[round(c, 3) for _, _, c in rs],
+                          rss_runs_a=[round(r, 1) for _, r, _ in rs], skipped=self.skipped))
+
     def check_output(self, folder):
         found = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(folder, 'bin')) for f in fs if f == self.output_name()]
         if not found:
@@ -490,7 +552,10 @@ class Bench:
         self.show(result)
 
     def show(self, r):
-        if 'ratio' in r and 'median_b' in r:
+        if r['row'] == 'bignets':
+            log('  %-8s %s: %.3f s, CPU %.2f s, %.0f MB/s, peak RSS %.1f MiB (runs %s; RSS %s)' % (
+                r['row'], r['a'], r['median_a'], r['cpu_a'], r['mb_per_s'], r['rss_a'], r['runs_a'], r['rss_runs_a']))
+        elif 'ratio' in r and 'median_b' in r:
             log('  %-8s %s %.3f s vs %s %.3f s: %.2fx  (CPU %.2f vs %.2f s; peak RSS %.1f vs %.1f MiB; runs %s / %s)' % (
                 r['row'], r['a'], r['median_a'], r['b'], r['median_b'], r['ratio'], r['cpu_a'], r['cpu_b'], r['rss_a'], r['rss_b'], r['runs_a'], r['runs_b']))
         else:
@@ -508,6 +573,9 @@ class Bench:
             elif r['row'].startswith('reader'):
                 lines.append('| %s | %s | – | %.2f s | – | **%.2fx** the float data (%.0f MiB) | – | %.0f MiB | – | %s |' % (
                     r['row'], r['a'], r['median_a'], r['ratio'], r['data_mib'], r['value'], target))
+            elif r['row'] == 'bignets':
+                lines.append('| bignets | %s (%s bytes of weights) | – | %.2f s | – | **%.0f MB/s** | CPU %.2f s | **%.0f MiB** | – | %s |' % (
+                    r['a'], format(r['weights_bytes'], ','), r['median_a'], r['mb_per_s'], r['cpu_a'], r['rss_a'], target))
             elif r['row'] == 'memory':
                 lines.append('| memory | %s | – | – | – | – | – | **%.0f MiB** | – | %s |' % (r['a'], r['value'], target))
             else:
@@ -633,7 +701,11 @@ def main():
     parser.add_argument('--svg')
     parser.add_argument('--before', help='a --json of an earlier run: the chart shows it too (grey)')
     parser.add_argument('--chart-only', nargs=2, metavar=('JSON', 'SVG'), help='render the chart of a saved --json run and exit')
-    parser.add_argument('--rows', default='convert,cp,cold,warm,noop,reader,disk')
+    parser.add_argument('--rows', default='convert,cp,cold,warm,noop,reader,disk,bignets')
+    parser.add_argument('--bignet-cfg', action='append', default=[], metavar='PATH',
+                        help='a cfg for the bignets row, named by its file name (yolov4-p6.cfg, cspx-p7-mish.cfg, yolov3.cfg)')
+    parser.add_argument('--bignet-formats', default='npy,npz', help='the formats the bignets row converts to')
+    parser.add_argument('--bignet-baseline', metavar='DARKNET', help='another darknet executable the bignets row runs in turn with this one')
     args = parser.parse_args()
     if args.chart_only:
         with open(args.chart_only[0]) as f:

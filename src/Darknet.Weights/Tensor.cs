@@ -16,8 +16,8 @@ namespace Darknet.Weights
         }
 
         /// <summary>
-        /// Values the tensor does not own: a view of an embedded resource (ModelFile.Load(Assembly, name)). Only the public
-        /// reader makes these, and reads them through <see cref="Values"/>.
+        /// Values the tensor does not own: a view of an embedded resource (ModelFile.Load(Assembly, name)), or of the
+        /// converter's <see cref="WeightRing"/>, whose writers read them through <see cref="Values"/>.
         /// </summary>
         public Tensor(int[] shape, ReadOnlyMemory<float> view)
         {
@@ -29,7 +29,7 @@ namespace Darknet.Weights
         public int[] Shape { get; }
 
         /// <summary>The values as an array; a view (see the second constructor) has none.</summary>
-        public float[] Data => _data ?? throw new InvalidOperationException("this tensor views an embedded resource: read it through Values");
+        public float[] Data => _data ?? throw new InvalidOperationException("this tensor views memory it does not own: read it through Values");
 
         /// <summary>The values, whether held in an array or viewed in place.</summary>
         public ReadOnlyMemory<float> Values => _data ?? _view;

@@ -28,7 +28,7 @@ namespace Darknet.Weights
             var plan = ConversionPlan.Create(layout, options.LayerLimit, options.LayerNames);
             var header = WeightsHeader.Read(weights);
             if (weightsLength.HasValue) plan.CheckLength(header, weightsLength.Value);
-            return Run(plan, header, weights, weightsLength, sink, recycleWeights: false, options.Cancellation);
+            return Run(plan, header, weights, weightsLength, sink, new RecycledWeightArrays(enabled: false), options.Cancellation);
         }
 
         /// <summary>
@@ -66,7 +66,7 @@ namespace Darknet.Weights
             AtomicFile.Write(outputPath, output =>
             {
                 using var sink = createSink(output);
-                result = Run(plan, header, weights, length, sink, recycleWeights: true, options.Cancellation);
+                result = Run(plan, header, weights, length, sink, WeightMemoryFor(options.Format, plan), options.Cancellation);
             }, expectedLength: 4 * plan.ExpectedFloats);
             return result!;
         }
@@ -98,7 +98,7 @@ namespace Darknet.Weights
             var header = WeightsHeader.Read(weights);
             plan.CheckLength(header, weightsLength);
             using var sink = createSink(output);
-            return Run(plan, header, weights, weightsLength, sink, recycleWeights: true, options.Cancellation);
+            return Run(plan, header, weights, weightsLength, sink, WeightMemoryFor(options.Format, plan), options.Cancellation);
         }
 
         /// <summary>
@@ -139,16 +139,34 @@ namespace Darknet.Weights
         // Names play no part in a size; blanks skip LayerNaming.
         private static string[] NoNames(NetworkLayout layout) => new string[layout.Blocks.Count];
 
-        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, bool recycleWeights,
+        /// <summary>At most this many floats (96 MiB) in flight, unless the largest layer alone holds more.</summary>
+        internal const long MaxFloatsInFlight = 24L << 20;
+
+        /// <summary>
+        /// The floats the layers in flight may hold together: two of the largest layers and a half (yolov3's big 3x3
+        /// layers alternate with small 1x1 ones), but within <see cref="MaxFloatsInFlight"/>, since a big network's
+        /// largest layer is several of yolov3's; never less than the largest layer, which may always start alone.
+        /// </summary>
+        internal static long FloatsInFlight(ConversionPlan plan)
+        {
+            long largest = plan.Blocks.Count == 0 ? 0 : plan.Blocks.Max(b => b.FloatCount);
+            return Math.Max(largest, Math.Min(largest * 5 / 2, MaxFloatsInFlight));
+        }
+
+        /// <summary>
+        /// Our own writers are done with a layer when Write returns: the .npy, .npz and safetensors writers read values
+        /// in place, so the weights take turns in one ring; the ONNX writer folds arrays, so it gets recycled arrays.
+        /// </summary>
+        private static IWeightMemory WeightMemoryFor(OutputFormat format, ConversionPlan plan) =>
+            format == OutputFormat.Onnx ? new RecycledWeightArrays(enabled: true) : new WeightRing(FloatsInFlight(plan));
+
+        private static ConversionResult Run(ConversionPlan plan, WeightsHeader header, Stream weights, long? weightsLength, ILayerSink sink, IWeightMemory weightArrays,
             CancellationToken cancellation)
         {
             var reader = new FloatStreamReader(weights);
-            var weightArrays = new RecycledWeightArrays(recycleWeights);
             var layerReader = new LayerReader(reader, header, plan, weightsLength, weightArrays);
-            // Two of the largest layers and a half: yolov3's big 3x3 layers alternate with small 1x1 ones.
-            long largest = plan.Blocks.Count == 0 ? 0 : plan.Blocks.Max(b => b.FloatCount);
             using (var pipeline = new LayerPipeline(plan.Blocks.Count, layerReader.Read, cancellation,
-                                                    i => plan.Blocks[i].FloatCount, largest * 5 / 2))
+                                                    i => plan.Blocks[i].FloatCount, FloatsInFlight(plan), weightArrays))
             {
                 for (int i = 0; i < plan.Blocks.Count; i++)
                 {

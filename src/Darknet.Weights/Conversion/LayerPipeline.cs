@@ -8,9 +8,10 @@ namespace Darknet.Weights
     /// <summary>
     /// Produces layers (read + transpose) on a thread of its own while the caller writes the previous one, so reading,
     /// transposing and writing overlap instead of taking turns. At most <see cref="LayersInFlight"/> layers exist at once,
-    /// and a layer is only started while the floats of the layers alive plus its own stay within a budget (a layer alone
-    /// always may): small layers run ahead of a big one being written, two big ones never wait beside a third. For
-    /// yolov3 (3x3 layers of 4.7 M floats between 1x1 layers of 0.5 M) that is at most two big layers and a small one.
+    /// and a layer is only started while the floats of the layers alive plus its own stay within a budget and its memory
+    /// has room beside theirs (<see cref="IWeightMemory.Fits"/>; a layer alone always may): small layers run ahead of a
+    /// big one being written, two big ones never wait beside a third. For yolov3 (3x3 layers of 4.7 M floats between 1x1
+    /// layers of 0.5 M) that is at most two big layers and a small one.
     /// Errors are the sequential run's errors: layers come out in order, a failure of layer k surfaces from
     /// <see cref="Take"/> only after layers 0..k-1 were taken, and the caller's own failure (its sink, cancellation)
     /// stops the producer in <see cref="Dispose"/>, which returns only when the producer no longer runs: after it,
@@ -27,6 +28,7 @@ namespace Darknet.Weights
         private readonly BlockingCollection<LayerParameters> _ready = new BlockingCollection<LayerParameters>();
         private readonly Func<int, long> _floatsOf;
         private readonly long _floatBudget;
+        private readonly IWeightMemory? _memory;
         private readonly object _gate = new object();
         private readonly System.Collections.Generic.Queue<long> _alive = new System.Collections.Generic.Queue<long>();
         private long _aliveFloats;
@@ -36,9 +38,12 @@ namespace Darknet.Weights
 
         /// <param name="floatsOf">The floats of layer i (its arrays' size); null counts every layer as one.</param>
         /// <param name="floatBudget">The floats the layers alive may hold together (a layer alone always may start).</param>
+        /// <param name="memory">Where the layers' weights go: a layer starts only when it <see cref="IWeightMemory.Fits"/>
+        /// too (checked again after each <see cref="Written"/>, so the caller releases a layer's memory before that).</param>
         public LayerPipeline(int count, Func<int, LayerParameters> produce, CancellationToken cancellation,
-                             Func<int, long>? floatsOf = null, long floatBudget = long.MaxValue)
+                             Func<int, long>? floatsOf = null, long floatBudget = long.MaxValue, IWeightMemory? memory = null)
         {
+            _memory = memory;
             _floatsOf = floatsOf ?? (_ => 1);
             _floatBudget = floatBudget;
             _count = count;
@@ -80,7 +85,8 @@ namespace Darknet.Weights
             long floats = _floatsOf(index);
             lock (_gate)
             {
-                while (_alive.Count > 0 && (_alive.Count >= LayersInFlight || _aliveFloats + floats > _floatBudget))
+                while (_alive.Count > 0 && (_alive.Count >= LayersInFlight || _aliveFloats + floats > _floatBudget ||
+                                            (_memory != null && !_memory.Fits(floats))))
                 {
                     token.ThrowIfCancellationRequested();
                     Monitor.Wait(_gate, 50); // woken by Written; the timeout notices a cancellation

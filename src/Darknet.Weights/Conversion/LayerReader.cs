@@ -6,7 +6,8 @@ namespace Darknet.Weights
 {
     /// <summary>
     /// Reads one weighted layer's floats in darknet's file order and returns them in the seed's layout.
-    /// Transposes straight out of the reader's 1 MiB buffer, so a layer costs only its own output arrays.
+    /// Transposes straight out of the reader's 1 MiB buffer, so a layer costs only its own output values (its weights in
+    /// the <see cref="IWeightMemory"/> it is given).
     /// </summary>
     internal sealed class LayerReader
     {
@@ -15,9 +16,9 @@ namespace Darknet.Weights
         private readonly ConversionPlan _plan;
         private readonly long? _weightsLength;
         private const int ChunkFloats = 256 * 1024; // FloatStreamReader's 1 MiB buffer
-        private readonly RecycledWeightArrays _weightArrays;
+        private readonly IWeightMemory _weightArrays;
 
-        public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength, RecycledWeightArrays weightArrays)
+        public LayerReader(FloatStreamReader reader, WeightsHeader header, ConversionPlan plan, long? weightsLength, IWeightMemory weightArrays)
         {
             _reader = reader;
             _header = header;
@@ -77,7 +78,7 @@ namespace Darknet.Weights
             var hwio = block.Flipped
                 ? ReadTransposedFlipped((int)weightCount, dim0, dim1, block.Size)
                 : ReadTransposed((int)weightCount, dim0, dim1, block.Size);
-            var weights = new Tensor(new[] { block.Size, block.Size, dim1, dim0 }, hwio);
+            var weights = _weightArrays.Wrap(new[] { block.Size, block.Size, dim1, dim0 }, hwio);
             return new LayerParameters(name, weights, biases, batchNorm);
         }
 
@@ -89,18 +90,18 @@ namespace Darknet.Weights
             CheckCount(block, planIndex, outputs + weightCount + (block.BatchNormalize ? 3L * outputs : 0));
 
             var bias = ReadVector(outputs);
-            float[] inputsByOutputs;
+            Memory<float> inputsByOutputs;
             if (_header.TransposeConnected)
             {
                 // Such files store (inputs, outputs): darknet transposes after reading; the seed's layout is that order already.
                 inputsByOutputs = _weightArrays.Take((int)weightCount);
-                ReadExactly(inputsByOutputs, inputsByOutputs.Length);
+                ReadExactly(inputsByOutputs.Span);
             }
             else
             {
                 inputsByOutputs = ReadTransposed((int)weightCount, outputs, inputs, 1);
             }
-            var weights = new Tensor(new[] { inputs, outputs }, inputsByOutputs);
+            var weights = _weightArrays.Wrap(new[] { inputs, outputs }, inputsByOutputs);
 
             if (!block.BatchNormalize) return new LayerParameters(name, weights, bias, null);
             var gamma = ReadVector(outputs);
@@ -152,7 +153,7 @@ namespace Darknet.Weights
         }
 
         /// <summary>Reads (d0, d1, size, size) weights straight from the reader's buffer into their (size, size, d1, d0) places.</summary>
-        private float[] ReadTransposed(int count, int d0, int d1, int size)
+        private Memory<float> ReadTransposed(int count, int d0, int d1, int size)
         {
             var result = _weightArrays.Take(count);
             var transposition = new WeightTransposition(result, d0, d1, size, size);
@@ -182,9 +183,10 @@ namespace Darknet.Weights
         /// Reads flipped weights, stored (d1·size·size, d0), into their (size, size, d1, d0) places: each file row holds
         /// one (input, y, x) position for every output, which is already the seed's innermost order.
         /// </summary>
-        private float[] ReadTransposedFlipped(int count, int d0, int d1, int size)
+        private Memory<float> ReadTransposedFlipped(int count, int d0, int d1, int size)
         {
             var result = _weightArrays.Take(count);
+            var values = result.Span;
             int kk = size * size;
             for (int row = 0; row < d1 * kk; row++)
             {
@@ -192,7 +194,7 @@ namespace Darknet.Weights
                 for (int done = 0; done < d0;)
                 {
                     int n = Math.Min(d0 - done, ChunkFloats);
-                    ReadInPlace(n).CopyTo(result.AsSpan(at + done, n));
+                    ReadInPlace(n).CopyTo(values.Slice(at + done, n));
                     done += n;
                 }
             }
@@ -205,6 +207,16 @@ namespace Darknet.Weights
             if (floats.Length < count)
                 throw _plan.TooShort(_header, _reader.FloatsRead, _weightsLength);
             return floats;
+        }
+
+        private void ReadExactly(Span<float> destination)
+        {
+            for (int done = 0; done < destination.Length;)
+            {
+                int n = Math.Min(destination.Length - done, ChunkFloats);
+                ReadInPlace(n).CopyTo(destination.Slice(done, n));
+                done += n;
+            }
         }
 
         private void ReadExactly(float[] destination, int count)

@@ -1,12 +1,16 @@
+using System;
+using System.Runtime.InteropServices;
+
 namespace Darknet.Weights
 {
     /// <summary>
     /// Hands a written layer's weight array to a later layer of exactly the same size, so darknet's repeating blocks
     /// (1x1 then 3x3, again and again) reuse two arrays instead of leaving a large-object-heap array behind per layer.
-    /// Only for the file writers, which are done with a layer when Write returns; a caller's sink may keep what it gets.
-    /// Taken on the <see cref="LayerPipeline"/>'s thread, released on the writer's: locked.
+    /// Only for the ONNX writer, which is done with a layer when Write returns and reads weights as arrays; a caller's sink
+    /// may keep what it gets (disabled: fresh arrays). Taken on the <see cref="LayerPipeline"/>'s thread, released on the
+    /// writer's: locked. The pipeline's float budget bounds the layers alive; the two arrays kept here come on top.
     /// </summary>
-    internal sealed class RecycledWeightArrays
+    internal sealed class RecycledWeightArrays : IWeightMemory
     {
         private readonly bool _enabled;
         private float[]? _newer;
@@ -19,6 +23,17 @@ namespace Darknet.Weights
         public float[] Take(int length)
         {
             lock (_lock) return TakeLocked(length);
+        }
+
+        bool IWeightMemory.Fits(long floats) => true;
+
+        Memory<float> IWeightMemory.Take(int length) => Take(length);
+
+        Tensor IWeightMemory.Wrap(int[] shape, Memory<float> values)
+        {
+            if (!MemoryMarshal.TryGetArray<float>(values, out var array) || array.Offset != 0 || array.Count != array.Array!.Length)
+                throw new ArgumentException("not an array from Take", nameof(values));
+            return new Tensor(shape, array.Array);
         }
 
         private float[] TakeLocked(int length)

@@ -9,14 +9,14 @@ namespace Darknet.Weights
     /// </summary>
     internal sealed class WeightTransposition
     {
-        private readonly float[] _destination;
+        private readonly Memory<float> _destination;
         private readonly int _outChannels;
         private readonly int _inChannels;
         private readonly int _plane;
         private readonly int _stride;
         private int _o, _i, _p, _at;
 
-        public WeightTransposition(float[] destination, int outChannels, int inChannels, int height, int width)
+        public WeightTransposition(Memory<float> destination, int outChannels, int inChannels, int height, int width)
         {
             if (destination.Length < (long)outChannels * inChannels * height * width)
                 throw new ArgumentException($"a {outChannels}x{inChannels}x{height}x{width} layer does not fit in {destination.Length} floats", nameof(destination));
@@ -30,10 +30,11 @@ namespace Darknet.Weights
         /// <summary>Takes the next values of the file order.</summary>
         public void Add(ReadOnlySpan<float> values)
         {
+            var destination = _destination.Span;
             for (int k = 0; k < values.Length; k++)
             {
                 // (o, i, p) lands at p*in*out + i*out + o: walk the h*w plane with a stride of in*out.
-                _destination[_at] = values[k];
+                destination[_at] = values[k];
                 _at += _stride;
                 if (++_p < _plane) continue;
                 _p = 0;
@@ -64,13 +65,13 @@ namespace Darknet.Weights
 #if NET
             if (SimdTransposition.IsSupported)
             {
-                SimdTransposition.AddRows(rows, rowCount, _destination, o0, _outChannels, _inChannels, _plane);
+                SimdTransposition.AddRows(rows, rowCount, _destination.Span, o0, _outChannels, _inChannels, _plane);
                 _o += rowCount;
                 _at = _o;
                 return;
             }
 #endif
-            var destination = _destination;
+            var destination = _destination.Span;
             for (int p = 0; p < _plane; p++)
             {
                 for (int i = 0; i < _inChannels; i++)

@@ -118,7 +118,7 @@ namespace Darknet.Weights.Numpy
             WriteShape(tensor.Shape);
             WriteDtype("f4", "<", 0);
             p.Opcode(PickleOpcodes.NewFalse);
-            p.FloatBytesObject(tensor.Data);
+            p.FloatBytesObject(tensor.Values.Span);
             p.Opcode(PickleOpcodes.Tuple);
             p.Opcode(PickleOpcodes.Build);
         }

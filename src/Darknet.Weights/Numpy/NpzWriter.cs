@@ -68,7 +68,7 @@ namespace Darknet.Weights.Numpy
             using (var s = entry.Open())
             {
                 NpyHeader.Write(s, "<f4", tensor.Shape);
-                FloatBytes.Write(s, tensor.Data, _buffer);
+                FloatBytes.Write(s, tensor.Values.Span, _buffer);
             }
         }
 

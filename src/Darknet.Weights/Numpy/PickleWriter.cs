@@ -70,8 +70,8 @@ namespace Darknet.Weights.Numpy
             Raw(bytes, bytes.Length);
         }
 
-        /// <summary>BINBYTES holding the values as '&lt;f4', written from the float[] without copying the array.</summary>
-        public void FloatBytesObject(float[] values)
+        /// <summary>BINBYTES holding the values as '&lt;f4', written from the values without copying them first.</summary>
+        public void FloatBytesObject(ReadOnlySpan<float> values)
         {
             long length = (long)values.Length * 4;
             if (length > uint.MaxValue) throw new ArgumentException($"an array of {values.Length} floats does not fit one protocol-3 bytes object");

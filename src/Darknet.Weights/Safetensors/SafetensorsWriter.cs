@@ -89,7 +89,7 @@ namespace Darknet.Weights.Safetensors
             if (_next >= _entries.Count || _entries[_next].Name != name || !SameShape(_entries[_next].Shape, tensor.Shape))
                 throw new InvalidOperationException($"tensor {name} {tensor.ShapeText} is not the one the header announced next ({(_next < _entries.Count ? _entries[_next].Name : "none")})");
             _next++;
-            FloatBytes.Write(_output, tensor.Data, _buffer);
+            FloatBytes.Write(_output, tensor.Values.Span, _buffer);
         }
 
         private static bool SameShape(int[] a, int[] b)

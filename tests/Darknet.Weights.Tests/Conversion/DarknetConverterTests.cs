@@ -1,4 +1,5 @@
 using Darknet.Weights.Layout;
+using Darknet.Weights.Models;
 using Darknet.Weights.Naming;
 using Xunit;
 
@@ -40,6 +41,31 @@ public class DarknetConverterTests
         // the grouped conv: in/groups = 2
         Assert.Equal(new[] { 1, 1, 2, 6 }, sink.Layers[1].Weights!.Shape);
         Assert.Equal(new[] { 24, 5 }, sink.Layers[2].Weights!.Shape);
+    }
+
+    [Fact]
+    public void TwoAndAHalfOfYolov3sLargestLayerMayBeInFlight()
+    {
+        var plan = ConversionPlan.Create(ModelCatalog.Find("yolov3")!.Layout, null, null);
+        long largest = plan.Blocks.Max(b => b.FloatCount); // 3x3, 512 -> 1024, batch norm
+        Assert.Equal(3 * 3 * 512 * 1024 + 4 * 1024, largest);
+        Assert.Equal(largest * 5 / 2, DarknetConverter.FloatsInFlight(plan));
+    }
+
+    /// <summary>cspx-p7-mish's largest layer (3x3, 1280 -> 1280) is three of yolov3's: 2.5 of it would be 141 MiB.</summary>
+    [SkippableFact]
+    public void ABigNetworksLayersInFlightStayWithinTheCapButTheLargestAlwaysFits()
+    {
+        var layout = NetworkLayout.FromCfgFile(Darknet.TestSupport.SharedFiles.RequireAlexeyAbCfg("cspx-p7-mish.cfg"));
+        var plan = ConversionPlan.Create(layout, null, null);
+        long largest = plan.Blocks.Max(b => b.FloatCount);
+        Assert.Equal(3 * 3 * 1280 * 1280 + 4 * 1280, largest);
+        Assert.Equal(DarknetConverter.MaxFloatsInFlight, DarknetConverter.FloatsInFlight(plan));
+        Assert.Equal(24L << 20, DarknetConverter.MaxFloatsInFlight); // 96 MiB
+
+        var huge = NetworkLayout.FromCfg("[net]\nwidth=8\nheight=8\nchannels=4096\n[convolutional]\nfilters=2048\nsize=3\nactivation=linear\n", "huge.cfg");
+        var hugePlan = ConversionPlan.Create(huge, null, null);
+        Assert.Equal(hugePlan.Blocks[0].FloatCount, DarknetConverter.FloatsInFlight(hugePlan)); // alone, above the cap
     }
 
     [Fact]

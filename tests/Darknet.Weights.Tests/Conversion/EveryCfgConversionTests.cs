@@ -9,7 +9,9 @@ namespace Darknet.Weights.Tests.Conversion;
 /// <summary>
 /// Every real cfg in ../shared/darknet/cfg and ../shared/darknet/cfg-alexeyab, end to end: synthetic weights of exactly the count the cfg needs -> .npy on disk
 /// -> read back with <see cref="ModelFileReader"/> -> names, shapes and spot-checked values (transposition included).
-/// The weights are generated while read, so even yolov3 never sits on disk twice.
+/// The weights are generated while read, so even yolov3 never sits on disk twice. The conversion is the one
+/// `darknet convert` and the build run (<see cref="DarknetConverter.ConvertStream"/>): the weights take turns in one
+/// <see cref="WeightRing"/>, which the big networks' layers of many sizes wrap around again and again.
 /// </summary>
 public class EveryCfgConversionTests
 {
@@ -40,8 +42,7 @@ public class EveryCfgConversionTests
         ConversionResult result;
         using (var weights = SyntheticWeights.Open(floats, header, seed: seed))
         using (var file = File.Create(output))
-        using (var sink = LayerSinks.Create(OutputFormat.Npy, file))
-            result = DarknetConverter.Convert(layout, weights, weights.Length, sink, new ConversionOptions());
+            result = DarknetConverter.ConvertStream(layout, weights, weights.Length, file, new ConversionOptions());
 
         Assert.Equal(layout.Blocks.Count, result.LayersWritten);
         Assert.Equal(floats, result.FloatsRead);

@@ -72,6 +72,32 @@ public class LayerPipelineTests
     }
 
     [Fact]
+    public void ALayerStartsOnlyWhenItsWeightsFitBesideTheOnesAlive()
+    {
+        // A ring of 10 and layers of 6, 4, 3 ...: the float budget alone (long.MaxValue) would start three at once; the
+        // ring's Take throws if a layer starts without room. Each layer's values must be intact when it is written.
+        int[] sizes = Enumerable.Range(0, 60).Select(i => new[] { 6, 4, 3, 10, 1, 5 }[i % 6]).ToArray();
+        var ring = new WeightRing(10);
+        using (var pipeline = new LayerPipeline(sizes.Length, i =>
+        {
+            var values = ring.Take(sizes[i]);
+            values.Span.Fill(i);
+            return new LayerParameters("l" + i, ring.Wrap(new[] { sizes[i] }, values), null, null);
+        }, CancellationToken.None, i => sizes[i], long.MaxValue, ring))
+        {
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                var layer = pipeline.Take();
+                Assert.Equal("l" + i, layer.Name);
+                Thread.Sleep(1); // a slow writer: the producer runs ahead as far as it may
+                Assert.All(layer.Weights!.Values.ToArray(), v => Assert.Equal(i, v));
+                ring.Release(layer);
+                pipeline.Written();
+            }
+        }
+    }
+
+    [Fact]
     public void AProducerFailureSurfacesAfterTheLayersBeforeIt()
     {
         var failure = new DarknetException(ErrorCodes.WeightsTooShort, "layer 3 is cut short");
