@@ -76,20 +76,22 @@ public sealed class ReadmeSnippetsTests
         using var scores = new Mat();
         net.Forward(new[] { boxes, scores }, new[] { "boxes", "scores" }); // [1, B, 4]: x1, y1, x2, y2 in input pixels; [1, B, 80]
         int count = boxes.Size(1);
-        using var corners = boxes.Reshape(1, count);
-        using var classScores = scores.Reshape(1, count);
+        using var corners = boxes.Reshape(1, count);      // [B, 4]
+        using var classScores = scores.Reshape(1, count); // [B, 80]
+        var cornerRows = corners.AsRows<float>();
+        var scoreRows = classScores.AsRows<float>();
         var rects = new List<Rect>();
         var confidences = new List<float>();
         var classIds = new List<int>();
         for (int i = 0; i < count; i++)
         {
-            using var row = classScores.Row(i);
-            Cv2.MinMaxLoc(row, out _, out double score, out _, out Point best);
-            if (score <= 0.25) continue;
-            float x1 = corners.At<float>(i, 0), y1 = corners.At<float>(i, 1), x2 = corners.At<float>(i, 2), y2 = corners.At<float>(i, 3);
-            rects.Add(new Rect((int)x1, (int)y1, (int)(x2 - x1), (int)(y2 - y1)));
-            confidences.Add((float)score);
-            classIds.Add(best.X);
+            Span<float> row = scoreRows[i], box = cornerRows[i];
+            int best = 0;
+            for (int c = 1; c < row.Length; c++) if (row[c] > row[best]) best = c;
+            if (row[best] <= 0.25f) continue;
+            rects.Add(new Rect((int)box[0], (int)box[1], (int)(box[2] - box[0]), (int)(box[3] - box[1])));
+            confidences.Add(row[best]);
+            classIds.Add(best);
         }
         CvDnn.NMSBoxes(rects, confidences, 0.25f, 0.45f, out int[] kept); // over all classes at once, unlike darknet's per-class NMS
         foreach (int i in kept) Console.WriteLine($"class {classIds[i]} score {confidences[i]:F2} {rects[i]}"); // in the 416x416 input's pixels
