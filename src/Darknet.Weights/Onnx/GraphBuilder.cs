@@ -193,10 +193,10 @@ namespace Darknet.Weights.Onnx
             var name = LayerName("fc");
             var weights = name + "/W";
             var bias = name + "/B";
-            _graph.WeightSlots.Add(new WeightSlot(WeightKind.Connected, Describe(), weights, new long[] { l.Inputs, l.Filters }, bias, new long[] { l.Filters }));
+            _graph.WeightSlots.Add(new WeightSlot(WeightKind.Connected, Describe(), weights, new long[] { l.Filters, l.Inputs }, bias, new long[] { l.Filters }));
             var flat = Node("Flatten", name + "/flat", x);
             flat.Attributes.Add(OnnxAttribute.Int("axis", 1));
-            var gemm = Node("Gemm", name + "/gemm", flat.Outputs[0], weights, bias);
+            var gemm = Node("Gemm", name + "/gemm", flat.Outputs[0], weights, bias).WithAttribute(OnnxAttribute.Int("transB", 1));
             var shaped = Node("Reshape", name + "/nchw", gemm.Outputs[0], Ints(0, l.Filters, 1, 1));
             Activate(shaped.Outputs[0], name);
             return name;

@@ -24,6 +24,9 @@ namespace Darknet.Weights.Onnx
             foreach (var (layer, tensor) in heads)
             {
                 var head = layer.Head!;
+                if (layer.Type == LayerType.Detection)
+                    throw new DarknetException(ErrorCodes.UnsupportedLayer,
+                        $"{Config.CfgReader.Where(layout.SourceName, layer.Line)}: [{layer.SectionName}] (YOLOv1) boxes are not decoded in the graph, only [yolo], [Gaussian_yolo] and [region] ones; export the layers instead");
                 if (classes >= 0 && head.Classes != classes)
                     throw new DarknetException(ErrorCodes.UnsupportedLayer,
                         $"{Config.CfgReader.Where(layout.SourceName, layer.Line)}: [{layer.SectionName}] has {head.Classes} classes where an earlier head has {classes}: one scores tensor cannot hold both");

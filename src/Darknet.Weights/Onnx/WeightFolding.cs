@@ -70,18 +70,18 @@ namespace Darknet.Weights.Onnx
             return means;
         }
 
-        // (inputs, outputs) is Gemm's B as it stands: y = x·B + bias.
+        // The converter gives (inputs, outputs); Gemm takes B as (outputs, inputs) with transB=1, darknet's own order, which
+        // is the one layout OpenCV's importer reads (it ignores an absent transB and takes B's first axis as the outputs).
         private static (float[], float[]) Connected(WeightSlot slot, LayerParameters layer, Func<int, float[]> take)
         {
             var w = Require(slot, layer.Weights, "weights");
             int inputs = w.Shape[0], outputs = w.Shape[1];
-            Check(slot, inputs == slot.WeightsDims[0] && outputs == slot.WeightsDims[1], $"weights {w.ShapeText}");
+            Check(slot, outputs == slot.WeightsDims[0] && inputs == slot.WeightsDims[1], $"weights {w.ShapeText}");
             var (scale, bias) = ScaleAndBias(slot, layer, outputs);
-            if (scale == null) return (w.Data, bias);
             var result = take(w.Data.Length);
             for (int i = 0; i < inputs; i++)
             for (int o = 0; o < outputs; o++)
-                result[i * outputs + o] = (float)(w.Data[i * outputs + o] * scale[o]);
+                result[o * inputs + i] = scale == null ? w.Data[i * outputs + o] : (float)(w.Data[i * outputs + o] * scale[o]);
             return (result, bias);
         }
 

@@ -9,7 +9,7 @@ namespace Darknet.Weights.Onnx
 
     /// <summary>
     /// Where one weighted darknet layer's parameters go: a convolution's (out, in/groups, k, k) weights and (out) bias, a
-    /// connected layer's (inputs, outputs) matrix and (outputs) bias, or a standalone batch norm's (c, 1, 1) scale and shift.
+    /// connected layer's (outputs, inputs) matrix and (outputs) bias, or a standalone batch norm's (c, 1, 1) scale and shift.
     /// </summary>
     internal sealed class WeightSlot
     {

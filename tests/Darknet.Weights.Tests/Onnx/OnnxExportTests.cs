@@ -130,6 +130,19 @@ public sealed class OnnxExportTests
         Assert.False(File.Exists(boxes));
     }
 
+    [Theory]
+    [InlineData("boxes")]
+    [InlineData("detections")]
+    public void A_yolov1_detection_layer_exports_its_layers_only(string kind)
+    {
+        var outputs = kind == "boxes" ? OnnxOutputs.Boxes : OnnxOutputs.Detections;
+        var layout = NetworkLayout.FromCfg("[net]\nwidth=8\nheight=8\nchannels=3\n[connected]\noutput=117\n[detection]\nclasses=3\ncoords=4\nnum=2\nside=3\n", "v1.cfg");
+        Assert.NotNull(GraphBuilder.Build(layout, new OnnxExportOptions()));
+        var e = Assert.Throws<DarknetException>(() => GraphBuilder.Build(layout, new OnnxExportOptions { Outputs = outputs }));
+        Assert.Equal(ErrorCodes.UnsupportedLayer, e.Code);
+        Assert.Contains("v1.cfg, line 7: [detection] (YOLOv1) boxes are not decoded in the graph", e.Message);
+    }
+
     [Fact]
     public void A_recurrent_layer_fails_with_DKN1007_at_its_section()
     {
