@@ -72,7 +72,8 @@ public class OneModelTests
             long[] expected = block.Kind switch
             {
                 BlockKind.Convolutional => new long[] { weights[3], weights[2], weights[0], weights[1] },
-                BlockKind.Connected => new long[] { weights[0], weights[1] },
+                // Gemm takes B as (outputs, inputs) with transB=1, as the converter's (inputs, outputs) transposed
+                BlockKind.Connected => new long[] { weights[1], weights[0] },
                 BlockKind.BatchNorm => new long[] { block.Filters, 1, 1 },
                 _ => throw new Xunit.Sdk.XunitException($"{cfgName}: the exporter took a {block.Kind} block"),
             };
