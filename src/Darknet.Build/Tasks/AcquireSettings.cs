@@ -23,6 +23,7 @@ namespace Darknet.Build.Tasks
             Mirror = mirror,
             AllowHttp = AllowHttp,
             Credentials = Credentials,
+            Proxy = Proxy,
             StallTimeout = StallTimeout,
             Progress = report != null ? report.Progress : (Action<DownloadProgress>?)null,
             Log = report != null ? report.Note : Detail,
@@ -30,7 +31,13 @@ namespace Darknet.Build.Tasks
 
         private RequestCredentials? _credentials;
 
-        /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per build.</summary>
+        /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per task invocation.</summary>
         public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.FromEnvironment(Mirror));
+
+        /// <summary>
+        /// The build's proxy variables, read when the task's settings are made (so on the task's thread, in the build's
+        /// environment, also for work that goes on in the background), never kept across builds.
+        /// </summary>
+        public ProxyConfiguration Proxy { get; } = ProxyConfiguration.FromEnvironment();
     }
 }

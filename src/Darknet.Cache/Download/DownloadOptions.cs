@@ -16,6 +16,9 @@ namespace Darknet.Cache.Download
         /// </summary>
         internal RequestCredentials? Credentials { get; set; }
 
+        /// <summary>The proxy variables of the build this download is for. Null: this process's environment when the downloader is made.</summary>
+        internal ProxyConfiguration? Proxy { get; set; }
+
         /// <summary>$(DarknetAllowHttp): accept plain http:// even when no SHA-256 is pinned.</summary>
         public bool AllowHttp { get; set; }
 

@@ -6,8 +6,7 @@ namespace Darknet.Cache.Download
 {
     /// <summary>
     /// HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY (either case) as an IWebProxy.
-    /// Modern .NET reads these itself; .NET Framework (Visual Studio's MSBuild) only knows the system proxy,
-    /// so there this proxy is used when any variable is set. <c>EnvironmentProxy.FromEnvironment()</c> returns null when none is.
+    /// Used whenever any variable is set (see <see cref="ProxyConfiguration"/>: .NET's own reading of them is once per process). <c>EnvironmentProxy.FromEnvironment()</c> returns null when none is.
     /// </summary>
     public sealed class EnvironmentProxy : IWebProxy
     {
@@ -17,21 +16,15 @@ namespace Darknet.Cache.Download
 
         public EnvironmentProxy(string? httpProxy, string? httpsProxy, string? noProxy)
         {
-            _http = ParseProxy(httpProxy);
-            _https = ParseProxy(httpsProxy) ?? _http;
+            // The user:password of a proxy URL goes in Credentials (ProxyConfiguration), not in the address handed to the handler.
+            _http = WithoutUserInfo(ParseProxy(httpProxy));
+            _https = WithoutUserInfo(ParseProxy(httpsProxy)) ?? _http;
             _noProxy = (noProxy ?? "").Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries);
         }
 
         public ICredentials? Credentials { get; set; }
 
-        public static EnvironmentProxy? FromEnvironment()
-        {
-            var all = Variable("ALL_PROXY");
-            var http = Variable("HTTP_PROXY") ?? all;
-            var https = Variable("HTTPS_PROXY") ?? all;
-            if (http == null && https == null) return null;
-            return new EnvironmentProxy(http, https, Variable("NO_PROXY"));
-        }
+        public static EnvironmentProxy? FromEnvironment() => (EnvironmentProxy?)ProxyConfiguration.FromEnvironment().CreateProxy();
 
         public Uri GetProxy(Uri destination)
         {
@@ -56,19 +49,15 @@ namespace Darknet.Cache.Download
             return false;
         }
 
-        private static Uri? ParseProxy(string? value)
+        private static Uri? WithoutUserInfo(Uri? uri) =>
+            uri == null || uri.UserInfo.Length == 0 ? uri : new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
+
+        internal static Uri? ParseProxy(string? value)
         {
             if (string.IsNullOrWhiteSpace(value)) return null;
             var text = value!.Trim();
             if (!text.Contains("://")) text = "http://" + text;
             return Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
-        }
-
-        private static string? Variable(string name)
-        {
-            var value = Environment.GetEnvironmentVariable(name);
-            if (string.IsNullOrWhiteSpace(value)) value = Environment.GetEnvironmentVariable(name.ToLowerInvariant());
-            return string.IsNullOrWhiteSpace(value) ? null : value;
         }
     }
 }

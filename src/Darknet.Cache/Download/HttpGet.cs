@@ -26,11 +26,13 @@ namespace Darknet.Cache.Download
         public const int MaxRedirects = 10;
         private readonly DownloadOptions _options;
         private readonly RequestCredentials _credentials;
+        private readonly HttpClient _client;
 
         public HttpGet(DownloadOptions options)
         {
             _options = options;
             _credentials = options.Credentials ?? RequestCredentials.FromEnvironment(options.Mirror);
+            _client = HttpClientPool.For(options.Proxy ?? ProxyConfiguration.FromEnvironment());
         }
 
         /// <summary>
@@ -102,7 +104,7 @@ namespace Darknet.Cache.Download
                         stall.CancelAfter(_options.StallTimeout);
                         try
                         {
-                            message = await SharedHttpClient.Instance.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
+                            message = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
                         }
                         catch (Exception e) when (IsTransportFailure(e))
                         {
