@@ -8,6 +8,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 // export CFG WIDTH HEIGHT OUT.onnx: the cfg with the tests' synthetic weights (TestNetwork), exported.
 // run [options] MODEL...: each model in its own session, run alternately (A B C A B C …), medians per model.
+// export-all CFG WIDTH HEIGHT DIR, compare [options] NAME...: see Compare.
 if (args.Length == 5 && args[0] == "export")
 {
     using var temp = new TempDirectory();
@@ -15,12 +16,23 @@ if (args.Length == 5 && args[0] == "export")
     OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, args[4]);
     return 0;
 }
+if (args.Length == 5 && args[0] == "export-all")
+{
+    Compare.Export(args[1], int.Parse(args[2]), int.Parse(args[3]), args[4]);
+    return 0;
+}
+if (args.Length >= 2 && args[0] == "compare")
+{
+    return Compare.Run(args.Skip(1).ToArray());
+}
 if (args.Length >= 2 && args[0] == "run")
 {
     return Bench.Run(args.Skip(1).ToArray());
 }
 Console.Error.WriteLine("""
     usage: OnnxRuntimeBench export CFG WIDTH HEIGHT OUT.onnx
+           OnnxRuntimeBench export-all CFG WIDTH HEIGHT DIR      (DIR/NAME.cfg, NAME.weights, NAME-{layers,boxes,detections}.onnx)
+           OnnxRuntimeBench compare [--dir DIR] [--runs 7] [--threads 1,2] [--json OUT] [--no-darknet] NAME...
            OnnxRuntimeBench run [--runs 7] [--size 416] [--threads 1] [--spin 0|1] [--profile] [--mish NAMES.txt]... MODEL...
       --threads/--spin take a comma-separated list: every combination is a session of its own.
       --profile: ONNX Runtime's profiler on (per-node kernel time), reported per run; --mish: per model, in order, the

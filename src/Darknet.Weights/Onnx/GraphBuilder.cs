@@ -10,8 +10,8 @@ namespace Darknet.Weights.Onnx
     /// <summary>
     /// A network's layout -> ONNX graph computing what darknet's forward pass computes at inference, layer by layer (each
     /// darknet layer i ends in a tensor named <c>kind_i</c>, e.g. conv_0, yolo_82). Shapes and options come from the
-    /// layout alone; the graph keeps batch, height and width symbolic unless a [connected], [crop] or [detection] layer
-    /// fixes them. Anything it cannot reproduce exactly is refused with DKN1005 naming the section, the option and why.
+    /// layout alone; the graph keeps batch, height and width symbolic unless the export is pinned or decoded (boxes,
+    /// detections) or a layer needs its sizes (<see cref="NeedsItsSizes"/>). Anything it cannot reproduce exactly is refused with DKN1005 naming the section, the option and why.
     /// </summary>
     internal sealed class GraphBuilder
     {
@@ -20,6 +20,7 @@ namespace Darknet.Weights.Onnx
         private readonly List<string> _tensors = new List<string>();
         private readonly List<int> _detectionLayers = new List<int>();
         private readonly NetworkLayout _layout;
+        private readonly OnnxOutputs _outputs;
         private readonly bool _fixedSize;
         private readonly bool[] _sizeFollowsInput;
         private LayerInfo _layer = null!;
@@ -27,6 +28,7 @@ namespace Darknet.Weights.Onnx
         private GraphBuilder(NetworkLayout layout, OnnxExportOptions options)
         {
             _layout = layout;
+            _outputs = options.Outputs;
             _sizeFollowsInput = SizeFollowsInput(layout);
             _fixedSize = options.FixedSize || options.Outputs != OnnxOutputs.Layers || NeedsItsSizes(layout, _sizeFollowsInput);
         }
@@ -36,13 +38,10 @@ namespace Darknet.Weights.Onnx
         public static OnnxGraph Build(NetworkLayout layout, OnnxExportOptions options)
         {
             if (layout == null) throw new ArgumentNullException(nameof(layout));
-            return new GraphBuilder(layout, options ?? new OnnxExportOptions()).Run(options ?? new OnnxExportOptions());
+            return new GraphBuilder(layout, options ?? new OnnxExportOptions()).Run();
         }
 
-        /// <summary>The input's size is part of the graph (a pinned export, or one whose layers need their sizes).</summary>
-        internal bool FixedSize => _fixedSize;
-
-        private OnnxGraph Run(OnnxExportOptions options)
+        private OnnxGraph Run()
         {
             _graph.Input = new ValueInfo("input", new object[]
             {
@@ -56,13 +55,13 @@ namespace Darknet.Weights.Onnx
                 _tensors.Add(AddLayer(layer.Index == 0 ? "input" : _tensors[layer.Index - 1]));
             }
 
-            if (options.Outputs != OnnxOutputs.Layers)
+            if (_outputs != OnnxOutputs.Layers)
             {
                 if (_detectionLayers.Count == 0)
                     throw new DarknetException(ErrorCodes.UnsupportedLayer,
                         $"{_layout.SourceName}: the network has no [yolo] or [region] layer, so it has no boxes to output (export its layers instead)");
                 var heads = _detectionLayers.Select(i => (_layout.Layers[i], _tensors[i])).ToList();
-                HeadDecoding.Add(this, _layout, heads, options.Outputs == OnnxOutputs.Detections);
+                HeadDecoding.Add(this, _layout, heads, _outputs == OnnxOutputs.Detections);
                 return _graph;
             }
             if (_detectionLayers.Count > 0)
