@@ -116,7 +116,7 @@ namespace Darknet.Cache
                 var readOnly = held == null;
                 if (!readOnly) DeleteLitter();
                 if (System.IO.Directory.Exists(Path))
-                    throw new DarknetException(BuildErrorCodes.EntryNotAFile,
+                    throw new DarknetException(ErrorCodes.EntryNotAFile,
                         "The cache entry " + Path + " is a directory, not a file: something other than Darknet.Build wrote there. " +
                         "Delete that directory (the cache rebuilds it) or set DARKNET_CACHE_DIR to another cache.");
 
@@ -158,7 +158,7 @@ namespace Darknet.Cache
                     cancellationToken.ThrowIfCancellationRequested();
                     var length = new FileInfo(produced.File).Length;
                     if (length != produced.Hashes.Size)
-                        throw new DarknetException(BuildErrorCodes.WrongSize,
+                        throw new DarknetException(ErrorCodes.WrongSize,
                             produced.File + " has " + length + " bytes, but " + produced.Hashes.Size + " were written to it; it was refused.");
                     var problem = check(produced.Hashes, produced.File);
                     if (problem != null)
@@ -175,13 +175,11 @@ namespace Darknet.Cache
                 catch (Exception e) when (WriteFailure.IsDiskFull(e))
                 {
                     // A partial stays: once there is room, the next build continues it.
-                    throw new DarknetException(BuildErrorCodes.DiskFull,
-                        "No space left on the device of the Darknet cache while writing " + Path + ": " + Describe(e) +
-                        " Free some space, or set DARKNET_CACHE_DIR to a cache on a larger disk.", e);
+                    throw WriteFailure.UnderBuild(e, Path);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {
-                    throw new DarknetException(BuildErrorCodes.CacheUnusable,
+                    throw new DarknetException(ErrorCodes.CacheUnusable,
                         "Cannot write the cache entry " + Path + ": " + e.Message + " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
                 }
                 finally
@@ -322,7 +320,7 @@ namespace Darknet.Cache
             {
                 return await EntryLock.AcquireAsync(LockPath, _lockTimeout, _lockPollInterval, cancellationToken).ConfigureAwait(false);
             }
-            catch (DarknetException e) when (e.Code == BuildErrorCodes.CacheUnusable && WriteFailure.IsNotWritable(e.InnerException))
+            catch (DarknetException e) when (e.Code == ErrorCodes.CacheUnusable && WriteFailure.IsNotWritable(e.InnerException))
             {
                 return null;
             }
@@ -400,17 +398,10 @@ namespace Darknet.Cache
         }
 
         private DarknetException ReadOnly(string what) =>
-            new DarknetException(BuildErrorCodes.CacheUnusable,
+            new DarknetException(ErrorCodes.CacheUnusable,
                 "The Darknet cache is read-only (its lock file " + LockPath + " cannot be written) and " + what +
                 ": a read-only cache can only serve entries that verify. Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory, " +
                 "or fill the read-only cache from a machine that can write it.");
-
-        private static string Describe(Exception e)
-        {
-            for (var inner = e; inner != null; inner = inner.InnerException)
-                if (inner is IOException) return inner.Message;
-            return e.Message;
-        }
 
         private static void CreateDirectory(string directory)
         {
@@ -420,7 +411,7 @@ namespace Darknet.Cache
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new DarknetException(BuildErrorCodes.CacheUnusable,
+                throw new DarknetException(ErrorCodes.CacheUnusable,
                     "Cannot create the Darknet cache directory " + directory + ": " + e.Message +
                     (WriteFailure.IsNotWritable(e) ? " (the cache is read-only: it can only serve entries that are there and verify)." : "") +
                     " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);

@@ -43,7 +43,7 @@ namespace Darknet.Cache
                 catch (Exception e) when (WriteFailure.IsNotWritable(e))
                 {
                     // EROFS, EACCES: no passing state (lock files are never deleted), so fail now instead of waiting.
-                    throw new DarknetException(BuildErrorCodes.CacheUnusable,
+                    throw new DarknetException(ErrorCodes.CacheUnusable,
                         "Cannot open the cache lock file " + lockPath + ": " + e.Message +
                         " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
                 }
@@ -53,7 +53,7 @@ namespace Darknet.Cache
                 }
                 catch (IOException e)
                 {
-                    throw new DarknetException(BuildErrorCodes.LockTimeout,
+                    throw new DarknetException(ErrorCodes.LockTimeout,
                         "Timed out after " + Describe(timeout) + " waiting for the cache lock file " + lockPath +
                         ", held by another build that is downloading or converting the same file. If no other build is running, " +
                         "delete that lock file and build again.", e);

@@ -26,7 +26,7 @@ namespace Darknet.Cache
     /// <c>converted/&lt;key&gt;/&lt;outputName&gt;</c>; <c>&lt;area&gt;/sha256-&lt;hex&gt;/&lt;fileName&gt;</c> for content.
     /// Every entry is published by <see cref="CacheEntry"/>: a ".lock" file, a ".verified" sidecar with the size and hashes
     /// recorded when it was written, and (weights) a resumable "&lt;entry&gt;.dkn-partial" while downloading.
-    /// Errors: DarknetException with BuildErrorCodes.OfflineMiss, LockTimeout, CacheUnusable, DiskFull, EntryNotAFile,
+    /// Errors: DarknetException with ErrorCodes.OfflineMiss, LockTimeout, CacheUnusable, DiskFull, EntryNotAFile,
     /// WrongSize, HashMismatch.
     /// </summary>
     public sealed class MachineCache
@@ -204,11 +204,11 @@ namespace Darknet.Cache
                           ". To seed this machine by hand, place the file at " + path +
                           " (" + request.Describe() + "); it is verified on first use.";
             if (request.Urls.Count > 0) message += " It can be downloaded from " + string.Join(" or ", request.Urls.Select(SafeUrl.Redact)) + ".";
-            return new DarknetException(BuildErrorCodes.OfflineMiss, message);
+            return new DarknetException(ErrorCodes.OfflineMiss, message);
         }
 
         private static DarknetException ContentMismatch(string source, string expected, string actual) =>
-            new DarknetException(BuildErrorCodes.HashMismatch, source + " has SHA-256 " + actual + " instead of " + expected + ".");
+            new DarknetException(ErrorCodes.HashMismatch, source + " has SHA-256 " + actual + " instead of " + expected + ".");
 
         private static string PlainName(string name, string parameter)
         {

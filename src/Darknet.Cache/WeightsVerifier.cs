@@ -30,13 +30,13 @@ namespace Darknet.Cache
         internal static bool ChecksSha1(WeightsRequest request) => request.Sha1 != null && request.AcceptedSha256.Count == 0;
 
         public static DarknetException WrongSize(WeightsRequest request, long actualSize, string source) =>
-            new DarknetException(BuildErrorCodes.WrongSize,
+            new DarknetException(ErrorCodes.WrongSize,
                 request.FileName + " from " + SafeUrl.Redact(source) + " has the wrong size: expected " + request.Size +
                 " bytes, got " + actualSize + " bytes. The file was refused.");
 
         /// <summary>Always gives the SHA-256 of what arrived, ready to paste into the item's Sha256 (even when a SHA-1 was checked).</summary>
         private static DarknetException Mismatch(WeightsRequest request, string algorithm, string expected, string actual, FileHashes arrived, string source) =>
-            new DarknetException(BuildErrorCodes.HashMismatch,
+            new DarknetException(ErrorCodes.HashMismatch,
                 request.FileName + " from " + SafeUrl.Redact(source) + " has the wrong " + algorithm + ": expected " + expected +
                 ", actual " + actual + ". The file was refused. If this copy is the one you want (a private mirror's, a retrained file), " +
                 "pin it on its item: Sha256=\"" + arrived.Sha256 + "\" (the SHA-256 of the " + arrived.Size + " bytes that arrived).");

@@ -103,7 +103,7 @@ namespace Darknet.Cli
                 {
                     held = EntryLock.AcquireAsync(entry.Path + ".lock", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100), CancellationToken.None).GetAwaiter().GetResult();
                 }
-                catch (DarknetException e) when (e.Code == BuildErrorCodes.LockTimeout)
+                catch (DarknetException e) when (e.Code == ErrorCodes.LockTimeout)
                 {
                     stdout.WriteLine($"busy     {name} (a build is using it; not checked)");
                     busy++;

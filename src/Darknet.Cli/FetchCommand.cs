@@ -71,7 +71,7 @@ namespace Darknet.Cli
                     },
                     Log = message => stderr.WriteLine("  " + Redacted(message, urls)),
                 });
-                cache.Rejected = message => stderr.WriteLine("darknet: warning " + BuildErrorCodes.RejectedSeed + ": " + message);
+                cache.Rejected = message => stderr.WriteLine("darknet: warning " + ErrorCodes.RejectedSeed + ": " + message);
                 try
                 {
                     var fetched = cache.GetWeights(request, (r, partial, token) =>

@@ -1,8 +1,10 @@
 namespace Darknet.Weights
 {
     /// <summary>
-    /// The library's error codes (DKN1xxx: cfg and layout, DKN2xxx: weights and conversion, DKN3xxx: .npy/.npz reading).
-    /// DKN4xxx and up belong to the MSBuild task. The README's error table lists every code.
+    /// The one registry of error codes (DKN1xxx: cfg and layout, DKN2xxx: weights and conversion, DKN3xxx: .npy/.npz reading,
+    /// DKN4xxx: cache and download), thrown as <see cref="DarknetException"/> with <c>.Code</c>. The MSBuild tasks' own
+    /// item-level codes (DKN5xxx) live beside the tasks, in <c>Darknet.Build</c>'s <c>TaskErrorCodes</c>. The README's error
+    /// table lists cause and fix of every code. Add codes, never renumber.
     /// </summary>
     internal static class ErrorCodes
     {
@@ -51,5 +53,33 @@ namespace Darknet.Weights
         public const string NumpyFileUnreadable = "DKN3006";
         /// <summary>The arrays a file declares, or the data it builds, add up to more than the reader's cap (<c>ModelFileOptions.MaxTotalBytes</c>).</summary>
         public const string ArrayDataOverCap = "DKN3007";
+
+        // cache and download
+        public const string HashMismatch = "DKN4001";
+        public const string HttpStatus = "DKN4002";
+        public const string HtmlPage = "DKN4003";
+        public const string WrongSize = "DKN4004";
+        public const string HttpRefused = "DKN4005";
+        public const string OfflineMiss = "DKN4006";
+        public const string LockTimeout = "DKN4007";
+        public const string AllUrlsFailed = "DKN4008";
+        // DKN4009 (download cancelled) is retired: a cancelled build reports DKN5008. Never reuse it.
+        public const string Stalled = "DKN4010";
+        public const string NetworkError = "DKN4011";
+        public const string CacheUnusable = "DKN4012";
+        public const string NoUrls = "DKN4013";
+        public const string BadUrl = "DKN4014";
+        /// <summary>The disk filled up under a build (cache, conversion into it, obj/); the CLI's own writes say <see cref="DiskFull"/>.</summary>
+        public const string CacheDiskFull = "DKN4015";
+        public const string EntryNotAFile = "DKN4016";
+        // DKN4017-4019 unused; the download's codes start at DKN4020.
+        public const string TooManyRedirects = "DKN4020";
+        public const string RedirectDowngrade = "DKN4021";
+        public const string CredentialVariableUnset = "DKN4022";
+        /// <summary>A warning: a hand-placed cache file failed verification and was moved aside.</summary>
+        public const string RejectedSeed = "DKN4023";
+        // Private mirrors' credentials (DARKNET_MIRROR_TOKEN, .netrc).
+        public const string AccessDenied = "DKN4024";
+        public const string BadMirrorToken = "DKN4025";
     }
 }

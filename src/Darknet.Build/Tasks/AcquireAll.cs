@@ -15,7 +15,7 @@ namespace Darknet.Build.Tasks
                                AcquireLog log, CancellationToken token)
         {
             if (requests.Count == 0) return;
-            cache.Rejected = message => log.Warning(BuildErrorCodes.RejectedSeed, declaringProject, message);
+            cache.Rejected = message => log.Warning(ErrorCodes.RejectedSeed, declaringProject, message);
             var acquirer = new ModelAcquirer(cache, settings, token);
             foreach (var request in requests)
             {
@@ -32,15 +32,16 @@ namespace Darknet.Build.Tasks
                 }
                 catch (Exception e) when (WriteFailure.IsDiskFull(e))
                 {
-                    log.Error(BuildErrorCodes.DiskFull, project, $"DarknetModel '{name}': no space left on the device: {e.Message}");
+                    var full = WriteFailure.UnderBuild(e, null);
+                    log.Error(full.Code, project, $"DarknetModel '{name}': {full.Message}");
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
-                    log.Error(BuildErrorCodes.TaskCancelled, project, $"DarknetModel '{name}': cancelled.");
+                    log.Error(TaskErrorCodes.TaskCancelled, project, $"DarknetModel '{name}': cancelled.");
                 }
                 catch (Exception e)
                 {
-                    log.Error(BuildErrorCodes.Unexpected, project, $"DarknetModel '{name}': unexpected failure: {e}");
+                    log.Error(TaskErrorCodes.Unexpected, project, $"DarknetModel '{name}': unexpected failure: {e}");
                 }
             }
         }

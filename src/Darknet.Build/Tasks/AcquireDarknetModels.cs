@@ -78,7 +78,7 @@ namespace Darknet.Build.Tasks
             }
             catch (Exception e)
             {
-                Log.LogError(null, BuildErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
+                Log.LogError(null, ErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
             // Pointing at the project that declared the items, as the errors do (not at our .targets).
@@ -161,6 +161,6 @@ namespace Darknet.Build.Tasks
         }
 
         private static DarknetException InvalidProperty(string property, string value, string expected) =>
-            new DarknetException(BuildErrorCodes.InvalidMetadata, $"{property} '{value}' is not valid: expected {expected}.");
+            new DarknetException(TaskErrorCodes.InvalidMetadata, $"{property} '{value}' is not valid: expected {expected}.");
     }
 }

@@ -40,7 +40,7 @@ namespace Darknet.Build.Tasks
                 }
                 catch (Exception e)
                 {
-                    log.Error(BuildErrorCodes.Unexpected, null, "Darknet: unexpected failure of the background acquire: " + e);
+                    log.Error(TaskErrorCodes.Unexpected, null, "Darknet: unexpected failure of the background acquire: " + e);
                 }
             }, CancellationToken.None, System.Threading.Tasks.TaskCreationOptions.LongRunning, System.Threading.Tasks.TaskScheduler.Default);
         }

@@ -34,11 +34,11 @@ namespace Darknet.Build.Tasks
             if (cached != null) return cached;
 
             if (settings.Offline)
-                throw new DarknetException(BuildErrorCodes.OfflineMiss,
+                throw new DarknetException(ErrorCodes.OfflineMiss,
                     $"Offline (DarknetOffline=true) and the Config {source.Display} is not in the machine cache ({configs}): " +
                     "build once online, or set Config to a local copy of the file.");
             if (source.Target.Scheme == Uri.UriSchemeHttp && !settings.AllowHttp)
-                throw new DarknetException(BuildErrorCodes.HttpRefused,
+                throw new DarknetException(ErrorCodes.HttpRefused,
                     $"Refusing to fetch the Config over plain http ({source.Display}): use https, or set DarknetAllowHttp=true.");
 
             var bytes = Fetch(source, name, settings, cancellationToken);
@@ -59,7 +59,7 @@ namespace Darknet.Build.Tasks
                 using (var response = await http.SendAsync(source, "the Config " + name, null, cancellationToken).ConfigureAwait(false))
                 {
                     if (response.Status != 200)
-                        throw new DarknetException(BuildErrorCodes.HttpStatus,
+                        throw new DarknetException(ErrorCodes.HttpStatus,
                             $"Config {source.Display} answered HTTP {response.Status} {response.Message.ReasonPhrase} to a plain GET.");
                     var html = HttpGet.HtmlContentType(response.Message);
                     if (html != null) throw HtmlError(source, "Content-Type " + html);
@@ -115,7 +115,7 @@ namespace Darknet.Build.Tasks
         }
 
         private static DarknetException HtmlError(SourceUrl source, string evidence) =>
-            new DarknetException(BuildErrorCodes.HtmlPage, $"Config {source.Display} answered with an HTML page ({evidence}), not a .cfg file.");
+            new DarknetException(ErrorCodes.HtmlPage, $"Config {source.Display} answered with an HTML page ({evidence}), not a .cfg file.");
 
         private static string UrlKey(string identity)
         {

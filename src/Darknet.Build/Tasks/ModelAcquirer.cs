@@ -56,14 +56,14 @@ namespace Darknet.Build.Tasks
                 }
                 catch (WeightsChanged again)
                 {
-                    throw new DarknetException(BuildErrorCodes.HashMismatch,
+                    throw new DarknetException(ErrorCodes.HashMismatch,
                         $"{again.Path} changed while it was being converted, just after it was verified ({again.Message}): " +
                         "the cache's disk is returning other bytes than were written to it.");
                 }
             }
             catch (WeightsChanged changed)
             {
-                throw new DarknetException(BuildErrorCodes.HashMismatch, $"WeightsFile {changed.Path} changed while it was being converted ({changed.Message}).");
+                throw new DarknetException(ErrorCodes.HashMismatch, $"WeightsFile {changed.Path} changed while it was being converted ({changed.Message}).");
             }
         }
 
@@ -101,7 +101,7 @@ namespace Darknet.Build.Tasks
             converted = Convert();
             _cancellationToken.ThrowIfCancellationRequested();
             if (!Place(converted, request.OutputPath))
-                throw new DarknetException(BuildErrorCodes.HashMismatch,
+                throw new DarknetException(ErrorCodes.HashMismatch,
                     $"{converted.Path} changed while it was being copied to {request.OutputPath}, just after it was written: " +
                     "the cache's disk is returning other bytes than were written to it.");
         }
@@ -138,22 +138,22 @@ namespace Darknet.Build.Tasks
             }
             catch (Exception e) when (WriteFailure.IsDiskFull(e))
             {
-                throw new DarknetException(BuildErrorCodes.DiskFull, $"No space left on the device to write {outputPath}: {e.Message} Free some space.", e);
+                throw WriteFailure.UnderBuild(e, outputPath);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new DarknetException(BuildErrorCodes.PlacingOutputFailed, $"Cannot write {outputPath}: {e.Message}", e);
+                throw new DarknetException(TaskErrorCodes.PlacingOutputFailed, $"Cannot write {outputPath}: {e.Message}", e);
             }
         }
 
         private (string Path, string Sha256) LocalWeights(ModelRequest request)
         {
             if (!File.Exists(request.WeightsFile))
-                throw new DarknetException(BuildErrorCodes.LocalFileNotFound,
+                throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
                     $"WeightsFile {request.WeightsFile} does not exist.");
             var hashes = FileHashes.Compute(request.WeightsFile!, withSha1: false, _cancellationToken);
             if (request.Sha256 != null && hashes.Sha256 != request.Sha256)
-                throw new DarknetException(BuildErrorCodes.HashMismatch,
+                throw new DarknetException(ErrorCodes.HashMismatch,
                     $"WeightsFile {request.WeightsFile} has SHA-256 {hashes.Sha256}, but Sha256 pins {request.Sha256}.");
             return (request.WeightsFile!, hashes.Sha256);
         }
@@ -180,9 +180,9 @@ namespace Darknet.Build.Tasks
         }
 
         private static bool IsDownloadFailure(string code) =>
-            code == BuildErrorCodes.AllUrlsFailed || code == BuildErrorCodes.HttpStatus || code == BuildErrorCodes.HtmlPage ||
-            code == BuildErrorCodes.NetworkError || code == BuildErrorCodes.Stalled || code == BuildErrorCodes.WrongSize ||
-            code == BuildErrorCodes.TooManyRedirects;
+            code == ErrorCodes.AllUrlsFailed || code == ErrorCodes.HttpStatus || code == ErrorCodes.HtmlPage ||
+            code == ErrorCodes.NetworkError || code == ErrorCodes.Stalled || code == ErrorCodes.WrongSize ||
+            code == ErrorCodes.TooManyRedirects;
 
         /// <summary>The ways around a download that failed: a mirror, a proxy, or a cache seeded from a machine that can download.</summary>
         private static string HowToGetIt(ModelRequest request, string entryPath)
@@ -219,7 +219,7 @@ namespace Darknet.Build.Tasks
             if (!request.ConfigIsUrl)
             {
                 if (!File.Exists(request.Config))
-                    throw new DarknetException(BuildErrorCodes.LocalFileNotFound,
+                    throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
                         $"Config {request.Config} does not exist.");
                 return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
             }
@@ -235,7 +235,7 @@ namespace Darknet.Build.Tasks
             if (request.Format != OutputFormat.Onnx) return null;
             if (request.Names == null) return request.Config == null ? request.BuiltIn?.ClassNames : null;
             if (!File.Exists(request.Names))
-                throw new DarknetException(BuildErrorCodes.LocalFileNotFound, $"Names {request.Names} does not exist.");
+                throw new DarknetException(TaskErrorCodes.LocalFileNotFound, $"Names {request.Names} does not exist.");
             return ClassNames.ReadFile(request.Names);
         }
 

@@ -61,15 +61,15 @@ namespace Darknet.Build.Tasks
             request.Names = FullPath(Optional(item, "Names"), projectDirectory);
 
             if (request.WeightsUrl != null && request.WeightsFile != null)
-                throw Invalid(BuildErrorCodes.ConflictingMetadata, request.Name, "sets both WeightsUrl and WeightsFile; keep one");
+                throw Invalid(TaskErrorCodes.ConflictingMetadata, request.Name, "sets both WeightsUrl and WeightsFile; keep one");
             if (request.WeightsUrl != null && !IsUrl(request.WeightsUrl))
-                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name, $"WeightsUrl '{SafeUrl.RedactText(request.WeightsUrl)}' is not an http(s) URL");
+                throw Invalid(TaskErrorCodes.InvalidMetadata, request.Name, $"WeightsUrl '{SafeUrl.RedactText(request.WeightsUrl)}' is not an http(s) URL");
 
             var builtIn = ModelCatalog.Find(request.Name);
             if (request.Config == null)
             {
                 var nearest = NearestModelName.Suggest(request.Name);
-                request.BuiltIn = builtIn ?? throw new DarknetException(BuildErrorCodes.UnknownModel,
+                request.BuiltIn = builtIn ?? throw new DarknetException(TaskErrorCodes.UnknownModel,
                     $"DarknetModel '{request.Name}' is not a built-in model" +
                     (nearest != null ? $": did you mean '{nearest}'? (<DarknetModel Include=\"{nearest}\" />)" : ".") +
                     $" Known models: {KnownNames()}. " +
@@ -80,7 +80,7 @@ namespace Darknet.Build.Tasks
                 // A custom layout: the catalog's file identity does not apply, but a built-in name may still give the URLs.
                 request.BuiltIn = null;
                 if (request.WeightsUrl == null && request.WeightsFile == null)
-                    throw new DarknetException(BuildErrorCodes.NoWeightsSource,
+                    throw new DarknetException(TaskErrorCodes.NoWeightsSource,
                         $"DarknetModel '{request.Name}' sets Config but no weights: set WeightsUrl or WeightsFile.");
             }
 
@@ -90,12 +90,12 @@ namespace Darknet.Build.Tasks
                 throw Invalid(ErrorCodes.NoRunnableNetwork, request.Name,
                     $"asks for Format=\"onnx\", but {request.BuiltIn.Name} cannot be exported to ONNX: {request.BuiltIn.NotRunnable}");
             if (request.Names != null && request.Format != OutputFormat.Onnx)
-                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name,
+                throw Invalid(TaskErrorCodes.InvalidMetadata, request.Name,
                     $"sets Names, but Format=\"{OutputFormats.Name(request.Format)}\" has no metadata to carry them: class names go into an ONNX model (Format=\"onnx\")");
             request.OnnxOutputs = ParseOnnxOutputs(request.Name, item.GetMetadata("OnnxOutputs"));
             request.OnnxInputSize = ParseOnnxInputSize(request.Name, item.GetMetadata("OnnxInputSize"));
             if (request.Format != OutputFormat.Onnx && (request.OnnxOutputs != OnnxOutputs.Layers || request.OnnxInputSize != null))
-                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name,
+                throw Invalid(TaskErrorCodes.InvalidMetadata, request.Name,
                     $"sets {(request.OnnxInputSize != null ? "OnnxInputSize" : "OnnxOutputs")}, which applies to Format=\"onnx\" only (it has Format=\"{OutputFormats.Name(request.Format)}\")");
             request.As = ParseAs(request.Name, item.GetMetadata("As"));
             request.Layers = ParseLayers(request.Name, item.GetMetadata("Layers"));
@@ -104,7 +104,7 @@ namespace Darknet.Build.Tasks
 
             request.OutputName = Optional(item, "OutputName") ?? request.BuiltIn?.OutputName ?? request.Name;
             if (request.OutputName.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-                throw Invalid(BuildErrorCodes.InvalidMetadata, request.Name, $"OutputName '{request.OutputName}' is not a valid file name");
+                throw Invalid(TaskErrorCodes.InvalidMetadata, request.Name, $"OutputName '{request.OutputName}' is not a valid file name");
             request.LogicalName = Optional(item, "LogicalName") ?? request.OutputFileName;
             request.OutputPath = Path.Combine(intermediateDirectory, request.OutputFileName);
             return request;
@@ -184,7 +184,7 @@ namespace Darknet.Build.Tasks
         {
             if (value.Trim().Length == 0) return OutputFormat.Npy;
             if (OutputFormats.TryParse(value, out var format)) return format;
-            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Format '{value}' is not {OutputFormats.Names}");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"Format '{value}' is not {OutputFormats.Names}");
         }
 
         private static string ParseAs(string name, string value)
@@ -192,28 +192,28 @@ namespace Darknet.Build.Tasks
             foreach (var known in new[] { "Content", "EmbeddedResource", "None" })
                 if (string.Equals(value.Trim(), known, StringComparison.OrdinalIgnoreCase)) return known;
             if (value.Trim().Length == 0) return "Content";
-            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"As '{value}' is not Content, EmbeddedResource or None");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"As '{value}' is not Content, EmbeddedResource or None");
         }
 
         private static OnnxOutputs ParseOnnxOutputs(string name, string value)
         {
             if (value.Trim().Length == 0) return OnnxOutputs.Layers;
             if (OnnxExportOptions.TryParse(value, out var outputs)) return outputs;
-            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"OnnxOutputs '{value}' is not {OnnxExportOptions.Names}");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"OnnxOutputs '{value}' is not {OnnxExportOptions.Names}");
         }
 
         private static (int, int)? ParseOnnxInputSize(string name, string value)
         {
             if (value.Trim().Length == 0) return null;
             if (OnnxExportOptions.TryParseSize(value, out var width, out var height)) return (width, height);
-            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"OnnxInputSize '{value}' is not WIDTHxHEIGHT (e.g. 416x416)");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"OnnxInputSize '{value}' is not WIDTHxHEIGHT (e.g. 416x416)");
         }
 
         private static int? ParseLayers(string name, string value)
         {
             if (value.Trim().Length == 0) return null;
             if (int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var layers) && layers > 0) return layers;
-            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Layers '{value}' is not a positive whole number");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"Layers '{value}' is not a positive whole number");
         }
 
         private static string? ParseSha256(string name, string value)
@@ -221,7 +221,7 @@ namespace Darknet.Build.Tasks
             var hex = value.Trim().ToLowerInvariant();
             if (hex.Length == 0) return null;
             if (hex.Length == 64 && hex.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return hex;
-            throw Invalid(BuildErrorCodes.InvalidMetadata, name, $"Sha256 '{value}' is not 64 hexadecimal digits");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"Sha256 '{value}' is not 64 hexadecimal digits");
         }
 
         private static DarknetException Invalid(string code, string name, string what) =>

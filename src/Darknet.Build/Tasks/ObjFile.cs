@@ -94,7 +94,7 @@ namespace Darknet.Build.Tasks
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {
-                    throw new DarknetException(BuildErrorCodes.PlacingOutputFailed, $"Cannot read {path} to check it: {e.Message}", e);
+                    throw new DarknetException(TaskErrorCodes.PlacingOutputFailed, $"Cannot read {path} to check it: {e.Message}", e);
                 }
                 if (hashes.Size == record.Hashes.Size && hashes.Sha256 == record.Hashes.Sha256 && identity.Equals(FileIdentity.Of(path)))
                 {
@@ -106,7 +106,7 @@ namespace Darknet.Build.Tasks
             AtomicFile.TryDelete(path);
             AtomicFile.TryDelete(recordPath);
             if (File.Exists(path))
-                throw new DarknetException(BuildErrorCodes.PlacingOutputFailed,
+                throw new DarknetException(TaskErrorCodes.PlacingOutputFailed,
                     $"Cannot remove {path}, which is no longer the verified cache entry ({reason}): delete it, then build again.");
             return reason;
         }

@@ -38,7 +38,7 @@ namespace Darknet.Build.Tasks
                 {
                     var request = ModelRequest.FromDarknetModel(item, IntermediateDirectory, ProjectDirectory);
                     if (owners.TryGetValue(request.OutputPath, out var owner))
-                        throw new DarknetException(BuildErrorCodes.DuplicateOutput,
+                        throw new DarknetException(TaskErrorCodes.DuplicateOutput,
                             $"DarknetModel '{request.Name}' and '{owner}' would both write {request.OutputFileName}; give one another OutputName.");
                     owners[request.OutputPath] = request.Name;
                     resolved.Add(request.ToResolvedItem(version));

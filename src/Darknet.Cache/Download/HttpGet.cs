@@ -119,10 +119,10 @@ namespace Darknet.Cache.Download
                         using (message)
                         {
                             if (status == 401 || status == 403)
-                                throw new DarknetException(BuildErrorCodes.AccessDenied,
+                                throw new DarknetException(ErrorCodes.AccessDenied,
                                     source.Display + (uri.Authority == source.Target.Authority ? "" : " (redirected to " + uri.GetLeftPart(UriPartial.Authority) + ")") +
                                     " answered HTTP " + status + " " + message.ReasonPhrase + " for " + what + ". " + _credentials.Hint(uri, credential, status));
-                            var error = new DarknetException(BuildErrorCodes.HttpStatus,
+                            var error = new DarknetException(ErrorCodes.HttpStatus,
                                 source.Display + " answered HTTP " + status + " " + message.ReasonPhrase + " for " + what + ".");
                             if (status == 408 || status == 429 || status >= 500) throw new RetryableFailure(error, RetryAfterOf(message));
                             throw error;
@@ -133,17 +133,17 @@ namespace Darknet.Cache.Download
                     {
                         var location = message.Headers.Location;
                         if (location == null)
-                            throw new DarknetException(BuildErrorCodes.HttpStatus,
+                            throw new DarknetException(ErrorCodes.HttpStatus,
                                 source.Display + " answered HTTP " + status + " without a Location for " + what + ".");
                         if (hops >= MaxRedirects)
-                            throw new DarknetException(BuildErrorCodes.TooManyRedirects,
+                            throw new DarknetException(ErrorCodes.TooManyRedirects,
                                 source.Display + " redirected more than " + MaxRedirects + " times for " + what + "; gave up.");
                         var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
                         if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
-                            throw new DarknetException(BuildErrorCodes.BadUrl,
+                            throw new DarknetException(ErrorCodes.BadUrl,
                                 source.Display + " redirected " + what + " to a " + next.Scheme + ": URL, which is not http(s).");
                         if (uri.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp && !_options.AllowHttp)
-                            throw new DarknetException(BuildErrorCodes.RedirectDowngrade,
+                            throw new DarknetException(ErrorCodes.RedirectDowngrade,
                                 source.Display + " redirected " + what + " from https:// to plain http://" + next.Authority +
                                 "; refused (set DarknetAllowHttp=true to allow it).");
                         // The next hop's credentials, if any, are never taken from the Location header.
@@ -167,10 +167,10 @@ namespace Darknet.Cache.Download
         {
             if (cancellationToken.IsCancellationRequested) return new OperationCanceledException("Download from " + source.Display + " cancelled.", e, cancellationToken);
             if (stall.IsCancellationRequested)
-                return new RetryableFailure(new DarknetException(BuildErrorCodes.Stalled,
+                return new RetryableFailure(new DarknetException(ErrorCodes.Stalled,
                     source.Display + " sent nothing for " + _options.StallTimeout.TotalSeconds + " s (" + where + ").", e));
             var detail = e.InnerException != null ? e.Message + " " + e.InnerException.Message : e.Message;
-            return new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
+            return new RetryableFailure(new DarknetException(ErrorCodes.NetworkError,
                 "Network error on " + source.Display + " (" + where + "): " + SafeUrl.Redact(detail), e));
         }
 

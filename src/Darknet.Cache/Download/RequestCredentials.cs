@@ -56,7 +56,7 @@ namespace Darknet.Cache.Download
                 // HttpClient would refuse a line break with an uncoded FormatException; say what is wrong instead (never the value).
                 foreach (var c in _token)
                     if (c <= ' ' || c > '~')
-                        throw new DarknetException(BuildErrorCodes.BadMirrorToken,
+                        throw new DarknetException(ErrorCodes.BadMirrorToken,
                             TokenVariable + " is not a bearer token: it holds a space, line break or other character outside printable ASCII " +
                             "(a token pasted with its line break, or two lines?). Set it to the token alone.");
                 return new Credential(new AuthenticationHeaderValue("Bearer", _token), "the bearer token in " + TokenVariable);

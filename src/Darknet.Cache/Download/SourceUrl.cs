@@ -36,7 +36,7 @@ namespace Darknet.Cache.Download
         {
             var display = SafeUrl.Redact(url);
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                throw new DarknetException(BuildErrorCodes.BadUrl, "'" + display + "' is not an http:// or https:// URL.");
+                throw new DarknetException(ErrorCodes.BadUrl, "'" + display + "' is not an http:// or https:// URL.");
             var target = new Uri(SafeUrl.WithoutCredentials(uri.AbsoluteUri));
             if (uri.UserInfo.Length == 0) return new SourceUrl(target, display, null);
 
@@ -59,7 +59,7 @@ namespace Darknet.Cache.Download
                 var name = match.Groups[1].Value;
                 var value = Environment.GetEnvironmentVariable(name);
                 if (string.IsNullOrEmpty(value))
-                    throw new DarknetException(BuildErrorCodes.CredentialVariableUnset,
+                    throw new DarknetException(ErrorCodes.CredentialVariableUnset,
                         "The credentials of " + display + " name the environment variable " + name + ", which is not set.");
                 return value;
             });

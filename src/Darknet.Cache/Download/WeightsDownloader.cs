@@ -60,7 +60,7 @@ namespace Darknet.Cache.Download
         {
             var urls = CandidateUrls(request, _options.Mirror);
             if (urls.Count == 0)
-                throw new DarknetException(BuildErrorCodes.NoUrls, "No URL is known for " + request.FileName + ": give WeightsUrl, WeightsFile or DarknetMirror.");
+                throw new DarknetException(ErrorCodes.NoUrls, "No URL is known for " + request.FileName + ": give WeightsUrl, WeightsFile or DarknetMirror.");
 
             var directory = Path.GetDirectoryName(Path.GetFullPath(destinationPath));
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
@@ -84,14 +84,14 @@ namespace Darknet.Cache.Download
             foreach (var failure in failures)
                 message += Environment.NewLine + "  " + SafeUrl.Redact(failure.Key) + " -> " + failure.Value.Code + ": " +
                            failure.Value.Message.Replace(failure.Key, "this URL").Replace(SafeUrl.Redact(failure.Key), "this URL");
-            throw new DarknetException(BuildErrorCodes.AllUrlsFailed, message);
+            throw new DarknetException(ErrorCodes.AllUrlsFailed, message);
         }
 
         private async Task<FileHashes> DownloadFromAsync(WeightsRequest request, string url, string destination, CancellationToken cancellationToken)
         {
             var source = SourceUrl.Parse(url);
             if (source.Target.Scheme == Uri.UriSchemeHttp && request.AcceptedSha256.Count == 0 && !_options.AllowHttp)
-                throw new DarknetException(BuildErrorCodes.HttpRefused,
+                throw new DarknetException(ErrorCodes.HttpRefused,
                     "Refused to download " + request.FileName + " over plain http:// from " + source.Display +
                     ": pin its Sha256 or set DarknetAllowHttp=true.");
 
@@ -125,7 +125,7 @@ namespace Darknet.Cache.Download
                     throw problem;
                 }
             }
-            catch (DarknetException e) when (e.Code == BuildErrorCodes.HashMismatch || e.Code == BuildErrorCodes.WrongSize || e.Code == BuildErrorCodes.HtmlPage)
+            catch (DarknetException e) when (e.Code == ErrorCodes.HashMismatch || e.Code == ErrorCodes.WrongSize || e.Code == ErrorCodes.HtmlPage)
             {
                 partial.Delete();
                 throw;
@@ -156,7 +156,7 @@ namespace Darknet.Cache.Download
                 if (status == 416)
                 {
                     partial.Reset();
-                    throw new RetryableFailure(new DarknetException(BuildErrorCodes.HttpStatus,
+                    throw new RetryableFailure(new DarknetException(ErrorCodes.HttpStatus,
                         source.Display + " answered HTTP 416 to a request for bytes from " + offset + " of " + request.FileName + "; starting again from byte 0."));
                 }
 
@@ -173,14 +173,14 @@ namespace Darknet.Cache.Download
                     if (offset == 0 || from != offset)
                     {
                         partial.Reset();
-                        throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
+                        throw new RetryableFailure(new DarknetException(ErrorCodes.NetworkError,
                             source.Display + " answered a request for byte " + offset + " with bytes from " + from + "; starting again from byte 0."));
                     }
                     var now = PartialDownload.ValidatorOf(response.Message);
                     if (validator != null && now != validator)
                     {
                         partial.Reset();
-                        throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
+                        throw new RetryableFailure(new DarknetException(ErrorCodes.NetworkError,
                             request.FileName + " changed on " + source.Display + " since the first part was downloaded (validator " + validator +
                             ", now " + (now ?? "none") + "); starting again from byte 0."));
                     }
@@ -213,7 +213,7 @@ namespace Darknet.Cache.Download
                             sniff = first < 0;
                         }
                         if (position + read > request.Size)
-                            throw new DarknetException(BuildErrorCodes.WrongSize,
+                            throw new DarknetException(ErrorCodes.WrongSize,
                                 source.Display + " sent more than the " + request.Size + " bytes expected for " + request.FileName + "; the file was refused.");
                         WriteDestination(file, buffer, read);
                         partial.Appended(buffer, read);
@@ -225,7 +225,7 @@ namespace Darknet.Cache.Download
                 if (position != request.Size)
                 {
                     if (declared)
-                        throw new RetryableFailure(new DarknetException(BuildErrorCodes.NetworkError,
+                        throw new RetryableFailure(new DarknetException(ErrorCodes.NetworkError,
                             "The connection to " + source.Display + " ended after " + position + " of " + request.Size + " bytes."));
                     throw WeightsVerifier.WrongSize(request, position, source.Display);
                 }
@@ -270,17 +270,17 @@ namespace Darknet.Cache.Download
         }
 
         private static DarknetException DiskError(string path, Exception e) =>
-            new DarknetException(BuildErrorCodes.CacheUnusable, "Cannot write " + path + ": " + e.Message, e);
+            new DarknetException(ErrorCodes.CacheUnusable, "Cannot write " + path + ": " + e.Message, e);
 
         private static DarknetException HtmlError(WeightsRequest request, SourceUrl source, string evidence) =>
-            new DarknetException(BuildErrorCodes.HtmlPage,
+            new DarknetException(ErrorCodes.HtmlPage,
                 source.Display + " sent an HTML page instead of the weights file " + request.FileName + " (" + evidence + "); the file was refused.");
 
         /// <summary>The wrong-size error, or the HTML error when the body's first bytes show it is a web page (the likelier story).</summary>
         private static async Task<DarknetException> AnnouncedSizeErrorAsync(WeightsRequest request, SourceUrl source, long announced, HttpGet.Response response)
         {
             if (await response.LooksLikeHtmlAsync().ConfigureAwait(false)) return HtmlError(request, source, "a body starting with '<'");
-            return new DarknetException(BuildErrorCodes.WrongSize,
+            return new DarknetException(ErrorCodes.WrongSize,
                 source.Display + " announced " + announced + " bytes for " + request.FileName + ", but it has exactly " + request.Size +
                 " bytes: wrong file or a changed upload. The file was refused.");
         }

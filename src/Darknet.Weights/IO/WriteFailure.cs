@@ -92,6 +92,20 @@ namespace Darknet.Weights.IO
             return null;
         }
 
+        /// <summary>
+        /// A full disk under a build (the cache, a conversion into it, obj/): <see cref="ErrorCodes.CacheDiskFull"/>, whose fix is
+        /// the cache's place. <paramref name="target"/> is the file being written, or null when no one file is known.
+        /// </summary>
+        public static DarknetException UnderBuild(Exception e, string? target)
+        {
+            var cause = e.Message;
+            for (var inner = e; inner != null; inner = inner.InnerException)
+                if (inner is IOException) { cause = inner.Message; break; }
+            var where = target is null ? "" : " while writing " + target;
+            return new DarknetException(ErrorCodes.CacheDiskFull,
+                "No space left on the device" + where + ": " + cause + " Free some space, or set DARKNET_CACHE_DIR to a cache on a larger disk.", e);
+        }
+
         private static long? FreeBytes(string folder)
         {
             try

@@ -82,7 +82,7 @@ public sealed class AcceptedDigestsTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => cache.GetWeights(request, _downloader.DownloadAsync));
 
-        Assert.Equal(BuildErrorCodes.HashMismatch, error.Code);
+        Assert.Equal(ErrorCodes.HashMismatch, error.Code);
         Assert.Contains("expected " + SeededBytes.Sha256(_first) + " or " + SeededBytes.Sha256(_second), error.Message);
         Assert.Contains("actual " + SeededBytes.Sha256(_neither), error.Message);
         Assert.False(System.IO.File.Exists(cache.WeightsPath(request)));
@@ -105,7 +105,7 @@ public sealed class AcceptedDigestsTests : IDisposable
                 continue;
             }
             var error = Assert.Throws<DarknetException>(() => cache.GetWeights(request, download: null));
-            Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
+            Assert.Equal(ErrorCodes.OfflineMiss, error.Code);
             Assert.Contains(SeededBytes.Sha256(_neither), error.Message);
         }
         Assert.Equal(0, _server.TotalRequests);

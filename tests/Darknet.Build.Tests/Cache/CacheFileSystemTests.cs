@@ -54,7 +54,7 @@ public sealed class CacheFileSystemTests : IDisposable
         Assert.False(cache.GetConverted(key, "net.npy", _ => throw new InvalidOperationException("not a miss")).Published);
 
         var error = Assert.Throws<DarknetException>(() => cache.GetWeights(missing, _downloader.DownloadAsync));
-        Assert.Equal(BuildErrorCodes.CacheUnusable, error.Code);
+        Assert.Equal(ErrorCodes.CacheUnusable, error.Code);
         Assert.Contains("read-only", error.Message);
         Assert.DoesNotContain("another build", error.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "took " + clock.Elapsed);
@@ -75,7 +75,7 @@ public sealed class CacheFileSystemTests : IDisposable
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<DarknetException>(() => cache.GetWeights(request, _downloader.DownloadAsync));
 
-        Assert.Equal(BuildErrorCodes.CacheUnusable, error.Code);
+        Assert.Equal(ErrorCodes.CacheUnusable, error.Code);
         Assert.Contains("damaged", error.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "took " + clock.Elapsed);
     }
@@ -89,7 +89,7 @@ public sealed class CacheFileSystemTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => cache.GetWeights(Request(), _downloader.DownloadAsync));
 
-        Assert.Equal(BuildErrorCodes.DiskFull, error.Code);
+        Assert.Equal(ErrorCodes.CacheDiskFull, error.Code);
         Assert.Contains("No space left", error.Message);
         Assert.False(System.IO.File.Exists(cache.WeightsPath(Request())));
     }
@@ -106,7 +106,7 @@ public sealed class CacheFileSystemTests : IDisposable
             for (var i = 0; i < 4; i++) s.Write(_content, 0, 1024 * 1024);
         }));
 
-        Assert.Equal(BuildErrorCodes.DiskFull, error.Code);
+        Assert.Equal(ErrorCodes.CacheDiskFull, error.Code);
         var directory = Path.GetDirectoryName(cache.ConvertedPath(key, "net.npy"))!;
         Assert.Equal(new[] { "net.npy.lock" }, Directory.GetFiles(directory).Select(Path.GetFileName));
     }

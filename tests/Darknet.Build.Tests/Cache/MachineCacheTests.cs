@@ -125,7 +125,7 @@ public sealed class MachineCacheTests : IDisposable
         var request = Request();
         var error = Assert.Throws<DarknetException>(() => _cache.GetWeights(request, download: null));
 
-        Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
+        Assert.Equal(ErrorCodes.OfflineMiss, error.Code);
         Assert.Contains(_cache.WeightsPath(request), error.Message);
         Assert.Contains(_content.Length + " bytes", error.Message);
         Assert.Contains(SeededBytes.Sha256(_content), error.Message);
@@ -152,7 +152,7 @@ public sealed class MachineCacheTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => _cache.GetWeights(request, download: null));
 
-        Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
+        Assert.Equal(ErrorCodes.OfflineMiss, error.Code);
         Assert.Contains("damaged", error.Message);
         Assert.False(System.IO.File.Exists(path));
     }
@@ -164,7 +164,7 @@ public sealed class MachineCacheTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => Get(request));
 
-        Assert.Equal(BuildErrorCodes.HashMismatch, error.Code);
+        Assert.Equal(ErrorCodes.HashMismatch, error.Code);
         Assert.Equal(new[] { File + ".lock" }, FilesInEntryDirectory(request));
     }
 
@@ -237,7 +237,7 @@ public sealed class MachineCacheTests : IDisposable
 
             _cache.LockTimeout = TimeSpan.FromMilliseconds(300);
             var error = Assert.Throws<DarknetException>(() => Get(request));
-            Assert.Equal(BuildErrorCodes.LockTimeout, error.Code);
+            Assert.Equal(ErrorCodes.LockTimeout, error.Code);
             Assert.Contains(lockPath, error.Message);
             Assert.Equal(0, _server.TotalRequests);
 
@@ -447,7 +447,7 @@ public sealed class MachineCacheTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => _cache.GetWeights(request, download: null));
 
-        Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
+        Assert.Equal(ErrorCodes.OfflineMiss, error.Code);
         Assert.Contains("damaged", error.Message);
         Assert.Contains("changed after it was verified", error.Message);
         Assert.False(System.IO.File.Exists(path));
@@ -542,7 +542,7 @@ public sealed class MachineCacheTests : IDisposable
             given = path;
             System.IO.File.WriteAllBytes(path, _content.AsSpan(0, 1000).ToArray());
             System.IO.File.WriteAllText(path + ".json", "{}");
-            throw new DarknetException(BuildErrorCodes.NetworkError, "connection reset");
+            throw new DarknetException(ErrorCodes.NetworkError, "connection reset");
         }));
         Assert.Equal(partial, given);
         Assert.True(System.IO.File.Exists(partial), "the cache does not delete a partial the downloader left");
@@ -616,7 +616,7 @@ public sealed class MachineCacheTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => Get(request));
 
-        Assert.Equal(BuildErrorCodes.EntryNotAFile, error.Code);
+        Assert.Equal(ErrorCodes.EntryNotAFile, error.Code);
         Assert.Contains(_cache.WeightsPath(request), error.Message);
         Assert.Equal(0, _server.TotalRequests);
     }

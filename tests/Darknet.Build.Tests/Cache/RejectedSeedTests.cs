@@ -67,7 +67,7 @@ public sealed class RejectedSeedTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => _cache.GetWeights(Request(), download: null));
 
-        Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
+        Assert.Equal(ErrorCodes.OfflineMiss, error.Code);
         var aside = Assert.Single(Rejected(entry));
         Assert.Contains("moved aside to " + aside, error.Message);
         Assert.Equal(0, _server.TotalRequests);

@@ -2,6 +2,7 @@ using Darknet.Cache;
 using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
+using Darknet.Weights;
 
 namespace Darknet.Build.Tests.Download;
 
@@ -137,7 +138,7 @@ public sealed class HashingWhileDownloadingTests : IDisposable
 
         Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
         Assert.Equal(new string?[] { null, "bytes=1000000-", null }, _server.RangeHeaders(File));
-        Assert.Contains(log, line => line.StartsWith(BuildErrorCodes.HashMismatch, StringComparison.Ordinal) && line.Contains("downloading it once more from the start"));
+        Assert.Contains(log, line => line.StartsWith(ErrorCodes.HashMismatch, StringComparison.Ordinal) && line.Contains("downloading it once more from the start"));
         Assert.Equal(SeededBytes.Sha256(_content), hashes.Sha256);
     }
 

@@ -58,7 +58,7 @@ public sealed class RequestCredentialsTests : IDisposable
         var broken = new RequestCredentials("https://mirror.example.org/", "tok-part-1\ntok-part-2", null);
         var error = Assert.Throws<DarknetException>(() => HeaderFor(broken, "https://mirror.example.org/x.weights"));
 
-        Assert.Equal(BuildErrorCodes.BadMirrorToken, error.Code);
+        Assert.Equal(ErrorCodes.BadMirrorToken, error.Code);
         Assert.DoesNotContain("tok-part", error.Message);
         Assert.Null(HeaderFor(broken, "https://elsewhere.example.org/x.weights"));   // only the mirror's requests need it
         Assert.Equal("Bearer " + Token, HeaderFor(new RequestCredentials("https://mirror.example.org/", " " + Token + "\r\n", null), "https://mirror.example.org/x"));
@@ -141,14 +141,14 @@ public sealed class RequestCredentialsTests : IDisposable
 
         var withoutToken = await Assert.ThrowsAsync<DarknetException>(() =>
             new WeightsDownloader(Options(new RequestCredentials(mirror, null, null), mirror)).DownloadAsync(request, _temp.Combine("a")));
-        Assert.Equal(BuildErrorCodes.AccessDenied, withoutToken.Code);
+        Assert.Equal(ErrorCodes.AccessDenied, withoutToken.Code);
         Assert.Contains("HTTP 401", withoutToken.Message);
         Assert.Contains("No credentials were sent. Set the environment variable DARKNET_MIRROR_TOKEN", withoutToken.Message);
         Assert.Equal(1, _server.RequestCount("m/" + File));   // a 401 is not retried
 
         var wrong = await Assert.ThrowsAsync<DarknetException>(() =>
             new WeightsDownloader(Options(new RequestCredentials(mirror, "wr0ng-tok", null), mirror)).DownloadAsync(request, _temp.Combine("b")));
-        Assert.Equal(BuildErrorCodes.AccessDenied, wrong.Code);
+        Assert.Equal(ErrorCodes.AccessDenied, wrong.Code);
         Assert.Contains("refused the bearer token in DARKNET_MIRROR_TOKEN", wrong.Message);
         Assert.DoesNotContain("wr0ng-tok", wrong.Message);
 
@@ -195,7 +195,7 @@ public sealed class RequestCredentialsTests : IDisposable
         var refused = await Assert.ThrowsAsync<DarknetException>(() =>
             new WeightsDownloader(Options(new RequestCredentials(null, null, NetrcFile("machine localhost login ci password old-pw\n"))))
                 .DownloadAsync(Request(viaLocalhost), _temp.Combine("g")));
-        Assert.Equal(BuildErrorCodes.AccessDenied, refused.Code);
+        Assert.Equal(ErrorCodes.AccessDenied, refused.Code);
         Assert.Contains("refused the login 'ci' of the machine localhost entry in ", refused.Message);
         Assert.DoesNotContain("old-pw", refused.Message);
     }

@@ -382,7 +382,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(options), Pinned());
 
-        Assert.Equal(BuildErrorCodes.HttpStatus, error.Code);
+        Assert.Equal(ErrorCodes.HttpStatus, error.Code);
         Assert.Contains("500", error.Message);
         Assert.Contains(_server.Url(File), error.Message);
         Assert.Equal(3, _server.RequestCount(File));
@@ -414,7 +414,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
         Assert.Equal(1, _server.RequestCount("upstream/" + File));
-        Assert.Contains(log, line => line.StartsWith(BuildErrorCodes.HtmlPage) && line.Contains("HTML page"));
+        Assert.Contains(log, line => line.StartsWith(ErrorCodes.HtmlPage) && line.Contains("HTML page"));
     }
 
     [Fact]
@@ -424,7 +424,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(Fast()), Pinned());
 
-        Assert.Equal(BuildErrorCodes.HtmlPage, error.Code);
+        Assert.Equal(ErrorCodes.HtmlPage, error.Code);
         Assert.Contains("sent an HTML page instead of the weights file", error.Message);
         Assert.Equal(1, _server.RequestCount(File));
     }
@@ -437,7 +437,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(Fast()), Pinned());
 
-        Assert.Equal(BuildErrorCodes.WrongSize, error.Code);
+        Assert.Equal(ErrorCodes.WrongSize, error.Code);
         Assert.Contains((_content.Length - 100).ToString(), error.Message);
         Assert.Contains(_content.Length.ToString(), error.Message);
         Assert.Equal(1, _server.RequestCount(File));
@@ -467,7 +467,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(Fast()), request);
 
-        Assert.Equal(BuildErrorCodes.HttpRefused, error.Code);
+        Assert.Equal(ErrorCodes.HttpRefused, error.Code);
         Assert.Contains("DarknetAllowHttp", error.Message);
         Assert.Equal(0, _server.TotalRequests);
     }
@@ -493,7 +493,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(Fast()), Pinned());
 
-        Assert.Equal(BuildErrorCodes.HashMismatch, error.Code);
+        Assert.Equal(ErrorCodes.HashMismatch, error.Code);
         Assert.Contains(SeededBytes.Sha256(_content), error.Message);
         Assert.Contains(SeededBytes.Sha256(other), error.Message);
         Assert.Contains(_server.Url(File), error.Message);
@@ -510,7 +510,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(options), request);
 
-        Assert.Equal(BuildErrorCodes.HashMismatch, error.Code);
+        Assert.Equal(ErrorCodes.HashMismatch, error.Code);
         Assert.Contains("SHA-1", error.Message);
     }
 
@@ -522,9 +522,9 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(Fast()), request);
 
-        Assert.Equal(BuildErrorCodes.AllUrlsFailed, error.Code);
-        Assert.Contains(_server.Url("a/" + File) + " -> " + BuildErrorCodes.HtmlPage, error.Message);
-        Assert.Contains(_server.Url("b/" + File) + " -> " + BuildErrorCodes.HttpStatus, error.Message);
+        Assert.Equal(ErrorCodes.AllUrlsFailed, error.Code);
+        Assert.Contains(_server.Url("a/" + File) + " -> " + ErrorCodes.HtmlPage, error.Message);
+        Assert.Contains(_server.Url("b/" + File) + " -> " + ErrorCodes.HttpStatus, error.Message);
         Assert.Contains("404", error.Message);
     }
 
@@ -555,7 +555,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Assert.ThrowsAsync<DarknetException>(() => new WeightsDownloader(options).DownloadAsync(Pinned(), Destination));
 
-        Assert.Equal(BuildErrorCodes.HttpStatus, error.Code);
+        Assert.Equal(ErrorCodes.HttpStatus, error.Code);
         Assert.Equal(300_000, new FileInfo(Destination).Length);
         Assert.True(System.IO.File.Exists(Metadata));
     }
@@ -607,7 +607,7 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(FastHttp()), Unhashed(url));
 
-        Assert.Equal(BuildErrorCodes.TooManyRedirects, error.Code);
+        Assert.Equal(ErrorCodes.TooManyRedirects, error.Code);
         Assert.Equal(HttpGet.MaxRedirects + 1, _server.RequestCount(File));
         Assert.DoesNotContain("s3cret", error.Message);
         Assert.Contains("***@", error.Message);
@@ -628,13 +628,13 @@ public sealed class WeightsDownloaderTests : IDisposable
 
         var error = await Fails(new WeightsDownloader(options), request);
 
-        Assert.Equal(BuildErrorCodes.AllUrlsFailed, error.Code);
+        Assert.Equal(ErrorCodes.AllUrlsFailed, error.Code);
         foreach (var text in lines.Append(error.Message))
         {
             Assert.DoesNotContain("s3cret", text);
             Assert.DoesNotContain("hunter2", text);
         }
-        Assert.Contains("http://***@127.0.0.1:" + _server.Port + "/b/" + File + " -> " + BuildErrorCodes.HttpStatus, error.Message);
+        Assert.Contains("http://***@127.0.0.1:" + _server.Port + "/b/" + File + " -> " + ErrorCodes.HttpStatus, error.Message);
     }
 
     [Fact]
@@ -645,7 +645,7 @@ public sealed class WeightsDownloaderTests : IDisposable
         var url = "http://alice:${" + variable + "}@127.0.0.1:" + _server.Port + "/" + File;
 
         var unset = await Fails(new WeightsDownloader(FastHttp()), Unhashed(url));
-        Assert.Equal(BuildErrorCodes.CredentialVariableUnset, unset.Code);
+        Assert.Equal(ErrorCodes.CredentialVariableUnset, unset.Code);
         Assert.Contains(variable, unset.Message);
         Assert.Equal(0, _server.TotalRequests);
 

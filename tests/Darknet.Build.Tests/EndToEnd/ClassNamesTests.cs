@@ -5,6 +5,7 @@ using Darknet.Weights.Layout;
 using Microsoft.ML.OnnxRuntime;
 using Xunit;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Build.Tasks;
 
 namespace Darknet.Build.Tests.EndToEnd;
 
@@ -102,7 +103,7 @@ public sealed class ClassNamesTests
 
         var result = app.Build();
 
-        FailedWith(result, BuildErrorCodes.LocalFileNotFound);
+        FailedWith(result, TaskErrorCodes.LocalFileNotFound);
         Assert.Contains("Names " + Path.Combine(directory, "data", "obj.names") + " does not exist.", result.Output);
     }
 
@@ -116,7 +117,7 @@ public sealed class ClassNamesTests
 
         var result = app.Build();
 
-        FailedWith(result, BuildErrorCodes.InvalidMetadata);
+        FailedWith(result, TaskErrorCodes.InvalidMetadata);
         Assert.Contains("sets Names, but Format=\"npz\" has no metadata to carry them", result.Output);
     }
 

@@ -59,7 +59,7 @@ public sealed class ConfigDownloadTests : IDisposable
 
         var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), settings, CancellationToken.None));
 
-        Assert.Equal(BuildErrorCodes.Stalled, error.Code);
+        Assert.Equal(ErrorCodes.Stalled, error.Code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "took " + clock.Elapsed);
         Assert.Equal(new DownloadOptions().MaxAttemptsPerUrl, _server.RequestCount("cfg/net.cfg"));
         Assert.Empty(CachedFiles());
@@ -159,7 +159,7 @@ public sealed class ConfigDownloadTests : IDisposable
         var url = _server.Url("cfg/net.cfg");
         var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(offline: true), CancellationToken.None));
 
-        Assert.Equal(BuildErrorCodes.OfflineMiss, error.Code);
+        Assert.Equal(ErrorCodes.OfflineMiss, error.Code);
         Assert.Contains(Path.Combine(_cache.Path, "configs"), error.Message);
         Assert.Equal(0, _server.TotalRequests);
     }
@@ -171,7 +171,7 @@ public sealed class ConfigDownloadTests : IDisposable
         var error = Assert.Throws<DarknetException>(() =>
             ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), Settings(allowHttp: false), CancellationToken.None));
 
-        Assert.Equal(BuildErrorCodes.HttpRefused, error.Code);
+        Assert.Equal(ErrorCodes.HttpRefused, error.Code);
         Assert.Equal(0, _server.TotalRequests);
     }
 
@@ -184,9 +184,9 @@ public sealed class ConfigDownloadTests : IDisposable
         var html = Assert.Throws<DarknetException>(() =>
             ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/page.cfg"), Settings(), CancellationToken.None));
 
-        Assert.Equal(BuildErrorCodes.HttpStatus, missing.Code);
+        Assert.Equal(ErrorCodes.HttpStatus, missing.Code);
         Assert.Contains("404", missing.Message);
-        Assert.Equal(BuildErrorCodes.HtmlPage, html.Code);
+        Assert.Equal(ErrorCodes.HtmlPage, html.Code);
         var configs = Path.Combine(_cache.Path, "configs");
         Assert.Empty(Directory.Exists(configs) ? Directory.GetFiles(configs, "*", SearchOption.AllDirectories) : Array.Empty<string>());
     }
