@@ -37,7 +37,8 @@ export DOTNET_NOLOGO=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test Darknet.Build.sln -c Release -nodeReuse:false "$@" 2>&1 | tee "$log"
+# --blame: when a test host dies, the run names the tests it was running.
+dotnet test Darknet.Build.sln -c Release -nodeReuse:false --blame "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

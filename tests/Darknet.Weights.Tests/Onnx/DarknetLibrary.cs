@@ -92,22 +92,29 @@ internal static class DarknetLibrary
         }
     }
 
-    // darknet.h's image { int w, h, c; float *data; }: planar, each channel's rows in turn, values in [0, 1]
-    [StructLayout(LayoutKind.Sequential)]
-    private struct ImageStruct
-    {
-        public int W, H, C;
-        public IntPtr Data;
-    }
-
-    [DllImport(Library, EntryPoint = "load_image_color")]
-    private static extern ImageStruct LoadImageColor(string filename, int w, int h);
-
-    [DllImport(Library, EntryPoint = "letterbox_image")]
-    private static extern ImageStruct LetterboxImage(ImageStruct image, int w, int h);
-
-    [DllImport(Library, EntryPoint = "free_image")]
-    private static extern void FreeImage(ImageStruct image);
+    // darknet.h's image { int w, h, c; float *data; }: planar, each channel's rows in turn, values in [0, 1].
+    // Run in a child process: Debian's libdarknet reads images with the system's OpenCV 4.6 (cv::imread and its libpng),
+    // and in this process OpenCvSharp's native library brings OpenCV 4.13 with its own libpng; the two met in one
+    // address space crash in png_destroy_read_struct, depending on which test loaded first.
+    private const string LetterboxScript = """
+        import ctypes, sys
+        class Image(ctypes.Structure):
+            _fields_ = [("w", ctypes.c_int), ("h", ctypes.c_int), ("c", ctypes.c_int), ("data", ctypes.POINTER(ctypes.c_float))]
+        lib = ctypes.CDLL(sys.argv[1])
+        lib.load_image_color.restype = Image
+        lib.load_image_color.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+        lib.letterbox_image.restype = Image
+        lib.letterbox_image.argtypes = [Image, ctypes.c_int, ctypes.c_int]
+        lib.free_image.argtypes = [Image]
+        image = lib.load_image_color(sys.argv[2].encode(), 0, 0)
+        boxed = lib.letterbox_image(image, int(sys.argv[3]), int(sys.argv[4]))
+        n = boxed.w * boxed.h * boxed.c
+        with open(sys.argv[5], "wb") as f:
+            f.write(ctypes.string_at(boxed.data, n * 4))
+        print(image.w, image.h, n)
+        lib.free_image(boxed)
+        lib.free_image(image)
+        """;
 
     /// <summary>
     /// What darknet's detector feeds its network for an image file: load_image_color (RGB, /255), then
@@ -117,27 +124,20 @@ internal static class DarknetLibrary
     {
         Require();
         Assert.True(File.Exists(imagePath), imagePath); // darknet answers a missing file with a 10x10 image
-        lock (Gate)
+        var output = Path.Combine(Path.GetTempPath(), $"darknet-letterbox-{Guid.NewGuid():N}.f32");
+        try
         {
-            var image = LoadImageColor(imagePath, 0, 0);
-            try
-            {
-                var boxed = LetterboxImage(image, width, height);
-                try
-                {
-                    var input = new float[boxed.W * boxed.H * boxed.C];
-                    Marshal.Copy(boxed.Data, input, 0, input.Length);
-                    return (input, image.W, image.H);
-                }
-                finally
-                {
-                    FreeImage(boxed);
-                }
-            }
-            finally
-            {
-                FreeImage(image);
-            }
+            var printed = Darknet.TestSupport.Numpy.RunScript(LetterboxScript, Library, imagePath, width.ToString(), height.ToString(), output)
+                .Trim().Split(' ').Select(int.Parse).ToArray();
+            var bytes = File.ReadAllBytes(output);
+            Assert.Equal(printed[2] * sizeof(float), bytes.Length);
+            var input = new float[printed[2]];
+            Buffer.BlockCopy(bytes, 0, input, 0, bytes.Length);
+            return (input, printed[0], printed[1]);
+        }
+        finally
+        {
+            File.Delete(output);
         }
     }
 
