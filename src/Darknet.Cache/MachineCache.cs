@@ -202,7 +202,8 @@ namespace Darknet.Cache
             var message = "Offline (DarknetOffline=true) and " + request.FileName + " is not in the machine cache" +
                           (damage != null ? " (the copy there was damaged: " + damage + ")" : "") +
                           ". To seed this machine by hand, place the file at " + path +
-                          " (" + request.Describe() + "); it is verified on first use.";
+                          " (" + request.Describe() + "); it is verified on first use. Or run `darknet fetch MODEL --cache DIR` where the network" +
+                          " is reachable and copy that cache here.";
             if (request.Urls.Count > 0) message += " It can be downloaded from " + string.Join(" or ", request.Urls.Select(SafeUrl.Redact)) + ".";
             return new DarknetException(ErrorCodes.OfflineMiss, message);
         }

@@ -86,12 +86,24 @@ namespace Darknet.Cli
                 }
                 catch (DarknetException e)
                 {
-                    stderr.WriteLine($"darknet: {e.Code}: {model.Name}: {e.Message}");
+                    stderr.WriteLine($"darknet: {e.Code}: {model.Name}: {e.Message}" + (IsDownloadFailure(e.Code) ? " " + HowToGetIt(model, sha256, cache.WeightsPath(request)) : ""));
                     failed++;
                 }
             }
             return failed > 0 ? Program.Failed : Program.Ok;
         }
+
+        private static bool IsDownloadFailure(string code) =>
+            code == ErrorCodes.AllUrlsFailed || code == ErrorCodes.HttpStatus || code == ErrorCodes.HtmlPage ||
+            code == ErrorCodes.NetworkError || code == ErrorCodes.Stalled || code == ErrorCodes.WrongSize ||
+            code == ErrorCodes.TooManyRedirects;
+
+        /// <summary>The build's "To fix it" (ModelAcquirer), in the CLI's flags.</summary>
+        private static string HowToGetIt(BuiltInModel model, string? sha256, string entryPath) =>
+            "To fix it: pass --mirror with a server you can reach that has " + model.WeightsFileName +
+            " (--mirror https://mirror.example.org/darknet/); behind a proxy, set HTTPS_PROXY (and NO_PROXY); or run `darknet fetch " +
+            model.Name + (sha256 != null ? " --sha256 " + sha256 : "") + " --cache DIR` where the download works and copy DIR here," +
+            " or place the file at " + entryPath + ".";
 
         private static string Redacted(string message, IReadOnlyList<string> urls)
         {

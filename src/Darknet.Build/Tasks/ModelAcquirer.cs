@@ -150,7 +150,7 @@ namespace Darknet.Build.Tasks
         {
             if (!File.Exists(request.WeightsFile))
                 throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
-                    $"WeightsFile {request.WeightsFile} does not exist.");
+                    $"WeightsFile {request.WeightsFile} does not exist{DidYouMean.File(request.WeightsFile)}.");
             var hashes = FileHashes.Compute(request.WeightsFile!, withSha1: false, _cancellationToken);
             if (request.Sha256 != null && hashes.Sha256 != request.Sha256)
                 throw new DarknetException(ErrorCodes.HashMismatch,
@@ -173,7 +173,7 @@ namespace Darknet.Build.Tasks
             }
             catch (DarknetException e) when (IsDownloadFailure(e.Code))
             {
-                throw new DarknetException(e.Code, e.Message + Environment.NewLine + HowToGetIt(request, _cache.WeightsPath(weightsRequest)), e);
+                throw new DarknetException(e.Code, e.Message + " " + HowToGetIt(request, _cache.WeightsPath(weightsRequest)), e);
             }
             if (!cached.Downloaded) _settings.Normal("Darknet: " + weightsRequest.FileName + " is in the machine cache, no download: " + cached.Path);
             return (cached.Path, cached.Hashes.Sha256);
@@ -220,7 +220,7 @@ namespace Darknet.Build.Tasks
             {
                 if (!File.Exists(request.Config))
                     throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
-                        $"Config {request.Config} does not exist.");
+                        $"Config {request.Config} does not exist{DidYouMean.File(request.Config)}.");
                 return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
             }
             return ConfigDownload.Get(_cache, request.Config!, _settings, _cancellationToken);

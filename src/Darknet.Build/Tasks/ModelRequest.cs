@@ -184,7 +184,8 @@ namespace Darknet.Build.Tasks
         {
             if (value.Trim().Length == 0) return OutputFormat.Npy;
             if (OutputFormats.TryParse(value, out var format)) return format;
-            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"Format '{value}' is not {OutputFormats.Names}");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"Format '{value}' is not {OutputFormats.Names}" +
+                DidYouMean.Among(value, ((OutputFormat[])Enum.GetValues(typeof(OutputFormat))).Select(OutputFormats.Name)));
         }
 
         private static string ParseAs(string name, string value)
@@ -192,14 +193,16 @@ namespace Darknet.Build.Tasks
             foreach (var known in new[] { "Content", "EmbeddedResource", "None" })
                 if (string.Equals(value.Trim(), known, StringComparison.OrdinalIgnoreCase)) return known;
             if (value.Trim().Length == 0) return "Content";
-            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"As '{value}' is not Content, EmbeddedResource or None");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"As '{value}' is not Content, EmbeddedResource or None" +
+                DidYouMean.Among(value, new[] { "Content", "EmbeddedResource", "None" }));
         }
 
         private static OnnxOutputs ParseOnnxOutputs(string name, string value)
         {
             if (value.Trim().Length == 0) return OnnxOutputs.Layers;
             if (OnnxExportOptions.TryParse(value, out var outputs)) return outputs;
-            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"OnnxOutputs '{value}' is not {OnnxExportOptions.Names}");
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"OnnxOutputs '{value}' is not {OnnxExportOptions.Names}" +
+                DidYouMean.Among(value, ((OnnxOutputs[])Enum.GetValues(typeof(OnnxOutputs))).Select(OnnxExportOptions.Name)));
         }
 
         private static (int, int)? ParseOnnxInputSize(string name, string value)

@@ -169,9 +169,21 @@ namespace Darknet.Cache.Download
             if (stall.IsCancellationRequested)
                 return new RetryableFailure(new DarknetException(ErrorCodes.Stalled,
                     source.Display + " sent nothing for " + _options.StallTimeout.TotalSeconds + " s (" + where + ").", e));
-            var detail = e.InnerException != null ? e.Message + " " + e.InnerException.Message : e.Message;
+            var inner = e.InnerException?.Message;
+            var detail = inner != null && !e.Message.Contains(inner) ? e.Message + " " + inner : e.Message;
+            if (NameDoesNotResolve(e))
+                return new DarknetException(ErrorCodes.NetworkError,
+                    "The host name of " + source.Display + " does not resolve (" + SafeUrl.Redact(detail) + "); not retried: check the URL, DNS or proxy.", e);
             return new RetryableFailure(new DarknetException(ErrorCodes.NetworkError,
                 "Network error on " + source.Display + " (" + where + "): " + SafeUrl.Redact(detail), e));
+        }
+
+        /// <summary>A DNS "no such host" (not a transient TryAgain): retrying the same name gives the same answer.</summary>
+        private static bool NameDoesNotResolve(Exception e)
+        {
+            for (var x = e; x != null; x = x.InnerException)
+                if (x is System.Net.Sockets.SocketException socket && socket.SocketErrorCode == System.Net.Sockets.SocketError.HostNotFound) return true;
+            return false;
         }
 
         private static TimeSpan? RetryAfterOf(HttpResponseMessage response)

@@ -80,10 +80,15 @@ namespace Darknet.Cache.Download
 
             if (failures.Count == 1) throw failures[0].Value;
             // Each URL once (redacted), then its reason with the URL itself left out of it.
+            // One line: the terminal logger hard-wraps a multi-line message inside its URLs and paths.
             var message = "Could not download " + request.FileName + " (" + request.Describe() + "): every URL failed:";
-            foreach (var failure in failures)
-                message += Environment.NewLine + "  " + SafeUrl.Redact(failure.Key) + " -> " + failure.Value.Code + ": " +
-                           failure.Value.Message.Replace(failure.Key, "this URL").Replace(SafeUrl.Redact(failure.Key), "this URL");
+            for (var i = 0; i < failures.Count; i++)
+            {
+                var failure = failures[i];
+                message += (i == 0 ? " " : "; ") + "(" + (i + 1) + ") " + SafeUrl.Redact(failure.Key) + " -> " + failure.Value.Code + ": " +
+                           failure.Value.Message.Replace(failure.Key, "this URL").Replace(SafeUrl.Redact(failure.Key), "this URL").TrimEnd('.');
+            }
+            message += ".";
             throw new DarknetException(ErrorCodes.AllUrlsFailed, message);
         }
 

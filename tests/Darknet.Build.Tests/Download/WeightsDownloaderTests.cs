@@ -534,10 +534,19 @@ public sealed class WeightsDownloaderTests : IDisposable
     {
         _server.Serve(File, _content);
         _server.StallAfter(File, 200_000, TimeSpan.FromSeconds(30));
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        using var cancel = new CancellationTokenSource();
+        var download = new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination, cancel.Token);
+        // Cancelled once the stall has begun (not after a fixed delay: on a loaded machine the first bytes can take longer).
+        var waited = Stopwatch.StartNew();
+        while (!(_server.BodyBytesSent(File) >= 200_000 && System.IO.File.Exists(Destination) && new FileInfo(Destination).Length == 200_000))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(25), "the first 200,000 bytes never reached the partial");
+            await Task.Delay(20);
+        }
         var clock = Stopwatch.StartNew();
+        cancel.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new WeightsDownloader(Fast()).DownloadAsync(Pinned(), Destination, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => download);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "took " + clock.Elapsed);
         Assert.Equal(200_000, new FileInfo(Destination).Length);
