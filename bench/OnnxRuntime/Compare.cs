@@ -22,7 +22,8 @@ internal static class Compare
     private static float ScoreThreshold = 0.25f;
 
     /// <summary>DIR/NAME.cfg and NAME.weights (the tests' synthetic weights at WIDTH x HEIGHT) and NAME-KIND.onnx for each kind.</summary>
-    public static void Export(string cfg, int width, int height, string folder)
+    /// <paramref name="heads"/>: see <see cref="TrainedLikeHeads"/>.
+    public static void Export(string cfg, int width, int height, string folder, HeadBias? heads = null)
     {
         Directory.CreateDirectory(folder);
         using var temp = new TempDirectory();
@@ -32,12 +33,51 @@ internal static class Compare
         var weightsPath = Path.Combine(folder, name + ".weights");
         File.Copy(network.CfgPath, cfgPath, true);
         File.Copy(network.WeightsPath, weightsPath, true);
+        if (heads != null) TrainedLikeHeads(NetworkLayout.FromCfgFile(cfgPath), weightsPath, heads);
         foreach (var kind in new[] { OnnxOutputs.Layers, OnnxOutputs.Boxes, OnnxOutputs.Detections })
         {
             var options = new ConversionOptions { Format = OutputFormat.Onnx, Onnx = new OnnxExportOptions { Outputs = kind } };
             DarknetConverter.ConvertFile(NetworkLayout.FromCfgFile(cfgPath), weightsPath, Path.Combine(folder, $"{name}-{OnnxExportOptions.Name(kind)}.onnx"), options);
         }
     }
+
+    /// <summary>
+    /// Heads like a trained detector's. The synthetic weights give every anchor about the same objectness (yolov4-tiny:
+    /// logits 0.10 ± 0.05), so tens of thousands of class scores pass a threshold or none do, where a trained network on
+    /// an image of a few objects passes tens to hundreds. For the convolution feeding each [yolo] layer this multiplies
+    /// the weights by <paramref name="heads"/>.Gain (the logits spread out) and sets the biases: 0 for the box, Objectness
+    /// for objectness, Class for every class (few anchors and classes pass). The rest of the network is untouched.
+    /// </summary>
+    private static void TrainedLikeHeads(NetworkLayout layout, string weightsPath, HeadBias heads)
+    {
+        long floats = layout.Blocks.Sum(b => b.FloatCount);
+        using var file = File.Open(weightsPath, FileMode.Open, FileAccess.ReadWrite);
+        long offset = file.Length - floats * sizeof(float); // after darknet's header
+        var layers = layout.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            foreach (var block in layers[i].Stored)
+            {
+                var head = i + 1 < layers.Count && layers[i + 1].Type == LayerType.Yolo ? layers[i + 1].Head : null;
+                if (head != null && block.Kind == BlockKind.Convolutional && !block.BatchNormalize)
+                {
+                    // darknet stores such a convolution's biases (one per filter), then its weights
+                    var values = new float[block.FloatCount];
+                    file.Position = offset;
+                    file.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+                    for (int k = block.Filters; k < values.Length; k++) values[k] *= heads.Gain;
+                    int stride = 5 + head.Classes;
+                    for (int f = 0; f < block.Filters; f++)
+                        values[f] = (f % stride) switch { < 4 => 0f, 4 => heads.Objectness, _ => heads.Class };
+                    file.Position = offset;
+                    file.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+                }
+                offset += block.FloatCount * sizeof(float);
+            }
+        }
+    }
+
+    public sealed record HeadBias(float Gain, float Objectness, float Class);
 
     public static int Run(string[] args)
     {
@@ -153,7 +193,9 @@ internal static class Compare
         return new Case($"{name} onnxruntime {kind} intra={threads}", "onnxruntime", kind, threads, () =>
         {
             using var results = session.Run(input);
-            return kind == "detections" ? results.Single(r => r.Name == "detections").AsTensor<float>().Dimensions[0] : 0;
+            if (kind == "detections") return results.Single(r => r.Name == "detections").AsTensor<float>().Dimensions[0];
+            if (kind == "boxes") return results.Single(r => r.Name == "scores").AsTensor<float>().Count(s => s > ScoreThreshold); // candidates before NMS
+            return 0;
         }) { Dispose = session.Dispose };
     }
 

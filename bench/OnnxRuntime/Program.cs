@@ -16,9 +16,11 @@ if (args.Length == 5 && args[0] == "export")
     OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, args[4]);
     return 0;
 }
-if (args.Length == 5 && args[0] == "export-all")
+if (args.Length is 5 or 9 && args[0] == "export-all")
 {
-    Compare.Export(args[1], int.Parse(args[2]), int.Parse(args[3]), args[4]);
+    static float F(string s) => float.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+    var heads = args.Length == 9 && args[5] == "--trained-like-heads" ? new Compare.HeadBias(F(args[6]), F(args[7]), F(args[8])) : null;
+    Compare.Export(args[1], int.Parse(args[2]), int.Parse(args[3]), args[4], heads);
     return 0;
 }
 if (args.Length >= 2 && args[0] == "compare")
@@ -31,7 +33,9 @@ if (args.Length >= 2 && args[0] == "run")
 }
 Console.Error.WriteLine("""
     usage: OnnxRuntimeBench export CFG WIDTH HEIGHT OUT.onnx
-           OnnxRuntimeBench export-all CFG WIDTH HEIGHT DIR      (DIR/NAME.cfg, NAME.weights, NAME-{layers,boxes,detections}.onnx)
+           OnnxRuntimeBench export-all CFG WIDTH HEIGHT DIR [--trained-like-heads GAIN OBJECTNESS CLASS]
+                                                       (DIR/NAME.cfg, NAME.weights, NAME-{layers,boxes,detections}.onnx;
+                                                       the [yolo] heads' weights times GAIN, their biases 0, OBJECTNESS, CLASS)
            OnnxRuntimeBench compare [--dir DIR] [--runs 7] [--threads 1,2] [--json OUT] [--no-darknet] NAME...
            OnnxRuntimeBench run [--runs 7] [--size 416] [--threads 1] [--spin 0|1] [--profile] [--mish NAMES.txt]... MODEL...
       --threads/--spin take a comma-separated list: every combination is a session of its own.
