@@ -113,6 +113,15 @@ public sealed class DocSnippetsTests
     }
 
     [Fact]
+    public void The_readmes_HelloDarknet_item_is_the_samples()
+    {
+        var shown = BlocksIn("xml").Where(b => b.Document == "README.md").Select(b => b.Code.Trim())
+            .Single(c => c.StartsWith("<DarknetModel Include=\"hello\"", StringComparison.Ordinal));
+        var project = File.ReadAllLines(Path.Combine(Repo, "samples", "HelloDarknet", "HelloDarknet.csproj")).Select(l => l.Trim());
+        Assert.Contains(shown, project);
+    }
+
+    [Fact]
     public void Every_package_version_is_one_the_repository_builds_with()
     {
         var projects = new[] { "samples", "tests" }
