@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 // The build exported model/hello.cfg + model/hello.weights to hello.onnx beside this program.
 var modelPath = Path.Combine(AppContext.BaseDirectory, "hello.onnx");
-// The README's settings: one intra-op thread with spinning (docs/benchmarks.md, "Session options").
+// The guide's settings: one intra-op thread with spinning (docs/benchmarks.md, "Session options").
 using var options = new SessionOptions
 {
     GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

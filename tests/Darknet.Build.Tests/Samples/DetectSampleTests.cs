@@ -48,20 +48,20 @@ public sealed partial class DetectSampleTests
     }
 
     [Fact]
-    public void The_readmes_detecting_objects_code_is_the_samples()
+    public void The_guides_detecting_objects_code_is_the_samples()
     {
         var repo = PackedPackage.RepositoryRoot();
-        var readme = File.ReadAllText(Path.Combine(repo, "README.md")).ReplaceLineEndings("\n");
+        var readme = File.ReadAllText(Path.Combine(repo, "docs", "guide.md")).ReplaceLineEndings("\n");
         var section = Regex.Match(readme, @"^## Detecting objects\n(.*?)^## ", RegexOptions.Multiline | RegexOptions.Singleline);
-        Assert.True(section.Success, "README.md has no \"## Detecting objects\" section");
+        Assert.True(section.Success, "docs/guide.md has no \"## Detecting objects\" section");
         var code = CodeBlock().Match(section.Groups[1].Value);
         Assert.True(code.Success, "the section has no csharp block");
         var shown = Lines(code.Groups[1].Value);
         var program = Lines(File.ReadAllText(Path.Combine(repo, "samples", "Detect", "Program.cs")));
 
-        Assert.True(shown.Length >= 15, $"the README shows {shown.Length} lines of the sample");
+        Assert.True(shown.Length >= 15, $"the guide shows {shown.Length} lines of the sample");
         var at = Enumerable.Range(0, program.Length - shown.Length + 1).FirstOrDefault(i => program.Skip(i).Take(shown.Length).SequenceEqual(shown), -1);
-        Assert.True(at >= 0, "the README's code is not a run of samples/Detect/Program.cs's lines; first line shown: " + shown[0]);
+        Assert.True(at >= 0, "the guide's code is not a run of samples/Detect/Program.cs's lines; first line shown: " + shown[0]);
     }
 
     private static void AssertFindsTheShapes(string output)

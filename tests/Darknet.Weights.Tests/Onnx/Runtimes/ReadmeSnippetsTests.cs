@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace Darknet.Weights.Tests.Onnx.Runtimes;
 
 /// <summary>
-/// The README's snippets for each runtime (its "Runtimes" paragraph) run here as written, on yolov4-tiny at its own
+/// The guide's snippets for each runtime (docs/guide.md, its "Runtimes" paragraph) run here as written, on yolov4-tiny at its own
 /// 416x416 with synthetic weights, and give ONNX Runtime's outputs; a doc test keeps every snippet line for line in
 /// this file, and the package versions it names those this project references.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class ReadmeSnippetsTests
 {
     public const string Heading = "**Runtimes**:";
 
-    // The README's Python snippet; run in a folder holding yolov4-tiny.onnx (the boxes export) and dog.jpg.
+    // The guide's Python snippet; run in a folder holding yolov4-tiny.onnx (the boxes export) and dog.jpg.
     private const string PythonSnippet = """
         import cv2
 
@@ -167,13 +167,13 @@ public sealed class ReadmeSnippetsTests
     }
 
     [SkippableFact]
-    public void The_readme_shows_these_snippets_and_packages()
+    public void The_guide_shows_these_snippets_and_packages()
     {
         var root = RepositoryRoot();
         Skip.If(root == null, "the tests run outside the repository");
-        var readme = File.ReadAllText(Path.Combine(root!, "README.md")).ReplaceLineEndings("\n");
+        var readme = File.ReadAllText(Path.Combine(root!, "docs", "guide.md")).ReplaceLineEndings("\n");
         int start = readme.IndexOf("\n" + Heading + " ", StringComparison.Ordinal);
-        Assert.True(start >= 0, "README.md has no paragraph " + Heading);
+        Assert.True(start >= 0, "docs/guide.md has no paragraph " + Heading);
         var end = Regex.Match(readme.Substring(start + Heading.Length), @"\n(\*\*|#)"); // the next paragraph of its kind, or heading
         var section = readme.Substring(start, end.Success ? end.Index + Heading.Length : readme.Length - start);
 
@@ -187,12 +187,12 @@ public sealed class ReadmeSnippetsTests
             foreach (var paragraph in block.Groups[2].Value.Split("\n\n").Select(p => p.Trim('\n').Split('\n').Select(l => l.Trim()).ToArray()))
                 Assert.True(Enumerable.Range(0, source.Length - paragraph.Length + 1).Any(i => source.Skip(i).Take(paragraph.Length).SequenceEqual(paragraph))
                             || paragraph.All(l => l.StartsWith("using ", StringComparison.Ordinal) && source.Contains(l)),
-                    "the README's snippet is not this file's code; first line: " + paragraph[0]);
+                    "the guide's snippet is not this file's code; first line: " + paragraph[0]);
         }
 
         var project = File.ReadAllText(Path.Combine(root!, "tests", "Darknet.Weights.Tests", "Darknet.Weights.Tests.csproj"));
         var packages = Regex.Matches(section, @"<PackageReference Include=""([^""]+)"" Version=""([^""]+)"" />");
-        Assert.True(packages.Count >= 5, "the README names the packages each runtime needs");
+        Assert.True(packages.Count >= 5, "the guide names the packages each runtime needs");
         foreach (Match package in packages) Assert.Contains(package.Value, project);
     }
 

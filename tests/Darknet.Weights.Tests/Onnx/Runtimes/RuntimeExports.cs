@@ -99,7 +99,7 @@ public sealed class RuntimeExports : IDisposable
         ("connected", ConnectedCfg, 32, 24),
     };
 
-    /// <summary>The README's snippets' network, at its own size: yolov4-tiny at 416x416.</summary>
+    /// <summary>The guide's runtime snippets' network, at its own size: yolov4-tiny at 416x416.</summary>
     public const string Readme = "yolov4-tiny-416";
 
     private static readonly (string Name, string Cfg, int Width, int Height) ReadmeNetwork = (Readme, "cfg-alexeyab/yolov4-tiny.cfg", 416, 416);
