@@ -11,8 +11,9 @@ namespace Darknet.Build.Tasks
     internal static class AcquireAll
     {
         /// <summary>Acquires each model in turn, every failure an error with its code (the rest still go on, unless cancelled).</summary>
+        /// <paramref name="progress"/>: each model's progress to report, where someone shows it (null: none).
         public static void Run(MachineCache cache, AcquireSettings settings, List<ModelRequest> requests, string? declaringProject,
-                               AcquireLog log, CancellationToken token)
+                               AcquireLog log, CancellationToken token, Func<ModelRequest, ModelProgress?>? progress = null)
         {
             if (requests.Count == 0) return;
             cache.Rejected = message => log.Warning(ErrorCodes.RejectedSeed, declaringProject, message);
@@ -22,6 +23,8 @@ namespace Darknet.Build.Tasks
                 if (token.IsCancellationRequested) break;
                 var name = request.Name;
                 var project = request.DefiningProject;
+                var shown = progress?.Invoke(request);
+                acquirer.WeightsReady = shown == null ? null : (Action)shown.WeightsReady;
                 try
                 {
                     acquirer.Acquire(request);
@@ -43,7 +46,14 @@ namespace Darknet.Build.Tasks
                 {
                     log.Error(TaskErrorCodes.Unexpected, project, $"DarknetModel '{name}': unexpected failure: {e}");
                 }
+                finally
+                {
+                    shown?.Done();
+                }
             }
+            // Models never reached (cancelled) are over too: nobody waits for them.
+            if (progress != null)
+                foreach (var request in requests) progress(request)?.Done();
         }
     }
 }

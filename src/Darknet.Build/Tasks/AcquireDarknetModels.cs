@@ -108,19 +108,37 @@ namespace Darknet.Build.Tasks
                 }
             }
 
-            AcquireAll.Run(cache, SettingsFor(live), now, declaringProject, live, token);
-            if (later.Count == 0 || Log.HasLoggedErrors || token.IsCancellationRequested) return !Log.HasLoggedErrors;
+            if (key == null || Log.HasLoggedErrors)
+            {
+                AcquireAll.Run(cache, SettingsFor(live), now, declaringProject, live, token);
+                return !Log.HasLoggedErrors;
+            }
 
-            // The wait task replays what the work says: a task must not log once it has returned.
-            var what = string.Join(", ", later.Select(r => r.OutputFileName));
+            // One work for every item, EmbeddedResource items first (the targets join those before CoreCompile, the rest
+            // before the copy to bin/). Each item's progress is registered for the status project named for it. The wait
+            // tasks replay what the work says: a task must not log once it has returned.
+            var all = now.Concat(later).ToList();
+            var what = string.Join(", ", all.Select(r => r.OutputFileName));
             var buffered = AcquireLog.Buffered();
             var settings = SettingsFor(buffered);
             _ = settings.Credentials;   // DARKNET_MIRROR_TOKEN is read here, on the build's thread, not from the work's
-            var work = new BackgroundAcquisition(what, buffered, workToken => AcquireAll.Run(cache, settings, later, declaringProject, buffered, workToken));
+            var progress = new Dictionary<string, ModelProgress>(StringComparer.Ordinal);
+            foreach (var request in all)
+            {
+                var shown = new ModelProgress(buffered);
+                progress[request.OutputPath] = shown;
+                engine!.RegisterTaskObject(ModelProgress.KeyFor(request.OutputPath), shown, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+            }
+            var work = new BackgroundAcquisition(what, buffered,
+                workToken => AcquireAll.Run(cache, settings, all, declaringProject, buffered, workToken, r => progress[r.OutputPath]));
             engine!.RegisterTaskObject(key, work, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+            Pending = Models.Where(m => progress.ContainsKey(m.ItemSpec)).ToArray();
             Log.LogMessage(MessageImportance.Low, "Darknet: acquiring " + what + " in the background; the build goes on and waits for it before copying to the output");
             return true;
         }
+
+        /// <summary>The items being acquired in the background (for their status projects); empty when all were acquired here.</summary>
+        [Output] public ITaskItem[] Pending { get; private set; } = Array.Empty<ITaskItem>();
 
         internal static string? ParseMirror(string? value)
         {

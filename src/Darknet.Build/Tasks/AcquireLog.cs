@@ -56,6 +56,15 @@ namespace Darknet.Build.Tasks
             while (_pending.TryDequeue(out var entry)) Write(log, entry);
         }
 
+        /// <summary>
+        /// Logs, in order, the messages buffered since the last call, up to the first warning or error: those stay for
+        /// <see cref="Replay"/> in the model's own project (a status project shows progress, never a diagnostic).
+        /// </summary>
+        public void ReplayMessages(TaskLoggingHelper log)
+        {
+            while (_pending.TryPeek(out var entry) && entry.Kind == Kind.Message && _pending.TryDequeue(out entry)) Write(log, entry);
+        }
+
         private void Add(Entry entry)
         {
             entry.Text = SafeUrl.RedactText(entry.Text);

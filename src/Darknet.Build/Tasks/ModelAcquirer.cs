@@ -34,6 +34,9 @@ namespace Darknet.Build.Tasks
             _cache.Remaking = settings.Log;
         }
 
+        /// <summary>Called once the model's weights are verified (downloaded, found in the cache or a local file), before converting.</summary>
+        public Action? WeightsReady { get; set; }
+
         public void Acquire(ModelRequest request)
         {
             var cfgText = request.Config == null ? null : ReadConfig(request);
@@ -70,6 +73,7 @@ namespace Darknet.Build.Tasks
         private void Acquire(ModelRequest request, string? cfgText, NetworkLayout layout, ClassNames? classNames)
         {
             var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
+            WeightsReady?.Invoke();
 
             var layerNames = LayerNamesFor(request);
             var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -29,9 +30,16 @@ namespace Darknet.Build.Tasks
             }
         }
 
+        /// <summary>
+        /// "EmbeddedResource": wait only for the items of that As (csc reads them), replay what the work said so far and
+        /// leave it running for the rest. Empty: wait for all of it and end it.
+        /// </summary>
+        public string? Only { get; set; }
+
         public override bool Execute()
         {
             if (!(BuildEngine is IBuildEngine4 engine)) return true;
+            if (!string.IsNullOrEmpty(Only)) return WaitFor(engine, Only!);
             var work = engine.UnregisterTaskObject(BackgroundAcquisition.KeyFor(BuildEngine, Models), RegisteredTaskObjectLifetime.Build) as BackgroundAcquisition;
             if (work == null) return true;
             using (work)
@@ -55,6 +63,32 @@ namespace Darknet.Build.Tasks
                 }
                 Log.LogMessage(MessageImportance.Low, "Darknet: waited " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) +
                                                          " ms for the background acquire of " + work.What);
+            }
+            foreach (var model in Models)
+                (engine.UnregisterTaskObject(ModelProgress.KeyFor(model.ItemSpec), RegisteredTaskObjectLifetime.Build) as IDisposable)?.Dispose();
+            return !Log.HasLoggedErrors;
+        }
+
+        private bool WaitFor(IBuildEngine4 engine, string only)
+        {
+            if (!(engine.GetRegisteredTaskObject(BackgroundAcquisition.KeyFor(BuildEngine, Models), RegisteredTaskObjectLifetime.Build) is BackgroundAcquisition work))
+                return true;
+            var yielding = BuildEngine as IBuildEngine3;
+            yielding?.Yield();
+            try
+            {
+                foreach (var model in Models.Where(m => string.Equals(m.GetMetadata("As"), only, StringComparison.OrdinalIgnoreCase)))
+                {
+                    if (!(engine.GetRegisteredTaskObject(ModelProgress.KeyFor(model.ItemSpec), RegisteredTaskObjectLifetime.Build) is ModelProgress progress)) continue;
+                    var done = progress.For("Done");
+                    while (!_cancelled && !done.WaitOne(100)) work.Log.Replay(Log);
+                    if (_cancelled) work.Cancel();
+                }
+                work.Log.Replay(Log);
+            }
+            finally
+            {
+                yielding?.Reacquire();
             }
             return !Log.HasLoggedErrors;
         }

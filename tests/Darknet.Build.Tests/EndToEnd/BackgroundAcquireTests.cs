@@ -7,8 +7,8 @@ namespace Darknet.Build.Tests.EndToEnd;
 
 /// <summary>
 /// Issue 8: a Content (or None) model is acquired on a background thread while the project compiles, and joined by
-/// DarknetWaitForModels before anything reads obj/; EmbeddedResource and $(DarknetAcquireInBackground)=false stay
-/// synchronous. Real builds; the overlap is proven by the order of the log's messages, never by timing.
+/// DarknetWaitForModels before anything reads obj/; EmbeddedResource items are joined before the compiler, and
+/// $(DarknetAcquireInBackground)=false acquires everything synchronously. Real builds; the overlap is proven by the order of the log's messages, never by timing.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class BackgroundAcquireTests

@@ -66,13 +66,13 @@ public sealed class BuildOutputTests
 
         var cache = _fixture.NewDirectory("ux-tl-cache");
         var app = _fixture.CreateProject("TerminalApp", cache, items, $"<DarknetMirror>{mirror}</DarknetMirror>");
-        // A Content model downloads while the project compiles: a download that outlasts the compiler is then waited
-        // for by DarknetWaitForModels, which the status line names.
+        // A Content model downloads while the project compiles; a download that outlasts the compiler is then waited
+        // for in the model's status project: the live status line names the model and what is happening to it.
         _fixture.Server.StallAfter("ux-tl/" + weights.FileName, 1_000_000, TimeSpan.FromSeconds(20));
         var cold = InTerminal(app.Directory, cache, "build", "-tl:on");
         Show("cold build, dotnet build (terminal logger) at a terminal", cold);
         Succeeded(cold);
-        Assert.Matches(new Regex(@"TerminalApp net10\.0 DarknetWaitForModels +\(\d+\.\ds\)"), cold.Output);   // the live status line
+        Assert.Matches(new Regex(@"yolov3\.npy DarknetDownloading +\(\d+\.\ds\)"), cold.Output);   // the live status line
 
         var detailedCache = _fixture.NewDirectory("ux-tl-detailed-cache");
         var detailed = _fixture.CreateProject("TerminalDetailedApp", detailedCache, items, $"<DarknetMirror>{mirror}</DarknetMirror>");
@@ -81,6 +81,30 @@ public sealed class BuildOutputTests
         Succeeded(verbose);
         Assert.Contains("Darknet: Downloading yolov3.weights (248.0 MB) from " + mirror + "yolov3.weights", verbose.Output);
         Assert.Contains("Darknet: Downloaded yolov3.weights (248.0 MB)", verbose.Output);
+    }
+
+    /// <summary>
+    /// An EmbeddedResource model is joined before the compiler, in its status project too: the live line reads
+    /// "yolov3-tiny.npy DarknetDownloading", the build succeeds and the resource is in the assembly.
+    /// </summary>
+    [SkippableFact]
+    public void TerminalLoggerNamesAnEmbeddedModelWhileItDownloads()
+    {
+        Skip.IfNot(PseudoTerminal.Available, "util-linux `script` is not installed");
+        var mirror = _fixture.ServeTiny("ux-tl-embedded");
+        _fixture.Server.StallAfter("ux-tl-embedded/yolov3-tiny.weights", 1_000_000, TimeSpan.FromSeconds(3));
+        var cache = _fixture.NewDirectory("ux-tl-embedded-cache");
+        var app = _fixture.CreateProject("TerminalEmbeddedApp", cache,
+            $"""<DarknetModel Include="yolov3-tiny" Sha256="{_fixture.Tiny.Sha256}" As="EmbeddedResource" />""", $"<DarknetMirror>{mirror}</DarknetMirror>");
+
+        var cold = InTerminal(app.Directory, cache, "build", "-tl:on");
+        Show("cold build of an EmbeddedResource model (terminal logger) at a terminal", cold);
+        Succeeded(cold);
+        Assert.Matches(new Regex(@"yolov3-tiny\.npy DarknetDownloading +\(\d+\.\ds\)"), cold.Output);
+        var coldLines = cold.Output.Split('\n');
+        Assert.True(Array.FindIndex(coldLines, l => l.Contains("yolov3-tiny.npy DarknetDownloading")) < Array.FindLastIndex(coldLines, l => l.Contains("CoreCompile")),
+            "the embedded model is waited for before the compiler:\n" + cold.Output);
+        Assert.True(File.Exists(Path.Combine(app.ObjModelDirectory, "yolov3-tiny.npy")));
     }
 
     /// <summary>`dotnet run` builds quietly (nothing but errors and warnings); `dotnet run -v:n` shows the download lines, then the program runs.</summary>
