@@ -326,38 +326,8 @@ namespace Darknet.Cache
             }
         }
 
-        /// <summary>Under the lock: temps of this entry (whoever wrote them is gone, or we would not hold the lock), partials nobody resumed.</summary>
-        private void DeleteLitter()
-        {
-            TempFiles.DeleteOrphans(Directory, System.IO.Path.GetFileName(Path), evenLive: true);
-            DeleteAbandonedPartials(Directory);
-        }
-
-        /// <summary>Deletes the partial downloads in <paramref name="directory"/> not written for <see cref="PartialMaxAge"/>. Never throws.</summary>
-        public static int DeleteAbandonedPartials(string directory)
-        {
-            var deleted = 0;
-            try
-            {
-                if (!System.IO.Directory.Exists(directory)) return 0;
-                foreach (var partial in System.IO.Directory.GetFiles(directory, "*" + PartialSuffix))
-                {
-                    if (DateTime.UtcNow - File.GetLastWriteTimeUtc(partial) <= PartialMaxAge) continue;
-                    if (AtomicFile.TryDelete(partial)) deleted++;
-                    AtomicFile.TryDelete(partial + ".json");
-                }
-                // Rejected hand-placed files are kept as long as abandoned partials, for their owner to look at.
-                foreach (var rejected in System.IO.Directory.GetFiles(directory, "*" + RejectedInfix + "*"))
-                {
-                    if (DateTime.UtcNow - RejectedAt(rejected) <= PartialMaxAge) continue;
-                    if (AtomicFile.TryDelete(rejected)) deleted++;
-                }
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-            }
-            return deleted;
-        }
+        /// <summary>Under the lock: this entry's temps (whoever wrote them is gone, or we would not hold the lock), partials nobody resumed.</summary>
+        private void DeleteLitter() => CacheLitter.DeleteHeld(Path);
 
         /// <summary>Renames the entry's file to a free "&lt;entry&gt;.rejected-yyyyMMdd-HHmmss[-n]" and returns that path.</summary>
         private string MoveAside()
