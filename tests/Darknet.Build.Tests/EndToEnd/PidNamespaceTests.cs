@@ -68,7 +68,7 @@ public sealed class PidNamespaceTests
                     tempKept = File.Exists(temp);
                 }
             }, "build", a.ProjectPath);
-            _output.WriteLine("A: " + buildA + "\nB: " + other + "\nclean in B: " + clean);
+            _output.WriteLine("A's temp: " + temp + "\nA: " + buildA + "\nB: " + other + "\nclean in B: " + clean);
             if (temp == null)
             {
                 Succeeded(buildA);
