@@ -22,7 +22,8 @@ namespace Darknet.Cache
     /// </list>
     /// <see cref="LinkAsync"/> hands a verified entry out as a hard link (a project's obj/ file), under the same lock.
     /// Errors: DarknetException DKN4012 (read-only or unwritable cache), DKN4015 (disk full), DKN4016 (a directory where
-    /// the entry belongs), DKN4007 (lock timeout), or what the check, the producer or <c>missing</c> throw.
+    /// the entry belongs), DKN4017 (a file being written was removed by another process, again after one retry), DKN4007
+    /// (lock timeout), or what the check, the producer or <c>missing</c> throw.
     /// </summary>
     internal sealed class CacheEntry
     {
@@ -100,7 +101,41 @@ namespace Darknet.Cache
         public Task<CachedFile?> TryGetAsync(Func<FileHashes, string, DarknetException?> check, CancellationToken cancellationToken) =>
             GetOrPublishAsync(check, produce: null, missing: null, cancellationToken);
 
+        /// <summary>
+        /// <see cref="GetOrPublishOnceAsync"/>, once more when a file it was writing vanished (another process removed it: a
+        /// concurrent `darknet cache clean` of an older version, a user): produce starts again from its inputs, so it is safe.
+        /// </summary>
         private async Task<CachedFile?> GetOrPublishAsync(
+            Func<FileHashes, string, DarknetException?> check,
+            Func<CancellationToken, Task<Produced>>? produce,
+            Func<string?, DarknetException>? missing,
+            CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await GetOrPublishOnceAsync(check, produce, missing, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsVanished(e))
+            {
+            }
+            try
+            {
+                return await GetOrPublishOnceAsync(check, produce, missing, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsVanished(e))
+            {
+                throw new DarknetException(ErrorCodes.EntryVanished,
+                    "A file of the cache entry " + Path + " was removed by another process while this build wrote it, twice: " + e.Message +
+                    " A concurrent `darknet cache clean` (of a version that ignores locks), a script or a user deleting cache files? " +
+                    "The cache itself is writable; build again once nothing else removes files there.", e);
+            }
+        }
+
+        /// <summary>A file or directory that was there a moment ago is gone (ENOENT): never a permission or read-only problem.</summary>
+        internal static bool IsVanished(Exception e) =>
+            (e is FileNotFoundException || e is DirectoryNotFoundException) && !WriteFailure.IsNotWritable(e);
+
+        private async Task<CachedFile?> GetOrPublishOnceAsync(
             Func<FileHashes, string, DarknetException?> check,
             Func<CancellationToken, Task<Produced>>? produce,
             Func<string?, DarknetException>? missing,
@@ -177,7 +212,7 @@ namespace Darknet.Cache
                     // A partial stays: once there is room, the next build continues it.
                     throw WriteFailure.UnderBuild(e, Path);
                 }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                catch (Exception e) when ((e is IOException || e is UnauthorizedAccessException) && !IsVanished(e))
                 {
                     throw new DarknetException(ErrorCodes.CacheUnusable,
                         "Cannot write the cache entry " + Path + ": " + e.Message + " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
@@ -326,38 +361,8 @@ namespace Darknet.Cache
             }
         }
 
-        /// <summary>Under the lock: temps of this entry (whoever wrote them is gone, or we would not hold the lock), partials nobody resumed.</summary>
-        private void DeleteLitter()
-        {
-            TempFiles.DeleteOrphans(Directory, System.IO.Path.GetFileName(Path), evenLive: true);
-            DeleteAbandonedPartials(Directory);
-        }
-
-        /// <summary>Deletes the partial downloads in <paramref name="directory"/> not written for <see cref="PartialMaxAge"/>. Never throws.</summary>
-        public static int DeleteAbandonedPartials(string directory)
-        {
-            var deleted = 0;
-            try
-            {
-                if (!System.IO.Directory.Exists(directory)) return 0;
-                foreach (var partial in System.IO.Directory.GetFiles(directory, "*" + PartialSuffix))
-                {
-                    if (DateTime.UtcNow - File.GetLastWriteTimeUtc(partial) <= PartialMaxAge) continue;
-                    if (AtomicFile.TryDelete(partial)) deleted++;
-                    AtomicFile.TryDelete(partial + ".json");
-                }
-                // Rejected hand-placed files are kept as long as abandoned partials, for their owner to look at.
-                foreach (var rejected in System.IO.Directory.GetFiles(directory, "*" + RejectedInfix + "*"))
-                {
-                    if (DateTime.UtcNow - RejectedAt(rejected) <= PartialMaxAge) continue;
-                    if (AtomicFile.TryDelete(rejected)) deleted++;
-                }
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-            }
-            return deleted;
-        }
+        /// <summary>Under the lock: this entry's temps (whoever wrote them is gone, or we would not hold the lock), partials nobody resumed.</summary>
+        private void DeleteLitter() => CacheLitter.DeleteHeld(Path);
 
         /// <summary>Renames the entry's file to a free "&lt;entry&gt;.rejected-yyyyMMdd-HHmmss[-n]" and returns that path.</summary>
         private string MoveAside()

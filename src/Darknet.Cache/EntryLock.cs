@@ -32,6 +32,7 @@ namespace Darknet.Cache
             var directory = System.IO.Path.GetDirectoryName(lockPath);
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
             var clock = Stopwatch.StartNew();
+            var recreated = 0;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -47,6 +48,12 @@ namespace Darknet.Cache
                         "Cannot open the cache lock file " + lockPath + ": " + e.Message +
                         " Set DARKNET_CACHE_DIR or DarknetCacheDir to a writable directory.", e);
                 }
+                catch (DirectoryNotFoundException) when (!string.IsNullOrEmpty(directory) && recreated++ < 3)
+                {
+                    // Its directory was removed since (a concurrent clean of the last file in it): nobody holds a lock there.
+                    Directory.CreateDirectory(directory!);
+                    continue;
+                }
                 catch (IOException) when (clock.Elapsed < timeout)
                 {
                     // Held by another build (or another thread of this one): wait for it.
@@ -59,6 +66,22 @@ namespace Darknet.Cache
                         "delete that lock file and build again.", e);
                 }
                 await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// The lock if nobody holds it, else null at once (never waits): for sweeps and `darknet cache clean`, which skip a
+        /// busy entry. DKN4012 when the lock file cannot be created or opened (a read-only cache).
+        /// </summary>
+        public static EntryLock? TryAcquire(string lockPath)
+        {
+            try
+            {
+                return AcquireAsync(lockPath, TimeSpan.Zero, TimeSpan.Zero, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (DarknetException e) when (e.Code == ErrorCodes.LockTimeout)
+            {
+                return null;
             }
         }
 

@@ -160,30 +160,10 @@ namespace Darknet.Cache
         }
 
         /// <summary>
-        /// Removes what dead runs left anywhere in the cache: temps whose process is gone (or older than a day) and partial
-        /// downloads nobody resumed for <see cref="CacheEntry.PartialMaxAge"/>. Never throws; returns how many files went.
+        /// Removes what dead runs left anywhere in the cache (see <see cref="CacheLitter"/>: under each entry's lock, taken
+        /// without waiting, or by age; never by process id). Never throws; returns how many files went.
         /// </summary>
-        public int DeleteLitter()
-        {
-            var deleted = 0;
-            foreach (var area in new[] { "weights", "converted", "configs" })
-            {
-                var top = Path.Combine(Root, area);
-                string[] directories;
-                try
-                {
-                    if (!Directory.Exists(top)) continue;
-                    directories = Directory.GetDirectories(top);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    continue;
-                }
-                foreach (var directory in directories)
-                    deleted += TempFiles.DeleteOrphans(directory) + CacheEntry.DeleteAbandonedPartials(directory);
-            }
-            return deleted;
-        }
+        public int DeleteLitter() => CacheLitter.Sweep(Root);
 
         /// <summary>
         /// Puts <paramref name="file"/> (an entry this cache returned) at <paramref name="destination"/> as a hard link, its

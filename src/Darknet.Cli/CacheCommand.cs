@@ -18,7 +18,7 @@ namespace Darknet.Cli
     /// </summary>
     public static class CacheCommand
     {
-        private static readonly string[] Areas = { "weights", "converted", "configs" };
+        private static readonly string[] Areas = CacheLitter.Areas;
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
         {
@@ -181,34 +181,47 @@ namespace Darknet.Cli
                 files++;
             }
 
-            var litter = new MachineCache(root).DeleteLitter();   // dead runs' temps, abandoned partials
-            files += litter;
+            // Dead runs' temps, abandoned partials and old rejected files, entry by entry under its lock.
+            var busy = new HashSet<string>(StringComparer.Ordinal);
+            void Busy(string entry)
+            {
+                if (busy.Add(entry)) stdout.WriteLine($"busy     {Relative(root, entry)} (a build is using it; kept)");
+            }
+            files += CacheLitter.Sweep(root, Busy);
             foreach (var entry in Entries(root))
             {
                 var remove = all ||
                              entry.Kind == EntryKind.Rejected ||
                              (days.HasValue && DateTime.UtcNow - LastUsed(entry.Path) > TimeSpan.FromDays(days.Value));
                 if (!remove) continue;
-                Delete(entry.Path);
-                if (entry.Kind == EntryKind.Entry) Sidecar.Delete(entry.Path);
-                if (entry.Kind == EntryKind.Partial) AtomicFile.TryDelete(entry.Path + ".json");
-            }
-            if (all)
-            {
-                foreach (var area in Areas)
+                var owner = OwnerOf(entry);
+                if (busy.Contains(owner)) continue;
+                // Without waiting: an entry a build is downloading, converting or checking stays, with its lock and partial.
+                using (var held = EntryLock.TryAcquire(owner + ".lock"))
                 {
-                    var directory = Path.Combine(root, area);
-                    if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+                    if (held == null)
+                    {
+                        Busy(owner);
+                        continue;
+                    }
+                    Delete(entry.Path);
+                    if (entry.Kind == EntryKind.Entry) Sidecar.Delete(entry.Path);
+                    if (entry.Kind == EntryKind.Partial) AtomicFile.TryDelete(entry.Path + ".json");
                 }
             }
-            else
-            {
-                RemoveEmptyDirectories(root);
-            }
+            // Lock files are never deleted (a build may hold one, or wait on it): a directory goes when nothing else is left in it.
+            RemoveEmptyDirectories(root);
             stdout.WriteLine($"removed {files} files ({Megabytes.Format(bytes)}) from {root}" +
-                             (all ? "" : days.HasValue ? $": entries not used for {days.Value.ToString(CultureInfo.InvariantCulture)} days, rejected files and litter" : ": rejected files and litter"));
+                             (all ? "" : days.HasValue ? $": entries not used for {days.Value.ToString(CultureInfo.InvariantCulture)} days, rejected files and litter" : ": rejected files and litter") +
+                             (busy.Count > 0 ? $"; {busy.Count} in use, kept" : ""));
             return Program.Ok;
         }
+
+        /// <summary>The entry a listed file belongs to (the one whose lock guards it): itself, or the entry of a partial or a rejected file.</summary>
+        private static string OwnerOf(Entry entry) =>
+            entry.Kind == EntryKind.Partial ? entry.Path.Substring(0, entry.Path.Length - CacheEntry.PartialSuffix.Length)
+            : entry.Kind == EntryKind.Rejected ? entry.Path.Substring(0, entry.Path.LastIndexOf(CacheEntry.RejectedInfix, StringComparison.Ordinal))
+            : entry.Path;
 
         private static void RemoveEmptyDirectories(string root)
         {
@@ -218,18 +231,21 @@ namespace Darknet.Cli
                 if (!Directory.Exists(top)) continue;
                 foreach (var directory in Directory.GetDirectories(top))
                 {
-                    // An entry's lock file alone does not keep its directory.
-                    var files = Directory.GetFiles(directory);
-                    if (files.All(f => f.EndsWith(".lock", StringComparison.Ordinal)) && Directory.GetDirectories(directory).Length == 0)
+                    try
                     {
-                        try
-                        {
-                            Directory.Delete(directory, recursive: true);
-                        }
-                        catch (IOException)
-                        {
-                        }
+                        if (Directory.EnumerateFileSystemEntries(directory).Any()) continue;
+                        Directory.Delete(directory);
                     }
+                    catch (IOException)
+                    {
+                    }
+                }
+                try
+                {
+                    if (!Directory.EnumerateFileSystemEntries(top).Any()) Directory.Delete(top);
+                }
+                catch (IOException)
+                {
                 }
             }
         }

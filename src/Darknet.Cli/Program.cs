@@ -125,7 +125,8 @@ namespace Darknet.Cli
             "           rejected (moved-aside) files are marked\n" +
             "  verify   hash every entry again against its record; remove what is damaged (exit code 1 when anything was)\n" +
             "  clean    remove litter (dead runs' temps, abandoned partial downloads) and rejected files;\n" +
-            "           --older-than DAYS  also entries not used for DAYS days;  --all  everything\n" +
+            "           --older-than DAYS  also entries not used for DAYS days;  --all  everything;\n" +
+            "           an entry a build is using is kept and reported as busy (its lock is never waited for)\n" +
             "\n" +
             "  --cache DIR   the cache (default: DARKNET_CACHE_DIR, else the platform default)\n";
 

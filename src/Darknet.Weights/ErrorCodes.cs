@@ -72,7 +72,9 @@ namespace Darknet.Weights
         /// <summary>The disk filled up under a build (cache, conversion into it, obj/); the CLI's own writes say <see cref="DiskFull"/>.</summary>
         public const string CacheDiskFull = "DKN4015";
         public const string EntryNotAFile = "DKN4016";
-        // DKN4017-4019 unused; the download's codes start at DKN4020.
+        /// <summary>A cache file this build was writing (its temp, partial, entry or their directory) was removed by another process, twice.</summary>
+        public const string EntryVanished = "DKN4017";
+        // DKN4018-4019 unused; the download's codes start at DKN4020.
         public const string TooManyRedirects = "DKN4020";
         public const string RedirectDowngrade = "DKN4021";
         public const string CredentialVariableUnset = "DKN4022";

@@ -585,24 +585,39 @@ public sealed class MachineCacheTests : IDisposable
         Assert.False(System.IO.File.Exists(path + ".dkn-partial"));
     }
 
+    /// <summary>
+    /// Issue 19: a temp's writer is judged by its entry's lock, never by the pid in its name (a pid from another container
+    /// or machine says nothing here). Before, a fresh temp naming a pid not running here was deleted even while its
+    /// writer, in another PID namespace, held the entry's lock.
+    /// </summary>
     [Fact]
-    public void DeleteLitter_removes_dead_runs_temps_and_abandoned_partials_anywhere_in_the_cache()
+    public void DeleteLitter_removes_temps_under_their_entrys_lock_or_by_age_and_abandoned_partials_anywhere_in_the_cache()
     {
         var directory = Path.Combine(_cache.Root, "converted", "abc");
         Directory.CreateDirectory(directory);
-        var deadTemp = Path.Combine(directory, ".net.npy.999999-0badc0de.dkn-tmp");
-        System.IO.File.WriteAllBytes(deadTemp, new byte[10]);
-        var liveTemp = Darknet.Weights.IO.TempFiles.PathFor(Path.Combine(directory, "net.npy"));
-        System.IO.File.WriteAllBytes(liveTemp, new byte[10]);
+        System.IO.File.WriteAllBytes(Path.Combine(directory, "net.npy.lock"), Array.Empty<byte>());
+        var freeTemp = Path.Combine(directory, ".net.npy.999999-0badc0de.dkn-tmp");
+        var ownTemp = Darknet.Weights.IO.TempFiles.PathFor(Path.Combine(directory, "net.npy"));
+        using var held = EntryLock.TryAcquire(Path.Combine(directory, "busy.npy.lock"))!;
+        var busyTemp = Path.Combine(directory, ".busy.npy.999999-0badc0de.dkn-tmp");
+        var freshUnlocked = Path.Combine(directory, ".other.npy.999999-0badc0de.dkn-tmp");
+        var oldUnlocked = Path.Combine(directory, ".older.npy.1-0badc0de.dkn-tmp");
+        foreach (var temp in new[] { freeTemp, ownTemp, busyTemp, freshUnlocked, oldUnlocked }) System.IO.File.WriteAllBytes(temp, new byte[10]);
+        System.IO.File.SetLastWriteTimeUtc(busyTemp, DateTime.UtcNow.AddDays(-30));
+        System.IO.File.SetLastWriteTimeUtc(oldUnlocked, DateTime.UtcNow - Darknet.Weights.IO.TempFiles.MaxAge - TimeSpan.FromHours(1));
         var old = Path.Combine(_cache.Root, "weights", "url-x", "w.weights.dkn-partial");
         Directory.CreateDirectory(Path.GetDirectoryName(old)!);
         System.IO.File.WriteAllBytes(old, new byte[10]);
         System.IO.File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-30));
 
-        Assert.Equal(2, _cache.DeleteLitter());
-        Assert.False(System.IO.File.Exists(deadTemp));
+        Assert.Equal(4, _cache.DeleteLitter());
+        Assert.False(System.IO.File.Exists(freeTemp), "nobody holds net.npy's lock, so nobody writes its temps");
+        Assert.False(System.IO.File.Exists(ownTemp), "a temp is judged by its lock, not by the pid it names (even this one's)");
+        Assert.False(System.IO.File.Exists(oldUnlocked), "no lock covers it and it is older than TempFiles.MaxAge");
         Assert.False(System.IO.File.Exists(old));
-        Assert.True(System.IO.File.Exists(liveTemp), "a temp of a running process stays");
+        Assert.True(System.IO.File.Exists(busyTemp), "the temp of an entry whose lock is held stays, whatever its age and pid");
+        Assert.True(System.IO.File.Exists(freshUnlocked), "a fresh temp no lock covers stays until it is old");
+        Assert.True(System.IO.File.Exists(Path.Combine(directory, "net.npy.lock")), "a lock file is never deleted");
     }
 
     // ---- coded failures (Must 10) ----
