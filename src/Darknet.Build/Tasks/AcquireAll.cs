@@ -1,15 +1,32 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
 using System.Threading;
 using Darknet.Cache;
 using Darknet.Weights;
 using Darknet.Weights.IO;
+using Microsoft.Build.Framework;
 
 namespace Darknet.Build.Tasks
 {
     /// <summary>The acquire step for a list of models, on whichever thread runs it, saying everything to an <see cref="AcquireLog"/>.</summary>
     internal static class AcquireAll
     {
+        /// <summary>
+        /// The one line per model at high importance (the classic logger at any verbosity but quiet, the terminal logger
+        /// with -v:d): "Darknet: yolov3.npy ready (248.0 MB) in 9.8 s (weights 9.3 s, then 0.5 s) at /…/obj/…/yolov3.npy".
+        /// </summary>
+        internal static string Summary(ModelRequest request, TimeSpan total, TimeSpan? weights)
+        {
+            var size = File.Exists(request.OutputPath) ? " (" + Megabytes.Format(new FileInfo(request.OutputPath).Length) + ")" : "";
+            var split = weights is { } w ? " (weights " + Seconds(w) + ", then " + Seconds(total - w) + ")" : "";
+            return "Darknet: " + request.OutputFileName + " ready" + size + " in " + Seconds(total) + split + " at " + request.OutputPath;
+        }
+
+        private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+
         /// <summary>Acquires each model in turn, every failure an error with its code (the rest still go on, unless cancelled).</summary>
         /// <paramref name="progress"/>: each model's progress to report, where someone shows it (null: none).
         public static void Run(MachineCache cache, AcquireSettings settings, List<ModelRequest> requests, string? declaringProject,
@@ -24,10 +41,17 @@ namespace Darknet.Build.Tasks
                 var name = request.Name;
                 var project = request.DefiningProject;
                 var shown = progress?.Invoke(request);
-                acquirer.WeightsReady = shown == null ? null : (Action)shown.WeightsReady;
+                var watch = Stopwatch.StartNew();
+                TimeSpan? weightsReady = null;
+                acquirer.WeightsReady = () =>
+                {
+                    weightsReady ??= watch.Elapsed;
+                    shown?.WeightsReady();
+                };
                 try
                 {
                     acquirer.Acquire(request);
+                    log.Message(MessageImportance.High, Summary(request, watch.Elapsed, weightsReady));
                 }
                 catch (DarknetException e)
                 {

@@ -39,21 +39,25 @@ public sealed class BuildOutputTests
         Assert.Matches(new Regex(@"Darknet: yolov3\.weights +50% \(1\d\d\.\d of 248\.0 MB, [\d.]+ MB/s\)"), cold.Output);
         Assert.Matches(new Regex(@"Darknet: Downloaded yolov3\.weights \(248\.0 MB\) and verified it in [\d.]+ s"), cold.Output);
         Assert.Contains("Darknet: Converting yolov3.weights to yolov3.npy", cold.Output);
+        Assert.Matches(Ready, cold.Output);
 
         var warmApp = _fixture.CreateProject("ClassicWarmApp", cache,
             $"""<DarknetModel Include="yolov3" Sha256="{weights.Sha256}" />""", $"<DarknetMirror>{mirror}</DarknetMirror>");
         var warm = Dotnet(warmApp.Directory, cache, "build", "-tl:off", "-v:n");
         Show("warm cache, new project, dotnet build -tl:off -v:n", warm);
         Succeeded(warm);
-        Assert.Single(Lines(warm.Output, "Darknet:"));
+        // Two lines: the cache hit, and the one-line summary every acquired model gets.
+        var said = Lines(warm.Output, "Darknet:");
+        Assert.Equal(2, said.Count);
+        Assert.Matches(Ready, said[1]);
         Assert.Contains("Darknet: yolov3.weights is in the machine cache, no download: " + Path.Combine(cache, "weights", "sha256-" + weights.Sha256, "yolov3.weights"), warm.Output);
         Assert.Equal(1, _fixture.Server.RequestCount("ux-classic/yolov3.weights"));
     }
 
     /// <summary>
     /// The terminal logger (forced with -tl:on, under a pseudo-terminal) shows no task message at normal verbosity
-    /// (MSBuild 18 has no progress API for tasks): the live status line names the running target with its time; with -v:d
-    /// the download lines are printed under the project when it finishes, as the README says.
+    /// (MSBuild 18 has no progress API for tasks): the live status line names the model's status project and what is
+    /// happening, with its time; with -v:d the download lines and the summary are printed when the build ends, as the guide says.
     /// </summary>
     [SkippableFact]
     public void TerminalLoggerShowsTheTargetLiveAndTheDownloadLinesWithDetailedVerbosity()
@@ -81,6 +85,7 @@ public sealed class BuildOutputTests
         Succeeded(verbose);
         Assert.Contains("Darknet: Downloading yolov3.weights (248.0 MB) from " + mirror + "yolov3.weights", verbose.Output);
         Assert.Contains("Darknet: Downloaded yolov3.weights (248.0 MB)", verbose.Output);
+        Assert.Matches(Ready, verbose.Output);
     }
 
     /// <summary>
@@ -225,6 +230,9 @@ public sealed class BuildOutputTests
     };
 
     private void Show(string title, DotnetResult result) => _output.WriteLine("===== " + title + "\n" + result + "\n");
+
+    /// <summary>The one-line summary of an acquired yolov3 (see AcquireAll.Summary).</summary>
+    private static readonly Regex Ready = new(@"Darknet: yolov3\.npy ready \(\d+\.\d MB\) in \d+\.\d s \(weights \d+\.\d s, then \d+\.\d s\) at /\S+/yolov3\.npy");
 
     private static IReadOnlyList<string> Lines(string text, string containing) =>
         text.Split('\n').Where(line => line.Contains(containing, StringComparison.Ordinal)).ToList();
