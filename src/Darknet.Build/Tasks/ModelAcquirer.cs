@@ -36,8 +36,10 @@ namespace Darknet.Build.Tasks
 
         public void Acquire(ModelRequest request)
         {
-            var cfgText = request.Config == null ? null : ReadConfig(request);
-            var layout = cfgText == null ? request.BuiltIn!.LayoutFor(request.Format) : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
+            string? cfgText = null;
+            NetworkLayout layout;
+            if (request.Config == null) layout = request.BuiltIn!.LayoutFor(request.Format);
+            else (cfgText, layout) = ReadConfig(request);
             if (request.OnnxInputSize is { } size) layout = layout.AtSize(size.Width, size.Height);
             var classNames = ClassNamesFor(request);
             classNames?.CheckFits(layout); // before any download: names that do not fit fail the build at once (DKN1008)
@@ -214,16 +216,13 @@ namespace Darknet.Build.Tasks
             return new WeightsRequest(FileNameOf(customUrls[0], request.Name), size, customUrls, request.Sha256);
         }
 
-        private string ReadConfig(ModelRequest request)
+        private (string Text, NetworkLayout Layout) ReadConfig(ModelRequest request)
         {
-            if (!request.ConfigIsUrl)
-            {
-                if (!File.Exists(request.Config))
-                    throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
-                        $"Config {request.Config} does not exist.");
-                return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
-            }
-            return ConfigDownload.Get(_cache, request.Config!, _settings, _cancellationToken);
+            if (!request.ConfigIsUrl && !File.Exists(request.Config))
+                throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
+                    $"Config {request.Config} does not exist.");
+            return new ConfigSource(_cache, _settings.DownloadOptions(null), _settings.Offline)
+                .Load(request.Config!, SafeUrl.Redact(request.Config!), _cancellationToken);
         }
 
         /// <summary>
