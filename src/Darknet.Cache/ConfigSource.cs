@@ -19,7 +19,7 @@ namespace Darknet.Cache
     /// the index file <c>configs/urls/&lt;hash of the URL without credentials&gt;</c> (so offline builds keep working).
     /// A cached file is checked against its key when read; an answer that did not parse is not cached, so it is asked again.
     /// <code>
-    /// var (text, layout) = new ConfigSource(cache, downloadOptions, offline).Load(pathOrUrl, sourceName, ct);
+    /// var (text, layout) = new ConfigSource(cache, downloadOptions, offline, log).Load(pathOrUrl, sourceName, ct);
     /// </code>
     /// </summary>
     internal sealed class ConfigSource
@@ -32,14 +32,17 @@ namespace Darknet.Cache
         private readonly MachineCache _cache;
         private readonly DownloadOptions _options;
         private readonly bool _offline;
+        private readonly IDarknetLog _log;
 
-        /// <param name="options">How to fetch a URL (AllowHttp, credentials, proxy, stall timeout); its Log hears that a fetched Config could not be cached.</param>
+        /// <param name="options">How to fetch a URL (AllowHttp, credentials, proxy, stall timeout).</param>
         /// <param name="offline">A URL that is not in the cache fails (DKN4006) instead of being fetched.</param>
-        public ConfigSource(MachineCache cache, DownloadOptions options, bool offline)
+        /// <param name="log">Hears each retry and a fetched Config that could not be cached (details).</param>
+        public ConfigSource(MachineCache cache, DownloadOptions options, bool offline, IDarknetLog log)
         {
             _cache = cache;
             _options = options;
             _offline = offline;
+            _log = log;
         }
 
         public static bool IsUrl(string config) => SafeUrl.IsHttp(config);
@@ -82,7 +85,7 @@ namespace Darknet.Cache
 
         private byte[] Fetch(SourceUrl source, string name, CancellationToken cancellationToken)
         {
-            var http = new HttpGet(_options);
+            var http = new HttpGet(_options, _log);
             byte[]? result = null;
             long received = 0;
             http.RetryAsync(async () =>
@@ -141,7 +144,7 @@ namespace Darknet.Cache
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DarknetException)
             {
-                _options.Log?.Invoke("Could not cache the Config in " + Path.Combine(_cache.Root, Area) + ": " + e.Message);
+                _log.Message(LogLevel.Detail, "Could not cache the Config in " + Path.Combine(_cache.Root, Area) + ": " + e.Message);
             }
         }
 

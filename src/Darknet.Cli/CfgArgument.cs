@@ -22,7 +22,7 @@ namespace Darknet.Cli
             var cache = new MachineCache(cacheDirectory != null ? Path.GetFullPath(cacheDirectory) : CacheLocation.Resolve());
             try
             {
-                return new ConfigSource(cache, new DownloadOptions { AllowHttp = allowHttp }, offline: false)
+                return new ConfigSource(cache, new DownloadOptions { AllowHttp = allowHttp }, offline: false, SilentLog.Instance)
                     .Load(cfg, url ? SafeUrl.Redact(cfg) : Path.GetFileName(cfg), cancellationToken).Layout;
             }
             catch (UnauthorizedAccessException e) when (!url)

@@ -11,11 +11,9 @@ namespace Darknet.Build.Tasks
     internal static class AcquireAll
     {
         /// <summary>Acquires each model in turn, every failure an error with its code (the rest still go on, unless cancelled).</summary>
-        public static void Run(MachineCache cache, AcquireSettings settings, List<ModelRequest> requests, string? declaringProject,
-                               AcquireLog log, CancellationToken token)
+        public static void Run(MachineCache cache, AcquireSettings settings, List<ModelRequest> requests, AcquireLog log, CancellationToken token)
         {
             if (requests.Count == 0) return;
-            cache.Rejected = message => log.Warning(ErrorCodes.RejectedSeed, declaringProject, message);
             var acquirer = new ModelAcquirer(cache, settings, token);
             foreach (var request in requests)
             {

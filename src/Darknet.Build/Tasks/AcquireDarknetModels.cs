@@ -61,15 +61,14 @@ namespace Darknet.Build.Tasks
                 Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
                 return false;
             }
-            AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings
+            // Pointing at the project that declared the items, as the errors do (not at our .targets).
+            var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
+            AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings(new BuildLog(log, declaringProject))
             {
                 Mirror = mirror,
                 Offline = offline,
                 AllowHttp = allowHttp,
                 StallTimeout = stallTimeout,
-                Log = message => log.Message(MessageImportance.High, message),
-                Normal = message => log.Message(MessageImportance.Normal, message),
-                Detail = message => log.Message(MessageImportance.Low, message),
             };
             MachineCache cache;
             try
@@ -81,8 +80,6 @@ namespace Darknet.Build.Tasks
                 Log.LogError(null, ErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
-            // Pointing at the project that declared the items, as the errors do (not at our .targets).
-            var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
             var litter = cache.DeleteLitter();
             if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");
@@ -108,7 +105,7 @@ namespace Darknet.Build.Tasks
                 }
             }
 
-            AcquireAll.Run(cache, SettingsFor(live), now, declaringProject, live, token);
+            AcquireAll.Run(cache, SettingsFor(live), now, live, token);
             if (later.Count == 0 || Log.HasLoggedErrors || token.IsCancellationRequested) return !Log.HasLoggedErrors;
 
             // The wait task replays what the work says: a task must not log once it has returned.
@@ -116,7 +113,7 @@ namespace Darknet.Build.Tasks
             var buffered = AcquireLog.Buffered();
             var settings = SettingsFor(buffered);
             _ = settings.Credentials;   // DARKNET_MIRROR_TOKEN is read here, on the build's thread, not from the work's
-            var work = new BackgroundAcquisition(what, buffered, workToken => AcquireAll.Run(cache, settings, later, declaringProject, buffered, workToken));
+            var work = new BackgroundAcquisition(what, buffered, workToken => AcquireAll.Run(cache, settings, later, buffered, workToken));
             engine!.RegisterTaskObject(key, work, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
             Log.LogMessage(MessageImportance.Low, "Darknet: acquiring " + what + " in the background; the build goes on and waits for it before copying to the output");
             return true;

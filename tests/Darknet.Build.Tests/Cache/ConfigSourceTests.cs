@@ -27,7 +27,7 @@ public sealed class ConfigSourceTests : IDisposable
         (new DownloadOptions { AllowHttp = allowHttp }, offline);
 
     private string Get(string url, (DownloadOptions Download, bool Offline) settings) =>
-        new ConfigSource(new MachineCache(_cache.Path), settings.Download, settings.Offline).Load(url, SafeUrl.Redact(url), CancellationToken.None).Text;
+        new ConfigSource(new MachineCache(_cache.Path), settings.Download, settings.Offline, SilentLog.Instance).Load(url, SafeUrl.Redact(url), CancellationToken.None).Text;
 
     private string[] CachedFiles()
     {
