@@ -31,9 +31,18 @@ namespace Darknet.Cache
     /// </summary>
     public sealed class MachineCache
     {
-        public MachineCache(string root)
+        public MachineCache(string root) : this(root, SilentLog.Instance)
+        {
+        }
+
+        /// <param name="log">Hears of a hand-placed file that failed verification and was moved aside to
+        /// "&lt;entry&gt;.rejected-&lt;UTC time&gt;" (a RejectedSeed warning: never deleted at once, it is someone's file; the litter
+        /// sweep removes it after 7 days), and of an entry that changed after it was verified (damaged: the re-check found
+        /// other bytes than its record), removed and about to be downloaded or converted again.</param>
+        internal MachineCache(string root, IDarknetLog log)
         {
             Root = Path.GetFullPath(root);
+            Log = log;
         }
 
         public static MachineCache Create(string? overrideDirectory = null) => new MachineCache(CacheLocation.Resolve(overrideDirectory));
@@ -45,17 +54,11 @@ namespace Darknet.Cache
 
         public TimeSpan LockPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-        /// <summary>
-        /// Called with a message when a hand-placed file (one without a sidecar) failed verification and was moved aside to
-        /// "&lt;entry&gt;.rejected-&lt;UTC time&gt;" (never deleted at once: it is someone's file; the litter sweep removes it after 7 days).
-        /// </summary>
-        public Action<string>? Rejected { get; set; }
+        internal IDarknetLog Log { get; }
 
-        /// <summary>
-        /// Called with a message when an entry that changed after it was verified (damaged: the re-check found other bytes
-        /// than its record) was removed and is about to be downloaded or converted again.
-        /// </summary>
-        public Action<string>? Remaking { get; set; }
+        /// <summary>The same cache, saying what it finds to <paramref name="log"/> (one acquire run's log).</summary>
+        internal MachineCache ReportingTo(IDarknetLog log) =>
+            new MachineCache(Root, log) { LockTimeout = LockTimeout, LockPollInterval = LockPollInterval };
 
         public string WeightsPath(WeightsRequest request) => Path.Combine(Root, "weights", WeightsKey(request), request.FileName);
 
@@ -174,8 +177,8 @@ namespace Darknet.Cache
             Entry(file.Path).LinkAsync(destination, file.Hashes, cancellationToken).GetAwaiter().GetResult();
 
         private CacheEntry Entry(string path, Func<string, string>? remakingMessage = null) =>
-            new CacheEntry(path, LockTimeout, LockPollInterval, Rejected,
-                remakingMessage == null ? null : damage => Remaking?.Invoke(remakingMessage(damage)));
+            new CacheEntry(path, LockTimeout, LockPollInterval, message => Log.Warning(ErrorCodes.RejectedSeed, message),
+                remakingMessage == null ? null : damage => Log.Message(LogLevel.High, remakingMessage(damage)));
 
         private static DarknetException OfflineMiss(WeightsRequest request, string path, string? damage)
         {

@@ -268,7 +268,7 @@ namespace Darknet.Cli
             public EntryKind Kind { get; }
         }
 
-        /// <summary>The cache's files: entries, partial downloads and rejected files (sidecars, locks and temps are not entries).</summary>
+        /// <summary>The cache's files: entries, partial downloads and rejected files (sidecars, locks, temps and the Config URL index are not entries).</summary>
         internal static IEnumerable<Entry> Entries(string root)
         {
             foreach (var area in Areas)
@@ -277,6 +277,7 @@ namespace Darknet.Cli
                 if (!Directory.Exists(top)) continue;
                 foreach (var directory in Directory.GetDirectories(top).OrderBy(d => d, StringComparer.Ordinal))
                 {
+                    if (area == ConfigSource.Area && Path.GetFileName(directory) == ConfigSource.IndexFolder) continue;   // which URL gave which entry
                     foreach (var file in Directory.GetFiles(directory).OrderBy(f => f, StringComparer.Ordinal))
                     {
                         var name = Path.GetFileName(file);

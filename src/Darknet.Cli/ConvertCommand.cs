@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
+using Darknet.Cache;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 using Darknet.Weights.Labels;
@@ -13,7 +15,7 @@ namespace Darknet.Cli
 {
     /// <summary>
     /// <c>darknet convert</c>: the seed's <c>--model/--weights_dir/--save_dir</c> form and the any-cfg
-    /// <c>--cfg/--weights/--out</c> form. Arguments are parsed by hand: there are eight flags and no subcommand tree,
+    /// <c>--cfg/--weights/--out</c> form (the cfg a file or a URL, see <see cref="CfgArgument"/>). Arguments are parsed by hand: there are eight flags and no subcommand tree,
     /// which is less than a parser package would cost in dependencies for a dotnet tool.
     /// </summary>
     public static class ConvertCommand
@@ -35,6 +37,12 @@ namespace Darknet.Cli
             ["--names"] = "names",
             ["--onnx-outputs"] = "onnx_outputs",
             ["--onnx-size"] = "onnx_size",
+            ["--cache"] = "cache",
+        };
+
+        private static readonly Dictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["--allow-http"] = "allow_http",
         };
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -69,6 +77,7 @@ namespace Darknet.Cli
                 stderr.Flush();
             });
             request.Options.Cancellation = interruption.Token;
+            request.Cancellation = interruption.Token;
             try
             {
                 OutputGuard.RefuseInputs(request.OutputPath, request.Inputs);
@@ -120,6 +129,12 @@ namespace Darknet.Cli
             {
                 var arg = args[i];
                 if (arg is "-h" or "--help") return new Request { Help = true };
+                if (Switches.TryGetValue(arg, out var switchKey))
+                {
+                    if (values.ContainsKey(switchKey)) throw new UsageException($"{arg} given twice");
+                    values[switchKey] = "";
+                    continue;
+                }
                 string flag = arg, value;
                 int equals = arg.IndexOf('=');
                 if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
@@ -188,6 +203,7 @@ namespace Darknet.Cli
         private static Request ParseModel(Dictionary<string, string> values, ConversionOptions options)
         {
             if (values.ContainsKey("weights") || values.ContainsKey("out")) throw new UsageException("--model reads --weights_dir and writes into --save_dir");
+            if (values.ContainsKey("cache") || values.ContainsKey("allow_http")) throw new UsageException("--cache and --allow-http go with --cfg URL");
             var name = values["model"];
             var weightsDir = Required(values, "weights_dir", "--weights_dir");
             var saveDir = Required(values, "save_dir", "--save_dir");
@@ -212,25 +228,18 @@ namespace Darknet.Cli
             var cfg = Required(values, "cfg", "--cfg");
             var weights = Required(values, "weights", "--weights");
             var output = Required(values, "out", "--out");
-            return new Request
+            values.TryGetValue("cache", out var cache);
+            var allowHttp = values.ContainsKey("allow_http");
+            var request = new Request
             {
-                Layout = () =>
-                {
-                    if (!File.Exists(cfg)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {cfg}");
-                    try
-                    {
-                        return NetworkLayout.FromCfgFile(cfg);
-                    }
-                    catch (UnauthorizedAccessException e)
-                    {
-                        throw new DarknetException(ErrorCodes.CfgNotFound, $"cannot read cfg file {cfg}: permission denied", e);
-                    }
-                },
                 WeightsPath = weights,
                 OutputPath = output,
-                Inputs = new[] { ("--cfg", cfg), ("--weights", weights) },
+                // A URL is no file the output could overwrite.
+                Inputs = ConfigSource.IsUrl(cfg) ? new[] { ("--weights", weights) } : new[] { ("--cfg", cfg), ("--weights", weights) },
                 Options = options,
             };
+            request.Layout = () => CfgArgument.Load(cfg, cache, allowHttp, request.Cancellation);
+            return request;
         }
 
         private static OutputFormat ParseFormat(Dictionary<string, string> values)
@@ -257,6 +266,7 @@ namespace Darknet.Cli
             /// <summary>What the output must never overwrite, with the flag that named it.</summary>
             public (string Flag, string Path)[] Inputs = Array.Empty<(string, string)>();
             public ConversionOptions Options = new ConversionOptions();
+            public CancellationToken Cancellation;
         }
 
         private sealed class UsageException : Exception

@@ -54,24 +54,19 @@ namespace Darknet.Cli
                 return Program.UsageError;
             }
 
-            var cache = new MachineCache(line.Value("--cache") is { } dir ? Path.GetFullPath(dir) : CacheLocation.Resolve());
+            var root = line.Value("--cache") is { } dir ? Path.GetFullPath(dir) : CacheLocation.Resolve();
             var failed = 0;
             foreach (var model in models.Distinct())
             {
                 var request = WeightsRequest.ForBuiltIn(model, sha256);
                 var urls = WeightsDownloader.CandidateUrls(request, line.Value("--mirror"));
+                var log = new FetchLog(stdout, stderr, urls);
+                var cache = new MachineCache(root, log);
                 var downloader = new WeightsDownloader(new DownloadOptions
                 {
                     Mirror = line.Value("--mirror"),
                     AllowHttp = line.Switches.Contains("--allow-http"),
-                    Progress = p =>
-                    {
-                        if (p.Percent < 100)
-                            stdout.WriteLine($"  {p.Percent,3}% ({(p.BytesReceived / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} of {Megabytes.Format(p.TotalBytes)})");
-                    },
-                    Log = message => stderr.WriteLine("  " + Redacted(message, urls)),
-                });
-                cache.Rejected = message => stderr.WriteLine("darknet: warning " + ErrorCodes.RejectedSeed + ": " + message);
+                }, log);
                 try
                 {
                     var fetched = cache.GetWeights(request, (r, partial, token) =>
@@ -109,6 +104,44 @@ namespace Darknet.Cli
         {
             foreach (var url in urls) message = message.Replace(url, SafeUrl.Redact(url));
             return message;
+        }
+
+        /// <summary>
+        /// Progress and what the cache says at high level on stdout; retries and URLs given up (indented) and warnings on
+        /// stderr, every candidate URL redacted.
+        /// </summary>
+        private sealed class FetchLog : IDarknetLog
+        {
+            private readonly TextWriter _stdout;
+            private readonly TextWriter _stderr;
+            private readonly IReadOnlyList<string> _urls;
+
+            public FetchLog(TextWriter stdout, TextWriter stderr, IReadOnlyList<string> urls)
+            {
+                _stdout = stdout;
+                _stderr = stderr;
+                _urls = urls;
+            }
+
+            public void Message(LogLevel level, string text)
+            {
+                if (level == LogLevel.High) _stdout.WriteLine(text);
+                else _stderr.WriteLine("  " + Redacted(text));
+            }
+
+            public void Warning(string code, string text) => _stderr.WriteLine("darknet: warning " + code + ": " + text);
+
+            public void Progress(DownloadProgress p)
+            {
+                if (p.Percent < 100)
+                    _stdout.WriteLine($"  {p.Percent,3}% ({(p.BytesReceived / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} of {Megabytes.Format(p.TotalBytes)})");
+            }
+
+            private string Redacted(string message)
+            {
+                foreach (var url in _urls) message = message.Replace(url, SafeUrl.Redact(url));
+                return message;
+            }
         }
     }
 }

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using Darknet.Weights;
-using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 using Darknet.Weights.Naming;
 using Darknet.Weights.Numpy;
@@ -13,14 +13,14 @@ namespace Darknet.Cli
 {
     /// <summary>
     /// <c>darknet inspect FILE.npy|FILE.npz|FILE.safetensors</c>: one line per layer with each array's shape, then the
-    /// totals. <c>darknet inspect --cfg FILE</c> or <c>--model NAME</c>: the network itself, without weights (layers,
+    /// totals. <c>darknet inspect --cfg FILE|URL</c> (see <see cref="CfgArgument"/>) or <c>--model NAME</c>: the network itself, without weights (layers,
     /// shapes, the floats each stores and the exact size its .weights file must have).
     /// Exit codes: 0 ok, 1 the file could not be read (DKN code on stderr), 2 usage error.
     /// </summary>
     public static class InspectCommand
     {
         public const string Usage = "usage: darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n" +
-                                    "       darknet inspect --cfg FILE.cfg | --model NAME\n";
+                                    "       darknet inspect --cfg FILE.cfg|URL [--cache DIR] [--allow-http] | --model NAME\n";
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
         {
@@ -29,8 +29,23 @@ namespace Darknet.Cli
                 stdout.Write(Usage);
                 return 0;
             }
-            if (args.Length == 2 && (args[0] == "--cfg" || args[0] == "--model"))
-                return Network(args[0], args[1], stdout, stderr);
+            if (args.Length == 2 && args[0] == "--model")
+                return Network(args[0], args[1], null, stdout, stderr);
+            if (args.Length >= 2 && args[0] == "--cfg")
+            {
+                CommandLine options;
+                try
+                {
+                    options = CommandLine.Parse(args.Skip(2).ToArray(), new[] { "--cache" }, new[] { "--allow-http" });
+                    if (options.Words.Count > 0) throw new CommandLineException($"unexpected argument '{options.Words[0]}'");
+                }
+                catch (CommandLineException e)
+                {
+                    stderr.Write($"darknet: {ErrorCodes.BadCommandLine}: inspect: {e.Message}\n" + Usage);
+                    return 2;
+                }
+                return Network(args[0], args[1], options, stdout, stderr);
+            }
             if (args.Length != 1 || args[0].StartsWith("-", StringComparison.Ordinal))
             {
                 stderr.Write($"darknet: {ErrorCodes.BadCommandLine}: inspect: expected one FILE.npy or FILE.npz, or --cfg FILE or --model NAME\n" + Usage);
@@ -70,14 +85,14 @@ namespace Darknet.Cli
             return 0;
         }
 
-        private static int Network(string flag, string value, TextWriter stdout, TextWriter stderr)
+        private static int Network(string flag, string value, CommandLine? options, TextWriter stdout, TextWriter stderr)
         {
             try
             {
                 if (flag == "--cfg")
                 {
-                    if (!File.Exists(value)) throw new DarknetException(ErrorCodes.CfgNotFound, $"cfg file not found: {value}");
-                    NetworkTable.Write(NetworkLayout.FromCfgFile(value), LayerNaming.NamesFor, null, stdout);
+                    var layout = CfgArgument.Load(value, options?.Value("--cache"), options?.Switches.Contains("--allow-http") == true, CancellationToken.None);
+                    NetworkTable.Write(layout, LayerNaming.NamesFor, null, stdout);
                 }
                 else
                 {

@@ -78,7 +78,9 @@ namespace Darknet.Cli
             "  --model NAME        a built-in model (below): reads DIR/<its .weights file>, writes SAVE_DIR/<output>.npy\n" +
             "  --weights_dir DIR   where the .weights file is\n" +
             "  --save_dir DIR      where to write the output\n" +
-            "  --cfg FILE          any darknet .cfg, with --weights FILE and --out FILE\n" +
+            "  --cfg FILE|URL      any darknet .cfg, with --weights FILE and --out FILE; a URL is fetched once into the\n" +
+            "                      machine cache (--cache DIR, default as for `darknet cache path`) and read from there\n" +
+            "  --allow-http        with --cfg URL: accept plain http:// (as DarknetAllowHttp does)\n" +
             "  --layers N          convert only the first N layers that carry weights\n" +
             "  --format FORMAT     npy: the pickled layer dictionary (default); npz: one array per entry, no pickle;\n" +
             "                      safetensors: the npz's arrays in one .safetensors file; onnx: the whole network as an\n" +
@@ -147,12 +149,13 @@ namespace Darknet.Cli
 
         private const string ConvertLines =
             "  darknet convert --model NAME --weights_dir DIR --save_dir DIR [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n" +
-            "  darknet convert --cfg FILE --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n" +
+            "  darknet convert --cfg FILE|URL --weights FILE --out FILE.npy [--layers N] [--format npy|npz|onnx|safetensors] [--names FILE]\n" +
+            "                  with --cfg URL: [--cache DIR] [--allow-http]\n" +
             "                  with --format onnx: [--onnx-outputs layers|boxes|detections] [--onnx-size WxH]\n";
 
         private const string InspectLines =
             "  darknet inspect FILE.npy|FILE.npz|FILE.safetensors\n" +
-            "  darknet inspect --cfg FILE.cfg | --model NAME\n";
+            "  darknet inspect --cfg FILE.cfg|URL [--cache DIR] [--allow-http] | --model NAME\n";
 
         private const string FetchLines = "  darknet fetch MODEL... [--cache DIR] [--mirror URL] [--sha256 HEX] [--allow-http]\n";
 

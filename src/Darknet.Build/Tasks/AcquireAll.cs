@@ -29,11 +29,10 @@ namespace Darknet.Build.Tasks
 
         /// <summary>Acquires each model in turn, every failure an error with its code (the rest still go on, unless cancelled).</summary>
         /// <paramref name="progress"/>: each model's progress to report, where someone shows it (null: none).
-        public static void Run(MachineCache cache, AcquireSettings settings, List<ModelRequest> requests, string? declaringProject,
-                               AcquireLog log, CancellationToken token, Func<ModelRequest, ModelProgress?>? progress = null)
+        public static void Run(MachineCache cache, AcquireSettings settings, List<ModelRequest> requests, AcquireLog log, CancellationToken token,
+                               Func<ModelRequest, ModelProgress?>? progress = null)
         {
             if (requests.Count == 0) return;
-            cache.Rejected = message => log.Warning(ErrorCodes.RejectedSeed, declaringProject, message);
             var acquirer = new ModelAcquirer(cache, settings, token);
             foreach (var request in requests)
             {

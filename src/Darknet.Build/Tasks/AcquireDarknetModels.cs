@@ -61,15 +61,14 @@ namespace Darknet.Build.Tasks
                 Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Message);
                 return false;
             }
-            AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings
+            // Pointing at the project that declared the items, as the errors do (not at our .targets).
+            var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
+            AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings(new BuildLog(log, declaringProject))
             {
                 Mirror = mirror,
                 Offline = offline,
                 AllowHttp = allowHttp,
                 StallTimeout = stallTimeout,
-                Log = message => log.Message(MessageImportance.High, message),
-                Normal = message => log.Message(MessageImportance.Normal, message),
-                Detail = message => log.Message(MessageImportance.Low, message),
             };
             MachineCache cache;
             try
@@ -81,8 +80,6 @@ namespace Darknet.Build.Tasks
                 Log.LogError(null, ErrorCodes.CacheUnusable, null, null, 0, 0, 0, 0, "Cannot use the Darknet cache directory: " + SafeUrl.RedactText(e.Message));
                 return false;
             }
-            // Pointing at the project that declared the items, as the errors do (not at our .targets).
-            var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
             Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
             var litter = cache.DeleteLitter();
             if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");
@@ -110,7 +107,7 @@ namespace Darknet.Build.Tasks
 
             if (key == null || Log.HasLoggedErrors)
             {
-                AcquireAll.Run(cache, SettingsFor(live), now, declaringProject, live, token);
+                AcquireAll.Run(cache, SettingsFor(live), now, live, token);
                 return !Log.HasLoggedErrors;
             }
 
@@ -130,7 +127,7 @@ namespace Darknet.Build.Tasks
                 engine!.RegisterTaskObject(ModelProgress.KeyFor(request.OutputPath), shown, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
             }
             var work = new BackgroundAcquisition(what, buffered,
-                workToken => AcquireAll.Run(cache, settings, all, declaringProject, buffered, workToken, r => progress[r.OutputPath]));
+                workToken => AcquireAll.Run(cache, settings, all, buffered, workToken, r => progress[r.OutputPath]));
             engine!.RegisterTaskObject(key, work, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
             Pending = Models.Where(m => progress.ContainsKey(m.ItemSpec)).ToArray();
             Log.LogMessage(MessageImportance.Low, "Darknet: acquiring " + what + " in the background; the build goes on and waits for it before copying to the output");

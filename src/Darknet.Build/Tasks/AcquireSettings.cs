@@ -1,4 +1,5 @@
 using System;
+using Darknet.Cache;
 using Darknet.Cache.Download;
 
 namespace Darknet.Build.Tasks
@@ -10,23 +11,20 @@ namespace Darknet.Build.Tasks
         public bool Offline;
         public bool AllowHttp;
         public TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
-        /// <summary>Messages the user should see in a normal build (progress, conversion).</summary>
-        public Action<string> Log = _ => { };
-        /// <summary>Messages for normal verbosity (a cache hit).</summary>
-        public Action<string> Normal = _ => { };
-        /// <summary>Details for detailed verbosity (each failed attempt before a retry).</summary>
-        public Action<string> Detail = _ => { };
 
-        /// <summary>The downloader's options; with a report (a weights download) its progress and notes go to the report, else retries are details.</summary>
-        public DownloadOptions DownloadOptions(string? mirror, DownloadReport? report = null) => new DownloadOptions
+        public AcquireSettings(IDarknetLog log) => Log = log;
+
+        /// <summary>Where the run says what it does, at the level each message picks.</summary>
+        public IDarknetLog Log { get; }
+
+        /// <summary>The downloader's options (its log is given to it: a weights download's <see cref="DownloadReport"/>, else <see cref="Log"/>).</summary>
+        public DownloadOptions DownloadOptions(string? mirror) => new DownloadOptions
         {
             Mirror = mirror,
             AllowHttp = AllowHttp,
             Credentials = Credentials,
             Proxy = Proxy,
             StallTimeout = StallTimeout,
-            Progress = report != null ? report.Progress : (Action<DownloadProgress>?)null,
-            Log = report != null ? report.Note : Detail,
         };
 
         private RequestCredentials? _credentials;

@@ -27,11 +27,10 @@ namespace Darknet.Build.Tasks
 
         public ModelAcquirer(MachineCache cache, AcquireSettings settings, CancellationToken cancellationToken)
         {
-            _cache = cache;
+            // What the cache finds (a damaged entry made again, a hand-placed file moved aside) goes to this run's log.
+            _cache = cache.ReportingTo(settings.Log);
             _settings = settings;
             _cancellationToken = cancellationToken;
-            // A damaged entry the cache found (its identity moved) is made again: say so, as for the damage found below.
-            _cache.Remaking = settings.Log;
         }
 
         /// <summary>Called once the model's weights are verified (downloaded, found in the cache or a local file), before converting.</summary>
@@ -39,8 +38,10 @@ namespace Darknet.Build.Tasks
 
         public void Acquire(ModelRequest request)
         {
-            var cfgText = request.Config == null ? null : ReadConfig(request);
-            var layout = cfgText == null ? request.BuiltIn!.LayoutFor(request.Format) : NetworkLayout.FromCfg(cfgText, SafeUrl.Redact(request.Config!));
+            string? cfgText = null;
+            NetworkLayout layout;
+            if (request.Config == null) layout = request.BuiltIn!.LayoutFor(request.Format);
+            else (cfgText, layout) = ReadConfig(request);
             if (request.OnnxInputSize is { } size) layout = layout.AtSize(size.Width, size.Height);
             var classNames = ClassNamesFor(request);
             classNames?.CheckFits(layout); // before any download: names that do not fit fail the build at once (DKN1008)
@@ -51,7 +52,7 @@ namespace Darknet.Build.Tasks
             catch (WeightsChanged changed) when (request.WeightsFile == null)
             {
                 // The cached weights are not what was recorded when they were downloaded: never convert them, fetch them again.
-                _settings.Log("The cached " + Path.GetFileName(changed.Path) + " at " + changed.Path + " was damaged (" + changed.Message + "); fetching it again");
+                _settings.Log.Message(LogLevel.High, "The cached " + Path.GetFileName(changed.Path) + " at " + changed.Path + " was damaged (" + changed.Message + "); fetching it again");
                 _cache.RemoveWeights(WeightsRequestFor(request, layout), _cancellationToken);
                 try
                 {
@@ -91,7 +92,7 @@ namespace Darknet.Build.Tasks
 
             CachedFile Convert() => _cache.GetConverted(key, request.OutputFileName, output =>
             {
-                _settings.Log("Darknet: Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
+                _settings.Log.Message(LogLevel.High, "Darknet: Converting " + Path.GetFileName(weights.Path) + " to " + request.OutputFileName);
                 ConvertVerified(layout, weights, output, options);
             }, _cancellationToken, reserve: DarknetConverter.ExpectedFileSize(layout, 20, request.LayerLimit) - 20); // the floats: no more than any format writes
 
@@ -100,7 +101,7 @@ namespace Darknet.Build.Tasks
             if (Place(converted, request.OutputPath)) return;
 
             // The cached output is not what was recorded when it was written: never ship it, rebuild it.
-            _settings.Log("The cached " + request.OutputFileName + " at " + converted.Path + " was damaged; converting it again");
+            _settings.Log.Message(LogLevel.High, "The cached " + request.OutputFileName + " at " + converted.Path + " was damaged; converting it again");
             _cache.RemoveConverted(key, request.OutputFileName, _cancellationToken);
             converted = Convert();
             _cancellationToken.ThrowIfCancellationRequested();
@@ -168,7 +169,7 @@ namespace Darknet.Build.Tasks
             // $(DarknetMirror) stands in for the catalog's hosts only; a WeightsUrl the user wrote is used as written.
             var mirror = request.Config == null && request.BuiltIn != null && request.WeightsUrl == null ? _settings.Mirror : null;
             var report = new DownloadReport(weightsRequest, WeightsDownloader.CandidateUrls(weightsRequest, mirror), _settings);
-            var downloader = _settings.Offline ? null : new WeightsDownloader(_settings.DownloadOptions(mirror, report));
+            var downloader = _settings.Offline ? null : new WeightsDownloader(_settings.DownloadOptions(mirror), report);
             CachedWeights cached;
             try
             {
@@ -179,7 +180,7 @@ namespace Darknet.Build.Tasks
             {
                 throw new DarknetException(e.Code, e.Message + " " + HowToGetIt(request, _cache.WeightsPath(weightsRequest)), e);
             }
-            if (!cached.Downloaded) _settings.Normal("Darknet: " + weightsRequest.FileName + " is in the machine cache, no download: " + cached.Path);
+            if (!cached.Downloaded) _settings.Log.Message(LogLevel.Normal, "Darknet: " + weightsRequest.FileName + " is in the machine cache, no download: " + cached.Path);
             return (cached.Path, cached.Hashes.Sha256);
         }
 
@@ -218,16 +219,13 @@ namespace Darknet.Build.Tasks
             return new WeightsRequest(FileNameOf(customUrls[0], request.Name), size, customUrls, request.Sha256);
         }
 
-        private string ReadConfig(ModelRequest request)
+        private (string Text, NetworkLayout Layout) ReadConfig(ModelRequest request)
         {
-            if (!request.ConfigIsUrl)
-            {
-                if (!File.Exists(request.Config))
-                    throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
-                        $"Config {request.Config} does not exist{DidYouMean.File(request.Config)}.");
-                return CfgReader.ReadText(request.Config!);   // a .weights file or /dev/zero is refused before it is read whole
-            }
-            return ConfigDownload.Get(_cache, request.Config!, _settings, _cancellationToken);
+            if (!request.ConfigIsUrl && !File.Exists(request.Config))
+                throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
+                    $"Config {request.Config} does not exist{DidYouMean.File(request.Config)}.");
+            return new ConfigSource(_cache, _settings.DownloadOptions(null), _settings.Offline, _settings.Log)
+                .Load(request.Config!, SafeUrl.Redact(request.Config!), _cancellationToken);
         }
 
         /// <summary>

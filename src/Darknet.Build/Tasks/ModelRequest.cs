@@ -48,7 +48,7 @@ namespace Darknet.Build.Tasks
 
         public string OutputFileName => OutputName + OutputFormats.Extension(Format);
         public string OnnxInputSizeText => OnnxInputSize is { } size ? size.Width.ToString(CultureInfo.InvariantCulture) + "x" + size.Height.ToString(CultureInfo.InvariantCulture) : "";
-        public bool ConfigIsUrl => Config != null && IsUrl(Config);
+        public bool ConfigIsUrl => Config != null && ConfigSource.IsUrl(Config);
         public int? LayerLimit => Layers ?? (Config == null ? BuiltIn?.LayerLimit : null);
 
         public static ModelRequest FromDarknetModel(ITaskItem item, string intermediateDirectory, string projectDirectory)
@@ -57,7 +57,7 @@ namespace Darknet.Build.Tasks
             request.WeightsUrl = Optional(item, "WeightsUrl");
             request.WeightsFile = FullPath(Optional(item, "WeightsFile"), projectDirectory);
             var config = Optional(item, "Config");
-            request.Config = config == null || IsUrl(config) ? config : FullPath(config, projectDirectory);
+            request.Config = config == null || ConfigSource.IsUrl(config) ? config : FullPath(config, projectDirectory);
             request.Names = FullPath(Optional(item, "Names"), projectDirectory);
 
             if (request.WeightsUrl != null && request.WeightsFile != null)
@@ -168,8 +168,7 @@ namespace Darknet.Build.Tasks
         public static string KnownNames() =>
             string.Join(", ", ModelCatalog.All.Select(m => m.Aliases.Count == 0 ? m.Name : m.Name + " (" + string.Join(", ", m.Aliases) + ")"));
 
-        public static bool IsUrl(string value) =>
-            Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+        public static bool IsUrl(string value) => SafeUrl.IsHttp(value);
 
         private static string? Optional(ITaskItem item, string name)
         {

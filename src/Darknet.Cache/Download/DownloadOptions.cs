@@ -3,7 +3,8 @@ using System;
 namespace Darknet.Cache.Download
 {
     /// <summary>
-    /// Settings of a <see cref="WeightsDownloader"/>. Defaults suit real builds; tests shrink the delays.
+    /// Settings of a <see cref="WeightsDownloader"/>. Defaults suit real builds; tests shrink the delays. What a download
+    /// says (retries, progress) goes to the log given to the downloader, not to these settings.
     /// </summary>
     public sealed class DownloadOptions
     {
@@ -35,11 +36,5 @@ namespace Darknet.Cache.Download
 
         /// <summary>No byte (or no response headers) for this long: abort the attempt, retry and resume.</summary>
         public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
-        /// <summary>Called about every 10% of a download (and at 100%).</summary>
-        public Action<DownloadProgress>? Progress { get; set; }
-
-        /// <summary>Called for each failed attempt that will be retried or that moves on to the next URL (for low-importance logs).</summary>
-        public Action<string>? Log { get; set; }
     }
 }

@@ -10,7 +10,7 @@ namespace Darknet.Cache.Download
     /// <summary>
     /// The project's one way to GET a URL, used for weights and for Config URLs:
     /// <code>
-    /// var get = new HttpGet(options);
+    /// var get = new HttpGet(options, log);   // each retry: a detail
     /// await get.RetryAsync(async () => { using (var r = await get.SendAsync(source, what, m => m.Headers.Range = ..., ct)) { ... r.ReadAsync(buffer) ... } }, () => bytesSoFar, ct);
     /// </code>
     /// Redirects are followed here (at most <see cref="MaxRedirects"/>), not by HttpClient: each hop's Authorization is
@@ -25,12 +25,14 @@ namespace Darknet.Cache.Download
     {
         public const int MaxRedirects = 10;
         private readonly DownloadOptions _options;
+        private readonly IDarknetLog _log;
         private readonly RequestCredentials _credentials;
         private readonly HttpClient _client;
 
-        public HttpGet(DownloadOptions options)
+        public HttpGet(DownloadOptions options, IDarknetLog log)
         {
             _options = options;
+            _log = log;
             _credentials = options.Credentials ?? RequestCredentials.FromEnvironment(options.Mirror);
             _client = HttpClientPool.For(options.Proxy ?? ProxyConfiguration.FromEnvironment());
         }
@@ -77,7 +79,7 @@ namespace Darknet.Cache.Download
                 {
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
                 }
-                _options.Log?.Invoke(retry.Error.Code + ": " + retry.Error.Message + "; retrying in " + wait.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + " s");
+                _log.Message(LogLevel.Detail, retry.Error.Code + ": " + retry.Error.Message + "; retrying in " + wait.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + " s");
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -23,6 +23,10 @@ namespace Darknet.Cache.Download
 
         private static readonly Regex UserInfo = new Regex(@"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@'""<>;?#]+@", RegexOptions.CultureInvariant);
 
+        /// <summary>An absolute http:// or https:// URL (anything else is a path, or not a source).</summary>
+        public static bool IsHttp(string text) =>
+            Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
         public static bool HasCredentials(string url) =>
             Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0;
 

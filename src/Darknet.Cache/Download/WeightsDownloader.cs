@@ -14,7 +14,7 @@ namespace Darknet.Cache.Download
     /// <summary>
     /// Downloads one weights file to a given path and verifies it, trying each candidate URL in order.
     /// <code>
-    /// var downloader = new WeightsDownloader(new DownloadOptions { Mirror = ..., AllowHttp = ..., Progress = p => log(p) });
+    /// var downloader = new WeightsDownloader(new DownloadOptions { Mirror = ..., AllowHttp = ... }, log);   // progress, retries (detail), a URL given up (normal)
     /// FileHashes hashes = await downloader.DownloadAsync(request, destinationPath, ct);   // fits MachineCache.GetWeights
     /// IReadOnlyList&lt;string&gt; urls = WeightsDownloader.CandidateUrls(request, mirror);
     /// </code>
@@ -38,12 +38,18 @@ namespace Darknet.Cache.Download
     {
         private const int BufferSize = 1 << 16;
         private readonly DownloadOptions _options;
+        private readonly IDarknetLog _log;
         private readonly HttpGet _http;
 
-        public WeightsDownloader(DownloadOptions? options = null)
+        public WeightsDownloader(DownloadOptions? options = null) : this(options, SilentLog.Instance)
+        {
+        }
+
+        internal WeightsDownloader(DownloadOptions? options, IDarknetLog log)
         {
             _options = options ?? new DownloadOptions();
-            _http = new HttpGet(_options);
+            _log = log;
+            _http = new HttpGet(_options, log);
         }
 
         public DownloadOptions Options => _options;
@@ -74,7 +80,7 @@ namespace Darknet.Cache.Download
                 catch (DarknetException error)
                 {
                     failures.Add(new KeyValuePair<string, DarknetException>(SafeUrl.Redact(url), error));
-                    _options.Log?.Invoke(error.Code + ": " + error.Message);
+                    _log.Message(LogLevel.Normal, error.Code + ": " + error.Message);
                 }
             }
 
@@ -102,7 +108,7 @@ namespace Darknet.Cache.Download
 
             var hashWillCheck = request.AcceptedSha256.Count > 0 || request.Sha1 != null;
             var partial = PartialDownload.Open(destination, source.Identity, request.Size, hashWillCheck, WeightsVerifier.ChecksSha1(request));
-            var progress = new ProgressState(request, source.Display, _options.Progress);
+            var progress = new ProgressState(request, source.Display, _log);
             var fromZeroAgain = false;
             try
             {
@@ -123,7 +129,7 @@ namespace Darknet.Cache.Download
                     if (partial.Assembled && !fromZeroAgain)
                     {
                         fromZeroAgain = true;
-                        _options.Log?.Invoke(problem.Code + ": " + problem.Message + " It was resumed; downloading it once more from the start.");
+                        _log.Message(LogLevel.Normal, problem.Code + ": " + problem.Message + " It was resumed; downloading it once more from the start.");
                         partial.Reset();
                         continue;
                     }
@@ -295,24 +301,23 @@ namespace Darknet.Cache.Download
         {
             private readonly WeightsRequest _request;
             private readonly string _url;
-            private readonly Action<DownloadProgress>? _callback;
+            private readonly IDarknetLog _log;
             private int _nextPercent = 10;
 
-            public ProgressState(WeightsRequest request, string url, Action<DownloadProgress>? callback)
+            public ProgressState(WeightsRequest request, string url, IDarknetLog log)
             {
                 _request = request;
                 _url = url;
-                _callback = callback;
+                _log = log;
             }
 
             public void Report(long position)
             {
-                if (_callback == null) return;
                 var percent = (int)(position * 100 / _request.Size);
                 if (percent < _nextPercent) return;
                 var rounded = percent / 10 * 10;
                 _nextPercent = rounded + 10;
-                _callback(new DownloadProgress(_request.FileName, _url, position, _request.Size, rounded));
+                _log.Progress(new DownloadProgress(_request.FileName, _url, position, _request.Size, rounded));
             }
         }
     }

@@ -20,7 +20,7 @@ public sealed class RejectedSeedTests : IDisposable
 
     public RejectedSeedTests()
     {
-        _cache = new MachineCache(_temp.Combine("cache")) { LockPollInterval = TimeSpan.FromMilliseconds(20), Rejected = _rejected.Add };
+        _cache = new MachineCache(_temp.Combine("cache"), new RecordingLog(warnings: _rejected.Add)) { LockPollInterval = TimeSpan.FromMilliseconds(20) };
         _server.Serve(File, _content);
     }
 

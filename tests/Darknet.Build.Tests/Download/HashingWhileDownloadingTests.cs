@@ -132,9 +132,8 @@ public sealed class HashingWhileDownloadingTests : IDisposable
         DamageByteOfThePartial(123_456);
         var log = new List<string>();
         var options = Fast();
-        options.Log = log.Add;
 
-        var hashes = await new WeightsDownloader(options).DownloadAsync(request, Destination);
+        var hashes = await new WeightsDownloader(options, new RecordingLog(log.Add)).DownloadAsync(request, Destination);
 
         Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
         Assert.Equal(new string?[] { null, "bytes=1000000-", null }, _server.RangeHeaders(File));

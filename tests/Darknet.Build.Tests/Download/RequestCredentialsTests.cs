@@ -118,16 +118,17 @@ public sealed class RequestCredentialsTests : IDisposable
         Assert.Contains("sent only to $(DarknetMirror)'s host, https://mirror.example.org", texts[5]);
     }
 
-    private static DownloadOptions Options(RequestCredentials credentials, string? mirror = null, List<string>? log = null) => new()
+    private static DownloadOptions Options(RequestCredentials credentials, string? mirror = null) => new()
     {
         Mirror = mirror,
         InitialRetryDelay = TimeSpan.FromMilliseconds(20),
         MaxRetryDelay = TimeSpan.FromMilliseconds(100),
         AllowHttp = true,
         Credentials = credentials,
-        Log = log == null ? null : log.Add,
-        Progress = log == null ? null : p => log.Add(p.ToString()),
     };
+
+    private static WeightsDownloader Downloader(RequestCredentials credentials, string? mirror = null, List<string>? log = null) =>
+        new(Options(credentials, mirror), log == null ? SilentLog.Instance : new RecordingLog(log.Add, p => log.Add(p.ToString())));
 
     private WeightsRequest Request(string url) => new(File, _content.Length, new[] { url }, sha256: SeededBytes.Sha256(_content));
 
@@ -153,7 +154,7 @@ public sealed class RequestCredentialsTests : IDisposable
         Assert.DoesNotContain("wr0ng-tok", wrong.Message);
 
         var log = new List<string>();
-        await new WeightsDownloader(Options(new RequestCredentials(mirror, Token, null), mirror, log)).DownloadAsync(request, _temp.Combine("c"));
+        await Downloader(new RequestCredentials(mirror, Token, null), mirror, log).DownloadAsync(request, _temp.Combine("c"));
         Assert.Equal(_content, System.IO.File.ReadAllBytes(_temp.Combine("c")));
         Assert.Equal("Bearer " + Token, _server.Requests.Last().Authorization);
         Assert.All(log, line => Assert.DoesNotContain(Token, line));

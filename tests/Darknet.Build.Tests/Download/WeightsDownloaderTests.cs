@@ -333,10 +333,9 @@ public sealed class WeightsDownloaderTests : IDisposable
         options.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
         options.MaxAttemptsPerUrl = 5;
         var log = new List<string>();
-        options.Log = log.Add;
         var clock = Stopwatch.StartNew();
 
-        await new WeightsDownloader(options).DownloadAsync(Pinned(), Destination);
+        await new WeightsDownloader(options, new RecordingLog(log.Add)).DownloadAsync(Pinned(), Destination);
 
         var waits = log.Select(line => System.Text.RegularExpressions.Regex.Match(line, @"retrying in ([0-9.]+) s"))
             .Where(m => m.Success).Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
@@ -408,9 +407,8 @@ public sealed class WeightsDownloaderTests : IDisposable
         _server.Serve("mirror/" + File, _content);
         var log = new List<string>();
         var options = Fast();
-        options.Log = log.Add;
 
-        await new WeightsDownloader(options).DownloadAsync(Pinned(_server.Url("upstream/" + File), _server.Url("mirror/" + File)), Destination);
+        await new WeightsDownloader(options, new RecordingLog(log.Add)).DownloadAsync(Pinned(_server.Url("upstream/" + File), _server.Url("mirror/" + File)), Destination);
 
         Assert.Equal(_content, System.IO.File.ReadAllBytes(Destination));
         Assert.Equal(1, _server.RequestCount("upstream/" + File));
@@ -578,11 +576,9 @@ public sealed class WeightsDownloaderTests : IDisposable
         _server.DropAfter(File, 1_000_000);
         var lines = new List<string>();
         var options = FastHttp();
-        options.Log = lines.Add;
-        options.Progress = p => lines.Add(p.ToString());
         var url = "http://alice:s3cr%40t@127.0.0.1:" + _server.Port + "/" + File;
 
-        await new WeightsDownloader(options).DownloadAsync(Unhashed(url), Destination);
+        await new WeightsDownloader(options, new RecordingLog(lines.Add, p => lines.Add(p.ToString()))).DownloadAsync(Unhashed(url), Destination);
 
         var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("alice:s3cr@t"));
         Assert.All(_server.Requests, r => Assert.Equal(expected, r.Authorization));
@@ -633,9 +629,8 @@ public sealed class WeightsDownloaderTests : IDisposable
         });
         var lines = new List<string>();
         var options = FastHttp();
-        options.Log = lines.Add;
 
-        var error = await Fails(new WeightsDownloader(options), request);
+        var error = await Fails(new WeightsDownloader(options, new RecordingLog(lines.Add)), request);
 
         Assert.Equal(ErrorCodes.AllUrlsFailed, error.Code);
         foreach (var text in lines.Append(error.Message))
@@ -677,9 +672,8 @@ public sealed class WeightsDownloaderTests : IDisposable
         _server.DropAfter(File, 1_500_000);
         var reports = new List<DownloadProgress>();
         var options = Fast();
-        options.Progress = reports.Add;
 
-        await new WeightsDownloader(options).DownloadAsync(Pinned(), Destination);
+        await new WeightsDownloader(options, new RecordingLog(progress: reports.Add)).DownloadAsync(Pinned(), Destination);
 
         Assert.Equal(new[] { 10, 20, 30, 40, 50, 60, 70, 80, 90, 100 }, reports.Select(r => r.Percent));
         Assert.Equal(_content.Length, reports.Last().BytesReceived);

@@ -55,9 +55,9 @@ public sealed class BackgroundAcquisitionTests : IDisposable
             Sha256 = SeededBytes.Sha256(weights), OutputPath = Path.Combine(obj, "tiny.npy"),
         };
         var log = AcquireLog.Buffered();
-        var settings = new AcquireSettings { AllowHttp = true, StallTimeout = TimeSpan.FromMinutes(10) };
+        var settings = new AcquireSettings(new BuildLog(log, null)) { AllowHttp = true, StallTimeout = TimeSpan.FromMinutes(10) };
         var work = new BackgroundAcquisition("tiny.npy", log, token =>
-            AcquireAll.Run(new MachineCache(cache), settings, new List<ModelRequest> { request }, null, log, token));
+            AcquireAll.Run(new MachineCache(cache), settings, new List<ModelRequest> { request }, log, token));
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (_server.BodyBytesSent("bg/tiny.weights") < 1000 && DateTime.UtcNow < deadline) Thread.Sleep(20);

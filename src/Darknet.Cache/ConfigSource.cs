@@ -3,55 +3,89 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
-using Darknet.Cache;
 using Darknet.Cache.Download;
 using Darknet.Weights;
 using Darknet.Weights.Config;
 using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 
-namespace Darknet.Build.Tasks
+namespace Darknet.Cache
 {
     /// <summary>
-    /// A Config given as a URL, fetched with the weights' rules (<see cref="HttpGet"/>: stall timeout, retries, redirects,
-    /// credentials only to their host) and the CLI's cfg rules (at most <see cref="CfgReader.MaxCfgBytes"/>, no binary, no
-    /// HTML page). Cached only once it parses, keyed by its content: <c>configs/sha256-&lt;hex&gt;/&lt;file&gt;</c>, found
-    /// again through <c>configs/urls/&lt;hash of the URL without credentials&gt;</c> (so offline builds keep working).
+    /// A network's Config, for the build's <c>Config</c> metadata and the CLI's <c>--cfg</c>: a local .cfg file, or a URL
+    /// fetched with the weights' rules (<see cref="HttpGet"/>: stall timeout, retries, redirects, credentials only to their
+    /// host) and the cfg rules (at most <see cref="CfgReader.MaxCfgBytes"/>, no binary, no HTML page). A fetched Config is
+    /// cached only once it parses, keyed by its content: <c>configs/sha256-&lt;hex&gt;/&lt;file&gt;</c>, found again through
+    /// the index file <c>configs/urls/&lt;hash of the URL without credentials&gt;</c> (so offline builds keep working).
     /// A cached file is checked against its key when read; an answer that did not parse is not cached, so it is asked again.
+    /// <code>
+    /// var (text, layout) = new ConfigSource(cache, downloadOptions, offline, log).Load(pathOrUrl, sourceName, ct);
+    /// </code>
     /// </summary>
-    internal static class ConfigDownload
+    internal sealed class ConfigSource
     {
-        private const string Area = "configs";
+        public const string Area = "configs";
 
-        public static string Get(MachineCache cache, string url, AcquireSettings settings, CancellationToken cancellationToken)
+        /// <summary>The folder of <see cref="Area"/> that holds the URL index files: an index, not cache entries.</summary>
+        public const string IndexFolder = "urls";
+
+        private readonly MachineCache _cache;
+        private readonly DownloadOptions _options;
+        private readonly bool _offline;
+        private readonly IDarknetLog _log;
+
+        /// <param name="options">How to fetch a URL (AllowHttp, credentials, proxy, stall timeout).</param>
+        /// <param name="offline">A URL that is not in the cache fails (DKN4006) instead of being fetched.</param>
+        /// <param name="log">Hears each retry and a fetched Config that could not be cached (details).</param>
+        public ConfigSource(MachineCache cache, DownloadOptions options, bool offline, IDarknetLog log)
         {
-            var source = SourceUrl.Parse(url);
+            _cache = cache;
+            _options = options;
+            _offline = offline;
+            _log = log;
+        }
+
+        public static bool IsUrl(string config) => SafeUrl.IsHttp(config);
+
+        /// <summary>
+        /// The Config's text and its network, parsed once, named <paramref name="sourceName"/> in messages (the caller's
+        /// choice: a path, a file name, or the URL without its credentials).
+        /// </summary>
+        public (string Text, NetworkLayout Layout) Load(string config, string sourceName, CancellationToken cancellationToken)
+        {
+            if (!IsUrl(config))
+            {
+                var local = CfgReader.ReadText(config);   // a .weights file or /dev/zero is refused before it is read whole
+                return (local, NetworkLayout.FromCfg(local, sourceName));
+            }
+
+            var source = SourceUrl.Parse(config);
             var name = Path.GetFileName(source.Target.AbsolutePath);
             if (name.Length == 0) name = "model.cfg";
-            var configs = Path.Combine(cache.Root, Area);
-            var index = Path.Combine(configs, "urls", UrlKey(source.Identity));
-            var cached = ReadCached(cache, index, name, cancellationToken);
-            if (cached != null) return cached;
+            var configs = Path.Combine(_cache.Root, Area);
+            var index = Path.Combine(configs, IndexFolder, UrlKey(source.Identity));
+            var cached = ReadCached(index, name, cancellationToken);
+            if (cached != null) return (cached, NetworkLayout.FromCfg(cached, sourceName));
 
-            if (settings.Offline)
+            if (_offline)
                 throw new DarknetException(ErrorCodes.OfflineMiss,
                     $"Offline (DarknetOffline=true) and the Config {source.Display} is not in the machine cache ({configs}): " +
                     "build once online, or set Config to a local copy of the file.");
-            if (source.Target.Scheme == Uri.UriSchemeHttp && !settings.AllowHttp)
+            if (source.Target.Scheme == Uri.UriSchemeHttp && !_options.AllowHttp)
                 throw new DarknetException(ErrorCodes.HttpRefused,
-                    $"Refusing to fetch the Config over plain http ({source.Display}): use https, or set DarknetAllowHttp=true.");
+                    $"Refusing to fetch the Config over plain http ({source.Display}): use https, or set DarknetAllowHttp=true (darknet --allow-http).");
 
-            var bytes = Fetch(source, name, settings, cancellationToken);
+            var bytes = Fetch(source, name, cancellationToken);
             var text = CfgReader.TextOf(bytes, source.Display);
-            NetworkLayout.FromCfg(text, source.Display);   // garbage throws here, before anything is cached
+            var layout = NetworkLayout.FromCfg(text, sourceName);   // garbage throws here, before anything is cached
 
-            Store(cache, index, name, bytes, settings, cancellationToken);
-            return text;
+            Store(index, name, bytes, cancellationToken);
+            return (text, layout);
         }
 
-        private static byte[] Fetch(SourceUrl source, string name, AcquireSettings settings, CancellationToken cancellationToken)
+        private byte[] Fetch(SourceUrl source, string name, CancellationToken cancellationToken)
         {
-            var http = new HttpGet(settings.DownloadOptions(null));
+            var http = new HttpGet(_options, _log);
             byte[]? result = null;
             long received = 0;
             http.RetryAsync(async () =>
@@ -84,14 +118,14 @@ namespace Darknet.Build.Tasks
         }
 
         /// <summary>The cached text for the URL, or null when not cached or when the entry no longer verifies (it is then removed).</summary>
-        private static string? ReadCached(MachineCache cache, string index, string name, CancellationToken cancellationToken)
+        private string? ReadCached(string index, string name, CancellationToken cancellationToken)
         {
             try
             {
                 if (!File.Exists(index)) return null;
                 var sha256 = File.ReadAllText(index).Trim();
                 if (sha256.Length != 64) return null;
-                var entry = cache.TryGetContent(Area, sha256, name, cancellationToken);
+                var entry = _cache.TryGetContent(Area, sha256, name, cancellationToken);
                 return entry == null ? null : CfgReader.TextOf(File.ReadAllBytes(entry.Path), entry.Path);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DarknetException)
@@ -101,16 +135,16 @@ namespace Darknet.Build.Tasks
         }
 
         /// <summary>Publishes the content entry (the cache's one way), then the URL's index line. A cache that cannot be written only costs a fetch next time.</summary>
-        private static void Store(MachineCache cache, string index, string name, byte[] bytes, AcquireSettings settings, CancellationToken cancellationToken)
+        private void Store(string index, string name, byte[] bytes, CancellationToken cancellationToken)
         {
             try
             {
-                var entry = cache.PublishContent(Area, name, bytes, cancellationToken);
+                var entry = _cache.PublishContent(Area, name, bytes, cancellationToken);
                 AtomicFile.WriteAllText(index, entry.Hashes.Sha256 + "\n");
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DarknetException)
             {
-                settings.Detail("Could not cache the Config in " + Path.Combine(cache.Root, Area) + ": " + e.Message);
+                _log.Message(LogLevel.Detail, "Could not cache the Config in " + Path.Combine(_cache.Root, Area) + ": " + e.Message);
             }
         }
 

@@ -1,18 +1,17 @@
 using System.Text;
 using Darknet.Cache;
 using Darknet.Cache.Download;
-using Darknet.Build.Tasks;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
 
-namespace Darknet.Build.Tests.Tasks;
+namespace Darknet.Build.Tests.Cache;
 
 /// <summary>
 /// Config="https://…/net.cfg": fetched once with the weights' rules (stall timeout, retries, size cap, no HTML),
 /// cached by content once it parses, then read from there (offline too).
 /// </summary>
-public sealed class ConfigDownloadTests : IDisposable
+public sealed class ConfigSourceTests : IDisposable
 {
     private const string Cfg = "[net]\nwidth=8\nheight=8\nchannels=3\n\n[convolutional]\nfilters=4\nsize=1\nstride=1\npad=1\nactivation=linear\n";
     private readonly WeightsServer _server = new();
@@ -24,7 +23,11 @@ public sealed class ConfigDownloadTests : IDisposable
         _cache.Dispose();
     }
 
-    private static AcquireSettings Settings(bool allowHttp = true, bool offline = false) => new() { AllowHttp = allowHttp, Offline = offline };
+    private static (DownloadOptions Download, bool Offline) Settings(bool allowHttp = true, bool offline = false) =>
+        (new DownloadOptions { AllowHttp = allowHttp }, offline);
+
+    private string Get(string url, (DownloadOptions Download, bool Offline) settings) =>
+        new ConfigSource(new MachineCache(_cache.Path), settings.Download, settings.Offline, SilentLog.Instance).Load(url, SafeUrl.Redact(url), CancellationToken.None).Text;
 
     private string[] CachedFiles()
     {
@@ -38,9 +41,9 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var url = _server.Url("cfg/net.cfg");
 
-        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
-        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
-        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(offline: true), CancellationToken.None));
+        Assert.Equal(Cfg, Get(url, Settings()));
+        Assert.Equal(Cfg, Get(url, Settings()));
+        Assert.Equal(Cfg, Get(url, Settings(offline: true)));
 
         Assert.Equal(1, _server.RequestCount("cfg/net.cfg"));
         // Keyed by content: configs/sha256-<hex of the bytes>/net.cfg, plus the URL's index line.
@@ -54,10 +57,10 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.Hang("cfg/net.cfg");
         var settings = Settings();
-        settings.StallTimeout = TimeSpan.FromSeconds(1);
+        settings.Download.StallTimeout = TimeSpan.FromSeconds(1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), settings, CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => Get(_server.Url("cfg/net.cfg"), settings));
 
         Assert.Equal(ErrorCodes.Stalled, error.Code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "took " + clock.Elapsed);
@@ -71,7 +74,7 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         _server.FailNext("cfg/net.cfg", 1, 503);
 
-        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, Get(_server.Url("cfg/net.cfg"), Settings()));
         Assert.Equal(2, _server.RequestCount("cfg/net.cfg"));
     }
 
@@ -85,7 +88,7 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/huge.cfg", () => new RepeatingStream(gigabyte), gigabyte, "text/plain");
         if (!announced) _server.OmitLength("cfg/huge.cfg");
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/huge.cfg"), Settings(), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => Get(_server.Url("cfg/huge.cfg"), Settings()));
 
         Assert.Equal(ErrorCodes.MalformedCfg, error.Code);
         Assert.Contains("not a cfg", error.Message);
@@ -98,7 +101,7 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.Serve("cfg/net.weights", new byte[] { (byte)'[', 0, 0, 0, 1, 2, 3 });
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.weights"), Settings(), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => Get(_server.Url("cfg/net.weights"), Settings()));
 
         Assert.Equal(ErrorCodes.MalformedCfg, error.Code);
         Assert.Contains("NUL", error.Message);
@@ -111,12 +114,12 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes("Service temporarily unavailable, try later\n"), "text/plain");
         var url = _server.Url("cfg/net.cfg");
 
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => Get(url, Settings()));
         Assert.StartsWith("DKN1", error.Code);
         Assert.Empty(CachedFiles());
 
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
-        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, Get(url, Settings()));
         Assert.Equal(2, _server.RequestCount("cfg/net.cfg"));
     }
 
@@ -125,11 +128,11 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var url = _server.Url("cfg/net.cfg");
-        ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None);
+        Get(url, Settings());
         var cached = CachedFiles().Single(f => Path.GetFileName(f) == "net.cfg");
         File.WriteAllText(cached, Cfg.Replace("filters=4", "filters=5"));
 
-        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, Get(url, Settings()));
         Assert.Equal(2, _server.RequestCount("cfg/net.cfg"));
     }
 
@@ -139,9 +142,9 @@ public sealed class ConfigDownloadTests : IDisposable
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var url = "http://alice:s3cret@127.0.0.1:" + _server.Port + "/cfg/net.cfg";
 
-        Assert.Equal(Cfg, ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(), CancellationToken.None));
+        Assert.Equal(Cfg, Get(url, Settings()));
         var missing = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(new MachineCache(_cache.Path), "http://alice:s3cret@127.0.0.1:" + _server.Port + "/cfg/missing.cfg", Settings(), CancellationToken.None));
+            Get("http://alice:s3cret@127.0.0.1:" + _server.Port + "/cfg/missing.cfg", Settings()));
 
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:s3cret")), _server.Requests[0].Authorization);
         Assert.DoesNotContain("s3cret", missing.Message);
@@ -157,7 +160,7 @@ public sealed class ConfigDownloadTests : IDisposable
     public void Offline_miss_names_the_path_to_place_the_config_at()
     {
         var url = _server.Url("cfg/net.cfg");
-        var error = Assert.Throws<DarknetException>(() => ConfigDownload.Get(new MachineCache(_cache.Path), url, Settings(offline: true), CancellationToken.None));
+        var error = Assert.Throws<DarknetException>(() => Get(url, Settings(offline: true)));
 
         Assert.Equal(ErrorCodes.OfflineMiss, error.Code);
         Assert.Contains(Path.Combine(_cache.Path, "configs"), error.Message);
@@ -169,7 +172,7 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.Serve("cfg/net.cfg", Encoding.UTF8.GetBytes(Cfg), "text/plain");
         var error = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/net.cfg"), Settings(allowHttp: false), CancellationToken.None));
+            Get(_server.Url("cfg/net.cfg"), Settings(allowHttp: false)));
 
         Assert.Equal(ErrorCodes.HttpRefused, error.Code);
         Assert.Equal(0, _server.TotalRequests);
@@ -180,9 +183,9 @@ public sealed class ConfigDownloadTests : IDisposable
     {
         _server.SendHtml("cfg/page.cfg");
         var missing = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/missing.cfg"), Settings(), CancellationToken.None));
+            Get(_server.Url("cfg/missing.cfg"), Settings()));
         var html = Assert.Throws<DarknetException>(() =>
-            ConfigDownload.Get(new MachineCache(_cache.Path), _server.Url("cfg/page.cfg"), Settings(), CancellationToken.None));
+            Get(_server.Url("cfg/page.cfg"), Settings()));
 
         Assert.Equal(ErrorCodes.HttpStatus, missing.Code);
         Assert.Contains("404", missing.Message);
