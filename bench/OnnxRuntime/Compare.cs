@@ -126,6 +126,10 @@ internal static class Compare
             {
                 foreach (var c in cases)
                 {
+                    // Untimed: a two-thread session's intra-op threads spin for a while after its run; without a pause they
+                    // would still be spinning into the next case's timed run (on two cores, a case after a two-thread one
+                    // measured up to 8 % slower than the same case after OpenCV).
+                    Thread.Sleep(100);
                     c.Before?.Invoke();
                     process.Refresh();
                     var cpu = process.TotalProcessorTime;

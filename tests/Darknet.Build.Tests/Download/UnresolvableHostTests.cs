@@ -17,9 +17,7 @@ public sealed class UnresolvableHostTests : IDisposable
     public async Task A_name_that_does_not_resolve_fails_at_once_with_its_reason_once()
     {
         var log = new List<string>();
-        var options = WeightsDownloaderTests.FastHttp();
-        options.Log = log.Add;
-        var downloader = new WeightsDownloader(options);
+        var downloader = new WeightsDownloader(WeightsDownloaderTests.FastHttp(), new RecordingLog(log.Add));
         // .invalid never resolves (RFC 6761).
         var request = new WeightsRequest("net.weights", 1000, new[] { "http://no-such-host.invalid/net.weights" });
 
