@@ -47,9 +47,11 @@ namespace Darknet.Build.Tasks
                     weightsReady ??= watch.Elapsed;
                     shown?.WeightsReady();
                 };
+                var acquired = false;
                 try
                 {
                     acquirer.Acquire(request);
+                    acquired = true;
                     log.Message(MessageImportance.High, Summary(request, watch.Elapsed, weightsReady));
                 }
                 catch (DarknetException e)
@@ -71,12 +73,12 @@ namespace Darknet.Build.Tasks
                 }
                 finally
                 {
-                    shown?.Done();
+                    shown?.Done(acquired);
                 }
             }
-            // Models never reached (cancelled) are over too: nobody waits for them.
+            // Models never reached (cancelled) are over too, not acquired: nobody waits for them.
             if (progress != null)
-                foreach (var request in requests) progress(request)?.Done();
+                foreach (var request in requests) progress(request)?.Done(false);
         }
     }
 }

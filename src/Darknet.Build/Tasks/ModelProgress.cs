@@ -23,11 +23,16 @@ namespace Darknet.Build.Tasks
 
         public void WeightsReady() => _weights.Set();
 
-        public void Done()
+        /// <summary>Its obj/ file is in place (<paramref name="acquired"/>), or it failed or was never reached.</summary>
+        public void Done(bool acquired)
         {
+            if (!acquired) Failed = true;
             _weights.Set();
             _done.Set();
         }
+
+        /// <summary>Set (before Done's signal) when the model was not acquired: its errors are in the work's log.</summary>
+        public bool Failed { get; private set; }
 
         /// <summary>Set once the phase is over: "Weights" (downloaded or found, and verified) or "Done" (in obj/, or failed).</summary>
         public WaitHandle For(string phase) =>

@@ -71,20 +71,26 @@ namespace Darknet.Build.Tasks
 
         private bool WaitFor(IBuildEngine4 engine, string only)
         {
+            var models = Models.Where(m => string.Equals(m.GetMetadata("As"), only, StringComparison.OrdinalIgnoreCase))
+                .Select(m => engine.GetRegisteredTaskObject(ModelProgress.KeyFor(m.ItemSpec), RegisteredTaskObjectLifetime.Build) as ModelProgress)
+                .Where(p => p != null).ToList();
+            if (models.Count == 0) return true;
             if (!(engine.GetRegisteredTaskObject(BackgroundAcquisition.KeyFor(BuildEngine, Models), RegisteredTaskObjectLifetime.Build) is BackgroundAcquisition work))
                 return true;
             var yielding = BuildEngine as IBuildEngine3;
             yielding?.Yield();
             try
             {
-                foreach (var model in Models.Where(m => string.Equals(m.GetMetadata("As"), only, StringComparison.OrdinalIgnoreCase)))
+                foreach (var progress in models)
                 {
-                    if (!(engine.GetRegisteredTaskObject(ModelProgress.KeyFor(model.ItemSpec), RegisteredTaskObjectLifetime.Build) is ModelProgress progress)) continue;
-                    var done = progress.For("Done");
-                    while (!_cancelled && !done.WaitOne(100)) work.Log.Replay(Log);
+                    var done = progress!.For("Done");
+                    while (!_cancelled && !done.WaitOne(100)) work.Log.ReplayMessages(Log);
                     if (_cancelled) work.Cancel();
                 }
-                work.Log.Replay(Log);
+                // An EmbeddedResource model that failed ends the build here, with every error said so far; otherwise only the
+                // messages: another model's errors are the final wait's, once the work is over (as without this join).
+                if (_cancelled || models.Any(p => p!.Failed)) work.Log.Replay(Log);
+                else work.Log.ReplayMessages(Log);
             }
             finally
             {

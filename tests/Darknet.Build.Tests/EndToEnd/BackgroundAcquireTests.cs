@@ -110,6 +110,29 @@ public sealed class BackgroundAcquireTests
         Assert.False(File.Exists(Path.Combine(app.ObjModelDirectory, "yolov3-tiny.npy")));
     }
 
+    /// <summary>
+    /// An EmbeddedResource model that fails ends the build before the compiler, with its error (a Content model beside
+    /// it, acquired in the same background work, does not hold that up).
+    /// </summary>
+    [Fact]
+    public void AnEmbeddedModelsErrorEndsTheBuildBeforeTheCompiler()
+    {
+        var cache = _fixture.NewDirectory("background-embedded-error-cache");
+        var mirror = _fixture.Server.Url("nothing-here-either/");
+        var app = _fixture.CreateProject("BackgroundEmbeddedErrorApp", cache,
+            $"""
+            <DarknetModel Include="yolov3-tiny" Sha256="{_fixture.Tiny.Sha256}" As="EmbeddedResource" />
+            <DarknetModel Include="yolov3-tiny" OutputName="tiny-content" Sha256="{_fixture.Tiny.Sha256}" />
+            """,
+            $"<DarknetMirror>{mirror}</DarknetMirror>");
+
+        var (result, log) = BuildLogged(app);
+
+        FailedWith(result, "DKN4002");
+        Assert.Contains(app.ProjectPath + " : error DKN4002: DarknetModel 'yolov3-tiny':", result.Output);
+        Assert.DoesNotContain("Target \"CoreCompile\"", log);
+    }
+
     private static string[] ErrorLines(DotnetResult result) =>
         result.Output.Split('\n').Select(l => l.Trim()).Where(l => Regex.IsMatch(l, @": error DKN\d{4}:")).Distinct().Order(StringComparer.Ordinal).ToArray();
 
