@@ -1,14 +1,13 @@
 using System.Globalization;
 
-namespace Darknet.Cache
-{
-    /// <summary>Sizes as the README gives them: decimal megabytes, one decimal ("248.0 MB" for 248,007,048 bytes).</summary>
-    internal static class Megabytes
-    {
-        public static string Format(long bytes) => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
+namespace Darknet.Cache;
 
-        /// <summary>"20.3 MB/s"; "-" when no time has passed.</summary>
-        public static string Rate(long bytes, double seconds) =>
-            seconds <= 0 ? "-" : (bytes / 1e6 / seconds).ToString("0.0", CultureInfo.InvariantCulture) + " MB/s";
-    }
+/// <summary>Sizes as the README gives them: decimal megabytes, one decimal ("248.0 MB" for 248,007,048 bytes).</summary>
+internal static class Megabytes
+{
+    public static string Format(long bytes) => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
+
+    /// <summary>"20.3 MB/s"; "-" when no time has passed.</summary>
+    public static string Rate(long bytes, double seconds) =>
+        seconds <= 0 ? "-" : (bytes / 1e6 / seconds).ToString("0.0", CultureInfo.InvariantCulture) + " MB/s";
 }

@@ -2,40 +2,39 @@ using System;
 using Darknet.Cache;
 using Darknet.Cache.Download;
 
-namespace Darknet.Build.Tasks
+namespace Darknet.Build.Tasks;
+
+/// <summary>The project-wide properties of the acquire step ($(DarknetMirror), $(DarknetOffline), ...) and its logging.</summary>
+internal sealed class AcquireSettings
 {
-    /// <summary>The project-wide properties of the acquire step ($(DarknetMirror), $(DarknetOffline), ...) and its logging.</summary>
-    internal sealed class AcquireSettings
+    public string? Mirror;
+    public bool Offline;
+    public bool AllowHttp;
+    public TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+
+    public AcquireSettings(IDarknetLog log) => Log = log;
+
+    /// <summary>Where the run says what it does, at the level each message picks.</summary>
+    public IDarknetLog Log { get; }
+
+    /// <summary>The downloader's options (its log is given to it: a weights download's <see cref="DownloadReport"/>, else <see cref="Log"/>).</summary>
+    public DownloadOptions DownloadOptions(string? mirror) => new DownloadOptions
     {
-        public string? Mirror;
-        public bool Offline;
-        public bool AllowHttp;
-        public TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+        Mirror = mirror,
+        AllowHttp = AllowHttp,
+        Credentials = Credentials,
+        Proxy = Proxy,
+        StallTimeout = StallTimeout,
+    };
 
-        public AcquireSettings(IDarknetLog log) => Log = log;
+    private RequestCredentials? _credentials;
 
-        /// <summary>Where the run says what it does, at the level each message picks.</summary>
-        public IDarknetLog Log { get; }
+    /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per task invocation.</summary>
+    public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.FromEnvironment(Mirror));
 
-        /// <summary>The downloader's options (its log is given to it: a weights download's <see cref="DownloadReport"/>, else <see cref="Log"/>).</summary>
-        public DownloadOptions DownloadOptions(string? mirror) => new DownloadOptions
-        {
-            Mirror = mirror,
-            AllowHttp = AllowHttp,
-            Credentials = Credentials,
-            Proxy = Proxy,
-            StallTimeout = StallTimeout,
-        };
-
-        private RequestCredentials? _credentials;
-
-        /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per task invocation.</summary>
-        public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.FromEnvironment(Mirror));
-
-        /// <summary>
-        /// The build's proxy variables, read when the task's settings are made (so on the task's thread, in the build's
-        /// environment, also for work that goes on in the background), never kept across builds.
-        /// </summary>
-        public ProxyConfiguration Proxy { get; } = ProxyConfiguration.FromEnvironment();
-    }
+    /// <summary>
+    /// The build's proxy variables, read when the task's settings are made (so on the task's thread, in the build's
+    /// environment, also for work that goes on in the background), never kept across builds.
+    /// </summary>
+    public ProxyConfiguration Proxy { get; } = ProxyConfiguration.FromEnvironment();
 }

@@ -1,22 +1,21 @@
-namespace Darknet.Weights
+namespace Darknet.Weights;
+
+internal sealed class ConversionResult
 {
-    internal sealed class ConversionResult
+    public ConversionResult(int layersWritten, long floatsRead, long floatsExpected, WeightsHeader header)
     {
-        public ConversionResult(int layersWritten, long floatsRead, long floatsExpected, WeightsHeader header)
-        {
-            LayersWritten = layersWritten;
-            FloatsRead = floatsRead;
-            FloatsExpected = floatsExpected;
-            Header = header;
-        }
-
-        public int LayersWritten { get; }
-
-        public long FloatsRead { get; }
-
-        /// <summary>Floats the (possibly limited) layout needs; equals <see cref="FloatsRead"/> after a successful run.</summary>
-        public long FloatsExpected { get; }
-
-        public WeightsHeader Header { get; }
+        LayersWritten = layersWritten;
+        FloatsRead = floatsRead;
+        FloatsExpected = floatsExpected;
+        Header = header;
     }
+
+    public int LayersWritten { get; }
+
+    public long FloatsRead { get; }
+
+    /// <summary>Floats the (possibly limited) layout needs; equals <see cref="FloatsRead"/> after a successful run.</summary>
+    public long FloatsExpected { get; }
+
+    public WeightsHeader Header { get; }
 }

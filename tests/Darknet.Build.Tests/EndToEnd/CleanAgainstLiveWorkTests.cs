@@ -28,7 +28,7 @@ public sealed class CleanAgainstLiveWorkTests
     }
 
     [Fact]
-    public void CleanDuringADownloadKeepsItsLockAndPartialAndTheDownloadCompletes()
+    public async Task CleanDuringADownloadKeepsItsLockAndPartialAndTheDownloadCompletes()
     {
         var sha = _fixture.Tiny.Sha256;
         var mirror = _fixture.ServeTiny("live-download");
@@ -58,7 +58,8 @@ public sealed class CleanAgainstLiveWorkTests
         Assert.False(fetch.HasExited, "the download ended before the cleans were over; the test proved nothing");
 
         Assert.True(fetch.WaitForExit(TimeSpan.FromMinutes(3)), "darknet fetch did not finish");
-        Assert.True(fetch.ExitCode == 0, $"exit {fetch.ExitCode}\n{stdout.Result}\n{stderr.Result}");
+        var (output, errors) = (await stdout, await stderr);
+        Assert.True(fetch.ExitCode == 0, $"exit {fetch.ExitCode}\n{output}\n{errors}");
         Assert.Equal(_fixture.Tiny.Bytes, File.ReadAllBytes(entry));
         Assert.Equal(1, _fixture.Server.RequestCount("live-download/" + _fixture.Tiny.FileName));
         Assert.Equal(lockIdentity, FileIdentity.Of(entry + ".lock"));

@@ -70,7 +70,7 @@ public sealed class RemovedMidWriteTests
     }
 
     [Fact]
-    public void APartialRemovedMidDownloadIsDownloadedAgainAndFetchSucceeds()
+    public async Task APartialRemovedMidDownloadIsDownloadedAgainAndFetchSucceeds()
     {
         var sha = _fixture.Tiny.Sha256;
         var mirror = _fixture.ServeTiny("removed-download");
@@ -96,8 +96,9 @@ public sealed class RemovedMidWriteTests
         Directory.Delete(Path.GetDirectoryName(entry)!, recursive: true);
 
         Assert.True(fetch.WaitForExit(TimeSpan.FromMinutes(3)), "darknet fetch did not finish");
-        _output.WriteLine(stdout.Result + "\n" + stderr.Result);
-        Assert.True(fetch.ExitCode == 0, $"exit {fetch.ExitCode}\n{stdout.Result}\n{stderr.Result}");
+        var (output, errors) = (await stdout, await stderr);
+        _output.WriteLine(output + "\n" + errors);
+        Assert.True(fetch.ExitCode == 0, $"exit {fetch.ExitCode}\n{output}\n{errors}");
         Assert.Equal(_fixture.Tiny.Bytes, File.ReadAllBytes(entry));
         Assert.Equal(2, _fixture.Server.RequestCount(path));
     }
