@@ -37,10 +37,12 @@ Console.Error.WriteLine("""
                                                        (DIR/NAME.cfg, NAME.weights, NAME-{layers,boxes,detections}.onnx;
                                                        the [yolo] heads' weights times GAIN, their biases 0, OBJECTNESS, CLASS)
            OnnxRuntimeBench compare [--dir DIR] [--runs 7] [--threads 1,2] [--json OUT] [--no-darknet] NAME...
-           OnnxRuntimeBench run [--runs 7] [--size 416] [--threads 1] [--spin 0|1] [--profile] [--mish NAMES.txt]... MODEL...
+           OnnxRuntimeBench run [--runs 7] [--size 416] [--threads 1] [--spin 0|1] [--profile [--nodes OUT.tsv]] [--check] [--mish NAMES.txt]... MODEL...
       --threads/--spin take a comma-separated list: every combination is a session of its own.
       --profile: ONNX Runtime's profiler on (per-node kernel time), reported per run; --mish: per model, in order, the
-      node names of its mish activations (one a line), whose kernel time is reported apart.
+      node names of its mish activations (one a line), whose kernel time is reported apart. --nodes: each node's
+      kernel ms per run, appended to OUT.tsv (case, node, ms). --check: every model's outputs against the first
+      model's (max differences), before the timed runs.
     """);
 return 2;
 
@@ -51,7 +53,8 @@ internal static class Bench
         int runs = 7, size = 416;
         var threads = new[] { 1 };
         var spins = new[] { "1" };
-        bool profile = false;
+        bool profile = false, check = false;
+        string? nodesFile = null;
         var models = new List<string>();
         var mishFiles = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -63,6 +66,8 @@ internal static class Bench
                 case "--threads": threads = args[++i].Split(',').Select(int.Parse).ToArray(); break;
                 case "--spin": spins = args[++i].Split(','); break;
                 case "--profile": profile = true; break;
+                case "--check": check = true; break;
+                case "--nodes": nodesFile = args[++i]; break;
                 case "--mish": mishFiles.Add(args[++i]); break;
                 default: models.Add(args[i]); break;
             }
@@ -99,6 +104,7 @@ internal static class Bench
         }
 
         foreach (var c in cases) for (int w = 0; w < 2; w++) c.Session.Run(input).Dispose(); // warm-up (the profile drops these runs)
+        if (check) Check(cases, input);
         var process = Process.GetCurrentProcess();
         for (int r = 0; r < runs; r++)
         {
@@ -127,6 +133,8 @@ internal static class Bench
                 Console.WriteLine($"{c.Label} | {Median(c.Wall):F1} | {Median(c.Cpu):F1} | {Median(p.Total):F1} | {Median(p.Mish):F1} | " +
                                   $"{Median(p.Mish.Zip(p.Total, (a, b) => a / b).ToList()):P1} | " +
                                   string.Join(", ", p.ByOp.OrderByDescending(o => o.Value).Take(6).Select(o => $"{o.Key} {o.Value / runs:F1}")));
+                if (nodesFile != null)
+                    File.AppendAllLines(nodesFile, p.ByNode.Select(n => $"{c.Label}\t{n.Key}\t{n.Value / runs:F3}"));
             }
             else
             {
@@ -135,6 +143,33 @@ internal static class Bench
             c.Session.Dispose();
         }
         return 0;
+    }
+
+    /// <summary>--check: every case's outputs against the first case's, output by output in graph order.</summary>
+    private static void Check(List<Case> cases, NamedOnnxValue[] input)
+    {
+        List<float[]> Outputs(Case c)
+        {
+            using var results = c.Session.Run(input);
+            return results.Select(r => r.AsTensor<float>().ToArray()).ToList();
+        }
+        var reference = Outputs(cases[0]);
+        foreach (var c in cases.Skip(1))
+        {
+            var outputs = Outputs(c);
+            for (int o = 0; o < reference.Count; o++)
+            {
+                double maxAbs = 0, maxRef = 0, maxRel = 0;
+                for (int i = 0; i < reference[o].Length; i++)
+                {
+                    double a = reference[o][i], d = Math.Abs(outputs[o][i] - a);
+                    maxAbs = Math.Max(maxAbs, d);
+                    maxRef = Math.Max(maxRef, Math.Abs(a));
+                    maxRel = Math.Max(maxRel, d / Math.Max(Math.Abs(a), 1e-3));
+                }
+                Console.WriteLine($"check {c.Label} output {o}: max |diff| {maxAbs:G3}, / max |reference| ({maxRef:G3}) = {maxAbs / maxRef:G3}, max |diff|/max(|ref|, 1e-3) {maxRel:G3}");
+            }
+        }
     }
 
     private static double Median(List<double> values)
@@ -157,6 +192,7 @@ internal sealed class Profile
     public List<double> Total { get; } = new();
     public List<double> Mish { get; } = new();
     public Dictionary<string, double> ByOp { get; } = new();
+    public Dictionary<string, double> ByNode { get; } = new();
 
     public static Profile Read(string path, HashSet<string> mish, int warmUp)
     {
@@ -183,6 +219,7 @@ internal sealed class Profile
                 total += ms;
                 if (mish.Contains(node)) inMish += ms;
                 result.ByOp[op] = result.ByOp.GetValueOrDefault(op) + ms;
+                result.ByNode[node] = result.ByNode.GetValueOrDefault(node) + ms;
             }
             result.Total.Add(total);
             result.Mish.Add(inMish);
