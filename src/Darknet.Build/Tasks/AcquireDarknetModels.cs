@@ -81,6 +81,8 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
             return false;
         }
         Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
+        // Which MSBuild process ran this build's acquire: what tells a reused node (or the MSBuild server) apart in a log.
+        Log.LogMessage(MessageImportance.Low, "Darknet: acquire step in process " + CurrentProcessId());
         var litter = cache.DeleteLitter();
         if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");
 
@@ -136,6 +138,12 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
 
     /// <summary>The items being acquired in the background (for their status projects); empty when all were acquired here.</summary>
     [Output] public ITaskItem[] Pending { get; private set; } = Array.Empty<ITaskItem>();
+
+    private static string CurrentProcessId()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     internal static string? ParseMirror(string? value)
     {
