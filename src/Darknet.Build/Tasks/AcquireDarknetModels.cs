@@ -18,7 +18,7 @@ namespace Darknet.Build.Tasks;
 /// (<see cref="BackgroundAcquisition"/>), joined by <see cref="WaitForDarknetModels"/>; EmbeddedResource items, and
 /// every item with $(DarknetAcquireInBackground) false or without IBuildEngine4, are acquired here.
 /// </summary>
-public sealed class AcquireDarknetModels : Task, ICancelableTask
+public sealed partial class AcquireDarknetModels : Task, ICancelableTask
 {
     private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
@@ -63,7 +63,8 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
         }
         // Pointing at the project that declared the items, as the errors do (not at our .targets).
         var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
-        AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings(new BuildLog(log, declaringProject))
+        var environment = CurrentEnvironment();
+        AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings(new BuildLog(log, declaringProject), environment)
         {
             Mirror = mirror,
             Offline = offline,
@@ -73,7 +74,7 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
         MachineCache cache;
         try
         {
-            cache = MachineCache.Create(CacheDirectory);
+            cache = new MachineCache(CacheLocation.Resolve(CacheDirectory, environment.Variable, environment.FullPath));
         }
         catch (Exception e)
         {
@@ -120,7 +121,7 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
         var what = string.Join(", ", all.Select(r => r.OutputFileName));
         var buffered = AcquireLog.Buffered();
         var settings = SettingsFor(buffered);
-        _ = settings.Credentials;   // DARKNET_MIRROR_TOKEN is read here, on the build's thread, not from the work's
+        _ = settings.Credentials;   // the .netrc path is decided here, with the rest of the build's environment
         var progress = new Dictionary<string, ModelProgress>(StringComparer.Ordinal);
         foreach (var request in all)
         {
