@@ -59,7 +59,7 @@ internal sealed class ConfigSource
             return (local, NetworkLayout.FromCfg(local, sourceName));
         }
 
-        var source = SourceUrl.Parse(config);
+        var source = SourceUrl.Parse(config, _options.Credentials?.Variable);
         var name = Path.GetFileName(source.Target.AbsolutePath);
         if (name.Length == 0) name = "model.cfg";
         var configs = Path.Combine(_cache.Root, Area);

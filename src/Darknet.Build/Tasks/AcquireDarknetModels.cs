@@ -18,7 +18,7 @@ namespace Darknet.Build.Tasks;
 /// (<see cref="BackgroundAcquisition"/>), joined by <see cref="WaitForDarknetModels"/>; EmbeddedResource items, and
 /// every item with $(DarknetAcquireInBackground) false or without IBuildEngine4, are acquired here.
 /// </summary>
-public sealed class AcquireDarknetModels : Task, ICancelableTask
+public sealed partial class AcquireDarknetModels : Task, ICancelableTask
 {
     private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
 
@@ -63,7 +63,8 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
         }
         // Pointing at the project that declared the items, as the errors do (not at our .targets).
         var declaringProject = Models.Length > 0 ? Models[0].GetMetadata("DefiningProject") : null;
-        AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings(new BuildLog(log, declaringProject))
+        var environment = CurrentEnvironment();
+        AcquireSettings SettingsFor(AcquireLog log) => new AcquireSettings(new BuildLog(log, declaringProject), environment)
         {
             Mirror = mirror,
             Offline = offline,
@@ -73,7 +74,7 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
         MachineCache cache;
         try
         {
-            cache = MachineCache.Create(CacheDirectory);
+            cache = new MachineCache(CacheLocation.Resolve(CacheDirectory, environment.Variable, environment.FullPath));
         }
         catch (Exception e)
         {
@@ -81,6 +82,8 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
             return false;
         }
         Log.LogMessage(MessageImportance.Low, "Darknet cache: " + cache.Root);
+        // Which MSBuild process ran this build's acquire: what tells a reused node (or the MSBuild server) apart in a log.
+        Log.LogMessage(MessageImportance.Low, "Darknet: acquire step in process " + CurrentProcessId());
         var litter = cache.DeleteLitter();
         if (litter > 0) Log.LogMessage(MessageImportance.Low, "Darknet cache: removed " + litter + " files left by killed builds or abandoned downloads");
 
@@ -118,7 +121,7 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
         var what = string.Join(", ", all.Select(r => r.OutputFileName));
         var buffered = AcquireLog.Buffered();
         var settings = SettingsFor(buffered);
-        _ = settings.Credentials;   // DARKNET_MIRROR_TOKEN is read here, on the build's thread, not from the work's
+        _ = settings.Credentials;   // the .netrc path is decided here, with the rest of the build's environment
         var progress = new Dictionary<string, ModelProgress>(StringComparer.Ordinal);
         foreach (var request in all)
         {
@@ -136,6 +139,12 @@ public sealed class AcquireDarknetModels : Task, ICancelableTask
 
     /// <summary>The items being acquired in the background (for their status projects); empty when all were acquired here.</summary>
     [Output] public ITaskItem[] Pending { get; private set; } = Array.Empty<ITaskItem>();
+
+    private static string CurrentProcessId()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     internal static string? ParseMirror(string? value)
     {

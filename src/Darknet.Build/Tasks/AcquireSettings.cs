@@ -12,7 +12,15 @@ internal sealed class AcquireSettings
     public bool AllowHttp;
     public TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
-    public AcquireSettings(IDarknetLog log) => Log = log;
+    /// <param name="environment">The build's variables (proxy, DARKNET_MIRROR_TOKEN, NETRC, a URL's <c>${NAME}</c>); null: the process's.</param>
+    public AcquireSettings(IDarknetLog log, BuildEnvironment? environment = null)
+    {
+        Log = log;
+        _environment = environment ?? BuildEnvironment.OfProcess();
+        Proxy = ProxyConfiguration.From(_environment.Variable);
+    }
+
+    private readonly BuildEnvironment _environment;
 
     /// <summary>Where the run says what it does, at the level each message picks.</summary>
     public IDarknetLog Log { get; }
@@ -30,11 +38,8 @@ internal sealed class AcquireSettings
     private RequestCredentials? _credentials;
 
     /// <summary>DARKNET_MIRROR_TOKEN for $(DarknetMirror)'s origin (also for a WeightsUrl or Config there), and .netrc: read once per task invocation.</summary>
-    public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.FromEnvironment(Mirror));
+    public RequestCredentials Credentials => _credentials ?? (_credentials = RequestCredentials.From(Mirror, _environment.Variable));
 
-    /// <summary>
-    /// The build's proxy variables, read when the task's settings are made (so on the task's thread, in the build's
-    /// environment, also for work that goes on in the background), never kept across builds.
-    /// </summary>
-    public ProxyConfiguration Proxy { get; } = ProxyConfiguration.FromEnvironment();
+    /// <summary>The build's proxy variables (never kept across builds: a reused node or -mt runs other builds' tasks).</summary>
+    public ProxyConfiguration Proxy { get; }
 }

@@ -16,7 +16,7 @@ namespace Darknet.Build.Tasks;
 /// that is a hard link to the machine cache is checked here on every build (two statx calls): one that is no longer the
 /// entry the cache verified is removed, so the acquire step (whose output it is) runs and places it again.
 /// </summary>
-public sealed class ResolveDarknetModels : Task
+public sealed partial class ResolveDarknetModels : Task
 {
     [Required] public ITaskItem[] Models { get; set; } = Array.Empty<ITaskItem>();
     [Required] public string IntermediateDirectory { get; set; } = "";

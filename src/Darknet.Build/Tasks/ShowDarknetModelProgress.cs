@@ -13,7 +13,7 @@ namespace Darknet.Build.Tasks;
 /// messages as they come; its warnings and errors are left for <see cref="WaitForDarknetModels"/> in the model's own
 /// project. Nothing to wait for (another node, the work already gone) returns at once.
 /// </summary>
-public sealed class ShowDarknetModelProgress : Task, ICancelableTask
+public sealed partial class ShowDarknetModelProgress : Task, ICancelableTask
 {
     private volatile bool _cancelled;
 

@@ -12,7 +12,7 @@ namespace Darknet.Build.Tasks;
 /// the obj/ files: logs what it said, in order, and fails the build with its errors. Nothing to do when the acquire
 /// step was up to date or ran synchronously.
 /// </summary>
-public sealed class WaitForDarknetModels : Task, ICancelableTask
+public sealed partial class WaitForDarknetModels : Task, ICancelableTask
 {
     private readonly object _gate = new object();
     private BackgroundAcquisition? _work;

@@ -41,8 +41,14 @@ internal sealed class RequestCredentials
     }
 
     /// <summary>DARKNET_MIRROR_TOKEN and the .netrc that NETRC names (else ~/.netrc), from this process's environment.</summary>
-    public static RequestCredentials FromEnvironment(string? mirror) =>
-        new RequestCredentials(mirror, Environment.GetEnvironmentVariable(TokenVariable), Netrc.DefaultPath(Environment.GetEnvironmentVariable));
+    public static RequestCredentials FromEnvironment(string? mirror) => From(mirror, Environment.GetEnvironmentVariable);
+
+    /// <summary>The same from the build's own variables (<paramref name="variable"/>), which also fill a URL's <c>${NAME}</c> credentials.</summary>
+    public static RequestCredentials From(string? mirror, Func<string, string?> variable) =>
+        new RequestCredentials(mirror, variable(TokenVariable), Netrc.DefaultPath(variable)) { Variable = variable };
+
+    /// <summary>Where a URL's <c>${NAME}</c> credentials are read: the build's variables (by default the process's).</summary>
+    public Func<string, string?> Variable { get; private set; } = Environment.GetEnvironmentVariable;
 
     /// <summary>The credential for a request to <paramref name="request"/> made for <paramref name="source"/>, or null to send none.</summary>
     public Credential? For(SourceUrl source, Uri request)

@@ -32,8 +32,10 @@ internal sealed class SourceUrl
     public AuthenticationHeaderValue? Authorization { get; }
 
     /// <summary>Parses an http(s) URL; DKN4014 when it is not one, DKN4022 when its credentials name an unset variable.</summary>
-    public static SourceUrl Parse(string url)
+    /// <param name="variable">Where <c>${NAME}</c> is read (the build's variables); null: this process's environment.</param>
+    public static SourceUrl Parse(string url, Func<string, string?>? variable = null)
     {
+        variable ??= Environment.GetEnvironmentVariable;
         var display = SafeUrl.Redact(url);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new DarknetException(ErrorCodes.BadUrl, "'" + display + "' is not an http:// or https:// URL.");
@@ -41,8 +43,8 @@ internal sealed class SourceUrl
         if (uri.UserInfo.Length == 0) return new SourceUrl(target, display, null);
 
         var colon = uri.UserInfo.IndexOf(':');
-        var user = Expand(Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo.Substring(0, colon)), display);
-        var password = colon < 0 ? "" : Expand(Uri.UnescapeDataString(uri.UserInfo.Substring(colon + 1)), display);
+        var user = Expand(Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo.Substring(0, colon)), display, variable);
+        var password = colon < 0 ? "" : Expand(Uri.UnescapeDataString(uri.UserInfo.Substring(colon + 1)), display, variable);
         var token = Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password));
         return new SourceUrl(target, display, new AuthenticationHeaderValue("Basic", token));
     }
@@ -53,11 +55,11 @@ internal sealed class SourceUrl
         string.Equals(other.IdnHost, Target.IdnHost, StringComparison.OrdinalIgnoreCase) &&
         other.Port == Target.Port;
 
-    private static string Expand(string text, string display) =>
+    private static string Expand(string text, string display, Func<string, string?> variable) =>
         Variable.Replace(text, match =>
         {
             var name = match.Groups[1].Value;
-            var value = Environment.GetEnvironmentVariable(name);
+            var value = variable(name);
             if (string.IsNullOrEmpty(value))
                 throw new DarknetException(ErrorCodes.CredentialVariableUnset,
                     "The credentials of " + display + " name the environment variable " + name + ", which is not set.");

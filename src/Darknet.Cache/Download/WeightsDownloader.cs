@@ -100,7 +100,7 @@ public sealed class WeightsDownloader
 
     private async Task<FileHashes> DownloadFromAsync(WeightsRequest request, string url, string destination, CancellationToken cancellationToken)
     {
-        var source = SourceUrl.Parse(url);
+        var source = SourceUrl.Parse(url, _options.Credentials?.Variable);
         if (source.Target.Scheme == Uri.UriSchemeHttp && request.AcceptedSha256.Count == 0 && !_options.AllowHttp)
             throw new DarknetException(ErrorCodes.HttpRefused,
                 "Refused to download " + request.FileName + " over plain http:// from " + source.Display +

@@ -98,7 +98,7 @@ public sealed class PackageMetadataTests
     public void The_task_assemblies_embed_their_symbols()
     {
         using var zip = ZipFile.OpenRead(Package("Darknet.Build", "nupkg"));
-        foreach (var tfm in new[] { "net472", "net8.0" })
+        foreach (var tfm in new[] { "net472", "net8.0", "net10.0" })
         foreach (var assembly in new[] { "Darknet.Build.dll", "Darknet.Cache.dll" })
         {
             using var memory = new MemoryStream();

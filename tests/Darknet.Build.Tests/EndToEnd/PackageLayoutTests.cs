@@ -29,6 +29,7 @@ public sealed class PackageLayoutTests
         var assemblies = entries.Where(e => e.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
         Assert.Equal(new[]
         {
+            "tasks/net10.0/Darknet.Build.dll", "tasks/net10.0/Darknet.Cache.dll", "tasks/net10.0/Darknet.Weights.dll",
             "tasks/net472/Darknet.Build.dll", "tasks/net472/Darknet.Cache.dll", "tasks/net472/Darknet.Weights.dll",
             "tasks/net8.0/Darknet.Build.dll", "tasks/net8.0/Darknet.Cache.dll", "tasks/net8.0/Darknet.Weights.dll",
         }, assemblies);

@@ -59,8 +59,8 @@ public sealed class TargetsEvaluationTests
             Assert.Equal("false", project.GetPropertyValue("DarknetAllowHttp"));
             Assert.Equal("60", project.GetPropertyValue("DarknetStallTimeout"));
             Assert.Equal("true", project.GetPropertyValue("DarknetAcquireInBackground"));
-            // dotnet build is MSBuild on .NET ("Core"): the net8.0 task assembly.
-            Assert.EndsWith(Path.Combine("tasks", "net8.0", "Darknet.Build.dll"),
+            // dotnet build is MSBuild on .NET ("Core"), here 18.9 or later: the net10.0 task assembly (thread-safe for -mt).
+            Assert.EndsWith(Path.Combine("tasks", "net10.0", "Darknet.Build.dll"),
                 Path.GetFullPath(project.GetPropertyValue("DarknetTasksAssembly").Replace('\\', '/')));
 
             var resolve = project.Targets["DarknetResolveModels"];
