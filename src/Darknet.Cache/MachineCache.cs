@@ -133,6 +133,14 @@ public sealed class MachineCache
         Entry(ConvertedPath(key, outputName), damage => "The cached " + outputName + " at " + ConvertedPath(key, outputName) + " was damaged; converting it again (" + damage + ")")
             .GetOrWriteAsync((_, __) => null, write, cancellationToken, reserve).GetAwaiter().GetResult();
 
+    /// <summary>The converted output for <paramref name="key"/> when it is there and verifies, else null (a damaged one is removed).</summary>
+    internal CachedFile? TryGetConverted(string key, string outputName, CancellationToken cancellationToken = default)
+    {
+        var path = ConvertedPath(key, outputName);
+        if (!File.Exists(path)) return null;
+        return Entry(path).TryGetAsync((_, __) => null, cancellationToken).GetAwaiter().GetResult();
+    }
+
     /// <summary>Removes a converted output found damaged while it was used (the next <see cref="GetConverted"/> writes it again).</summary>
     public void RemoveConverted(string key, string outputName, CancellationToken cancellationToken = default) =>
         Entry(ConvertedPath(key, outputName)).RemoveAsync(cancellationToken).GetAwaiter().GetResult();

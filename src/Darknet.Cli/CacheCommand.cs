@@ -25,8 +25,11 @@ public static class CacheCommand
         CommandLine line;
         try
         {
-            line = CommandLine.Parse(args, new[] { "--cache", "--older-than" }, new[] { "--all" });
-            if (line.Words.Count != 1) throw new CommandLineException("expected one of path, list, verify, clean");
+            line = CommandLine.Parse(args, new[] { "--cache", "--older-than", "--model", "--sha256" }, new[] { "--all" });
+            if (line.Words.Count > 0 && line.Words[0] == "key") return Key(line, stdout, stderr);
+            if (line.Words.Count != 1) throw new CommandLineException("expected one of path, list, verify, clean, key");
+            if (line.Value("--model") != null || line.Value("--sha256") != null)
+                throw new CommandLineException("--model and --sha256 belong to `darknet cache key`");
             if (line.Words[0] != "clean" && (line.Value("--older-than") != null || line.Switches.Contains("--all")))
                 throw new CommandLineException("--older-than and --all belong to `darknet cache clean`");
         }
@@ -57,6 +60,19 @@ public static class CacheCommand
                     stderr.Write(Program.CacheHelp);
                     return Program.UsageError;
             }
+        }
+        catch (DarknetException e)
+        {
+            stderr.WriteLine($"darknet: {e.Code}: {e.Message}");
+            return Program.Failed;
+        }
+    }
+
+    private static int Key(CommandLine line, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            return CacheKeyCommand.Run(line, stdout);
         }
         catch (DarknetException e)
         {

@@ -129,6 +129,8 @@ public static class Program
         "  clean    remove litter (dead runs' temps, abandoned partial downloads) and rejected files;\n" +
         "           --older-than DAYS  also entries not used for DAYS days;  --all  everything;\n" +
         "           an entry a build is using is kept and reported as busy (its lock is never waited for)\n" +
+        "  key      one line for a CI cache key (actions/cache key:) from the weights the projects' DarknetModel items\n" +
+        "           pin (Sha256, else a built-in's published digests); NAMES and DIGESTS are comma-separated\n" +
         "\n" +
         "  --cache DIR   the cache (default: DARKNET_CACHE_DIR, else the platform default)\n";
 
@@ -161,7 +163,8 @@ public static class Program
 
     private const string CacheLines =
         "  darknet cache path|list|verify [--cache DIR]\n" +
-        "  darknet cache clean [--older-than DAYS | --all] [--cache DIR]\n";
+        "  darknet cache clean [--older-than DAYS | --all] [--cache DIR]\n" +
+        "  darknet cache key [PROJECT...] [--model NAMES] [--sha256 DIGESTS]\n";
 
     private static string? CommandHelp(string command) => command switch
     {

@@ -73,9 +73,6 @@ internal sealed class ModelAcquirer
 
     private void Acquire(ModelRequest request, string? cfgText, NetworkLayout layout, ClassNames? classNames)
     {
-        var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
-        WeightsReady?.Invoke();
-
         var layerNames = LayerNamesFor(request);
         var layoutFingerprint = (cfgText == null ? "builtin:" + request.BuiltIn!.Name : "cfg:" + ConvertedKey.FingerprintOfText(cfgText)) +
                                 "\n" + string.Join(",", layerNames ?? LayerNaming.NamesFor(layout));
@@ -83,7 +80,17 @@ internal sealed class ModelAcquirer
         var format = OutputFormats.Name(request.Format)
                      + (request.OnnxOutputs != OnnxOutputs.Layers ? "+" + OnnxExportOptions.Name(request.OnnxOutputs) : "")
                      + (request.OnnxInputSize != null ? "@" + request.OnnxInputSizeText : "");
-        var key = ConvertedKey.Compute(weights.Sha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion(), classNames?.ToJson());
+        string KeyFor(string weightsSha256) =>
+            ConvertedKey.Compute(weightsSha256, layoutFingerprint, format, request.LayerLimit, ConverterVersion(), classNames?.ToJson());
+
+        if (request.WeightsFile == null && WithoutWeights(request, layout, KeyFor))
+        {
+            WeightsReady?.Invoke();
+            return;
+        }
+        var weights = request.WeightsFile != null ? LocalWeights(request) : DownloadedWeights(request, layout);
+        WeightsReady?.Invoke();
+        var key = KeyFor(weights.Sha256);
         var options = new ConversionOptions
         {
             Format = request.Format, LayerLimit = request.LayerLimit, LayerNames = layerNames, ClassNames = classNames, Cancellation = _cancellationToken,
@@ -109,6 +116,42 @@ internal sealed class ModelAcquirer
             throw new DarknetException(ErrorCodes.HashMismatch,
                 $"{converted.Path} changed while it was being copied to {request.OutputPath}, just after it was written: " +
                 "the cache's disk is returning other bytes than were written to it.");
+    }
+
+    /// <summary>
+    /// When the weights' SHA-256 is known before any download (pinned, or the catalog's one published digest) and the
+    /// weights are not in the machine cache: places the converted entry if the cache has it, else offers the cache the
+    /// obj/ file a CI cache restored (kept by the resolve step after hashing it against its record) through the
+    /// converted entry's own publish path, so this project and the next one on this machine need no download.
+    /// False when neither is there: the usual weights, convert, place.
+    /// </summary>
+    private bool WithoutWeights(ModelRequest request, NetworkLayout layout, Func<string, string> keyFor)
+    {
+        var weightsRequest = WeightsRequestFor(request, layout);
+        if (weightsRequest.AcceptedSha256.Count != 1 || File.Exists(_cache.WeightsPath(weightsRequest))) return false;
+        var key = keyFor(weightsRequest.AcceptedSha256[0]);
+        var converted = _cache.TryGetConverted(key, request.OutputFileName, _cancellationToken);
+        if (converted == null)
+        {
+            if (ObjFile.KeptWithoutEntry(request.OutputPath, key, request.OutputFileName) is not FileHashes kept) return false;
+            converted = _cache.GetConverted(key, request.OutputFileName, output =>
+            {
+                using var restored = new FileStream(request.OutputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                restored.CopyTo(output, 1 << 20);
+            }, _cancellationToken, reserve: kept.Size);
+            if (converted.Hashes.Size != kept.Size || converted.Hashes.Sha256 != kept.Sha256)
+            {
+                _cache.RemoveConverted(key, request.OutputFileName, _cancellationToken);
+                return false;
+            }
+            _settings.Log.Message(LogLevel.Normal, "Darknet: " + request.OutputPath + " (restored, its SHA-256 the one its record names) is now the machine cache's entry " + converted.Path);
+        }
+        else
+        {
+            _settings.Log.Message(LogLevel.Normal, "Darknet: " + request.OutputFileName + " is in the machine cache, converted, no download: " + converted.Path);
+        }
+        _cancellationToken.ThrowIfCancellationRequested();
+        return Place(converted, request.OutputPath);
     }
 
     /// <summary>

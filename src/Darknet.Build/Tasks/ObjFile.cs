@@ -79,14 +79,16 @@ internal static class ObjFile
         {
             return null;
         }
-        else if (Sidecar.Read(record.Entry) is Sidecar.Record cached)
+        else if (Sidecar.Read(record.Entry) is Sidecar.Record cached &&
+                 (identity.Equals(cached.Identity) || FileStatus.Of(path, followLinks: false).IsSameFile(FileStatus.Of(record.Entry, followLinks: false))))
         {
             if (identity.Equals(cached.Identity)) return null;
             reason = "it changed after it was verified (" + identity + ", the cache recorded " + (cached.Identity?.ToString() ?? "nothing") + ")";
         }
         else
         {
-            // The entry is gone from the cache; the link is the last name of those bytes.
+            // The entry is gone from the cache, or this is no longer that file (obj/ restored from a CI cache): the
+            // record's SHA-256 says whether these are still the bytes that were placed.
             FileHashes hashes;
             try
             {
@@ -101,7 +103,8 @@ internal static class ObjFile
                 LinkRecord.Write(recordPath, record.Entry, record.Hashes, identity);
                 return null;
             }
-            reason = "its cache entry " + record.Entry + " was removed and it no longer has the SHA-256 recorded when it was placed";
+            reason = (File.Exists(record.Entry) ? "it is another file than its cache entry " + record.Entry : "its cache entry " + record.Entry + " was removed") +
+                     " and it no longer has the SHA-256 recorded when it was placed";
         }
         AtomicFile.TryDelete(path);
         AtomicFile.TryDelete(recordPath);
@@ -109,6 +112,19 @@ internal static class ObjFile
             throw new DarknetException(TaskErrorCodes.PlacingOutputFailed,
                 $"Cannot remove {path}, which is no longer the verified cache entry ({reason}): delete it, then build again.");
         return reason;
+    }
+
+    /// <summary>
+    /// The size and SHA-256 of the obj/ file at <paramref name="path"/> when its record vouches for it (the identity it
+    /// recorded when the file was placed, or when <see cref="DropIfChanged"/> hashed a restored copy this build) and names
+    /// the converted entry <paramref name="key"/>/<paramref name="outputName"/>; else null.
+    /// </summary>
+    public static FileHashes? KeptWithoutEntry(string path, string key, string outputName)
+    {
+        var record = LinkRecord.Read(LinkRecordPath(path));
+        if (record == null || record.Identity == null || !record.Identity.Equals(FileIdentity.Of(path))) return null;
+        var entry = record.Entry.Replace('\\', '/');
+        return entry.EndsWith("/converted/" + key + "/" + outputName, StringComparison.Ordinal) ? record.Hashes : null;
     }
 
     private static bool Copy(CachedFile source, string destination)
