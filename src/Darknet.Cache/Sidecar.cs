@@ -20,8 +20,6 @@ namespace Darknet.Cache;
 /// </summary>
 internal static class Sidecar
 {
-    public const string Suffix = ".verified";
-
     public sealed class Record
     {
         public Record(FileHashes hashes, bool current, FileIdentity? identity)
@@ -38,7 +36,7 @@ internal static class Sidecar
         public FileIdentity? Identity { get; }
     }
 
-    public static string PathFor(string entryPath) => entryPath + Suffix;
+    public static string PathFor(string entryPath) => CacheLayout.SidecarPath(entryPath);
 
     /// <summary>
     /// Writes the record with <paramref name="identity"/>: the entry's identity taken while nothing but the caller (holding
