@@ -120,8 +120,8 @@ internal sealed class ConfigSource
         try
         {
             if (!File.Exists(index)) return null;
-            var sha256 = File.ReadAllText(index).Trim();
-            if (sha256.Length != 64) return null;
+            var sha256 = FileHashes.ParseHex(File.ReadAllText(index), 64);
+            if (sha256 == null) return null;
             var entry = _cache.TryGetContent(Area, sha256, name, cancellationToken);
             return entry == null ? null : CfgReader.TextOf(File.ReadAllBytes(entry.Path), entry.Path);
         }

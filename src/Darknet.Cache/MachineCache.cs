@@ -110,7 +110,7 @@ public sealed class MachineCache
             download == null ? null : (partial, token) => download(request, partial, token),
             damage => OfflineMiss(request, path, damage),
             cancellationToken).ConfigureAwait(false);
-        return new CachedWeights(result.Path, result.Hashes, result.Published);
+        return new CachedWeights(result);
     }
 
     /// <summary>Synchronous <see cref="GetWeightsAsync"/> for MSBuild tasks.</summary>
