@@ -27,13 +27,11 @@ namespace Darknet.Cache;
 /// </summary>
 internal sealed class CacheEntry
 {
-    public const string PartialSuffix = ".dkn-partial";
-
     /// <summary>A partial download untouched this long is not resumed by anyone: it is deleted.</summary>
     public static readonly TimeSpan PartialMaxAge = TimeSpan.FromDays(7);
 
     /// <summary>A hand-placed file (no sidecar) that fails verification is renamed to &lt;entry&gt;.rejected-&lt;UTC time&gt;.</summary>
-    public const string RejectedInfix = ".rejected-";
+    public const string RejectedInfix = CacheLayout.RejectedInfix;
 
     private readonly TimeSpan _lockTimeout;
     private readonly TimeSpan _lockPollInterval;
@@ -53,11 +51,11 @@ internal sealed class CacheEntry
 
     public string Path { get; }
     public string Directory => System.IO.Path.GetDirectoryName(Path)!;
-    public string LockPath => Path + ".lock";
-    public string PartialPath => Path + PartialSuffix;
+    public string LockPath => CacheLayout.LockPath(Path);
+    public string PartialPath => CacheLayout.PartialPath(Path);
 
     /// <summary>The partial's resume metadata (written and read by the downloader).</summary>
-    public string PartialMetadataPath => PartialPath + ".json";
+    public string PartialMetadataPath => CacheLayout.PartialMetadataPath(PartialPath);
 
     /// <summary>
     /// The entry, downloading it on a miss: <paramref name="download"/>(partialPath, ct) leaves the whole file at the
@@ -100,6 +98,23 @@ internal sealed class CacheEntry
     /// <summary>The entry when it is there and verifies (damage is removed), else null; never produces it.</summary>
     public Task<CachedFile?> TryGetAsync(Func<FileHashes, string, DarknetException?> check, CancellationToken cancellationToken) =>
         GetOrPublishAsync(check, produce: null, missing: null, cancellationToken);
+
+    /// <summary>
+    /// Re-hashes the entry under its lock, whatever its record says, and treats a file that fails as every use of the
+    /// entry does (see <see cref="Discard"/>). Returns null when it verifies (its record then holds its current identity),
+    /// else the damage and what was done, with whether the file was moved aside (placed by hand) rather than removed;
+    /// <see cref="ErrorCodes.LockTimeout"/> while someone else holds the lock.
+    /// </summary>
+    public async Task<(string Damage, bool MovedAside)?> CheckAsync(Func<FileHashes, string, DarknetException?> check, CancellationToken cancellationToken)
+    {
+        using (var held = await LockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (held == null) throw ReadOnly("its file " + Path + " cannot be checked");
+            if (!File.Exists(Path)) return null;
+            if (Verify(check, readOnly: false, cancellationToken, out var damage, out var handPlaced, rehash: true) != null) return null;
+            return (Discard(damage!, handPlaced, remake: false), handPlaced);
+        }
+    }
 
     /// <summary>
     /// <see cref="GetOrPublishOnceAsync"/>, once more when a file it was writing vanished (another process removed it: a
@@ -165,19 +180,7 @@ internal sealed class CacheEntry
                     return new CachedFile(Path, verified, published: false);
                 }
                 if (readOnly) throw ReadOnly("its file " + Path + " is damaged (" + damage + ")");
-                if (handPlaced)
-                {
-                    // Someone put this file here on purpose: keep it for them to look at, out of the entry's way.
-                    var aside = MoveAside();
-                    damage += "; it was moved aside to " + aside + " (kept " + PartialMaxAge.TotalDays + " days), not deleted";
-                    _rejected?.Invoke("The file placed at " + Path + " failed verification (" + damage + ")");
-                }
-                else
-                {
-                    Remove();
-                    if (produce != null) _remaking?.Invoke(damage!);
-                    damage += "; it has been removed";
-                }
+                damage = Discard(damage!, handPlaced, remake: produce != null);
             }
             if (produce == null)
             {
@@ -229,12 +232,12 @@ internal sealed class CacheEntry
     /// check accepts them; without a sidecar the file is hashed and, when accepted, recorded (a hand-seeded file).
     /// </summary>
     private FileHashes? Verify(Func<FileHashes, string, DarknetException?> check, bool readOnly, CancellationToken cancellationToken,
-                               out string? damage, out bool handPlaced)
+                               out string? damage, out bool handPlaced, bool rehash = false)
     {
         damage = null;
         var recorded = Sidecar.Read(Path);
         handPlaced = recorded == null && !System.IO.File.Exists(Sidecar.PathFor(Path));
-        if (recorded != null && recorded.Current)
+        if (recorded != null && recorded.Current && !rehash)
         {
             var refused = check(recorded.Hashes, Path);
             if (refused == null) return recorded.Hashes;
@@ -364,30 +367,25 @@ internal sealed class CacheEntry
     /// <summary>Under the lock: this entry's temps (whoever wrote them is gone, or we would not hold the lock), partials nobody resumed.</summary>
     private void DeleteLitter() => CacheLitter.DeleteHeld(Path);
 
-    /// <summary>Renames the entry's file to a free "&lt;entry&gt;.rejected-yyyyMMdd-HHmmss[-n]" and returns that path.</summary>
-    private string MoveAside()
+    /// <summary>
+    /// What becomes of a file that failed verification: a hand-placed one (someone put it there on purpose) is moved aside
+    /// for them to look at, out of the entry's way, never deleted; a recorded one is damaged and removed. Returns the damage
+    /// with what was done.
+    /// </summary>
+    private string Discard(string damage, bool handPlaced, bool remake)
     {
-        var stem = Path + RejectedInfix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
-        var target = stem;
-        for (var n = 2; File.Exists(target); n++) target = stem + "-" + n;
-        File.Move(Path, target);
-        Sidecar.Delete(Path);
-        return target;
-    }
-
-    /// <summary>True for a file that <see cref="MoveAside"/> made.</summary>
-    public static bool IsRejected(string path) => System.IO.Path.GetFileName(path).Contains(RejectedInfix);
-
-    /// <summary>When a rejected file was moved aside: the time in its name (its own timestamp is the hand-placed file's).</summary>
-    public static DateTime RejectedAt(string path)
-    {
-        var name = System.IO.Path.GetFileName(path);
-        var at = name.LastIndexOf(RejectedInfix, StringComparison.Ordinal);
-        if (at >= 0 && name.Length >= at + RejectedInfix.Length + 15 &&
-            DateTime.TryParseExact(name.Substring(at + RejectedInfix.Length, 15), "yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
-            return time;
-        return File.GetLastWriteTimeUtc(path);
+        if (handPlaced)
+        {
+            var aside = CacheLayout.FreeRejectedPath(Path);
+            File.Move(Path, aside);
+            Sidecar.Delete(Path);
+            damage += "; it was moved aside to " + aside + " (kept " + PartialMaxAge.TotalDays + " days), not deleted";
+            _rejected?.Invoke("The file placed at " + Path + " failed verification (" + damage + ")");
+            return damage;
+        }
+        Remove();
+        if (remake) _remaking?.Invoke(damage);
+        return damage + "; it has been removed";
     }
 
     private void Remove()

@@ -20,17 +20,13 @@ namespace Darknet.Cache;
 /// </summary>
 internal static class CacheLitter
 {
-    public static readonly string[] Areas = { "weights", "converted", "configs" };
-
-    private const string LockSuffix = ".lock";
-
     /// <summary>Sweeps the whole cache; returns how many files went. <paramref name="busy"/> gets each entry skipped because its lock is held. Never throws.</summary>
     public static int Sweep(string root, Action<string>? busy = null)
     {
         var deleted = 0;
-        foreach (var area in Areas)
+        foreach (var area in CacheLayout.Areas)
         {
-            foreach (var directory in Subdirectories(Path.Combine(root, area)))
+            foreach (var directory in CacheLayout.Subdirectories(Path.Combine(root, area)))
             {
                 var entries = LockedNames(directory);
                 foreach (var entry in entries)
@@ -38,7 +34,7 @@ internal static class CacheLitter
                     EntryLock? held;
                     try
                     {
-                        held = EntryLock.TryAcquire(Path.Combine(directory, entry + LockSuffix));
+                        held = EntryLock.TryAcquire(CacheLayout.LockPath(Path.Combine(directory, entry)));
                     }
                     catch (Exception e) when (e is DarknetException || e is IOException || e is UnauthorizedAccessException)
                     {
@@ -67,20 +63,20 @@ internal static class CacheLitter
         var name = Path.GetFileName(entryPath);
         var deleted = 0;
         var longer = LockedNames(directory).Where(e => e.Length > name.Length && e.StartsWith(name + ".", StringComparison.Ordinal)).ToList();
-        foreach (var temp in Files(directory, "." + name + ".*" + TempFiles.Suffix))
+        foreach (var temp in CacheLayout.Files(directory, "." + name + ".*" + TempFiles.Suffix))
         {
             // ".a.b.npy.….dkn-tmp" is the entry a.b.npy's when it has a lock of its own, not a.b's.
             var file = Path.GetFileName(temp);
             if (TempFiles.IsTemp(file) && !longer.Any(e => BelongsTo(file, e)) && AtomicFile.TryDelete(temp)) deleted++;
         }
-        var partial = entryPath + CacheEntry.PartialSuffix;
+        var partial = CacheLayout.PartialPath(entryPath);
         if (File.Exists(partial) && Age(partial) > CacheEntry.PartialMaxAge)
         {
             if (AtomicFile.TryDelete(partial)) deleted++;
-            AtomicFile.TryDelete(partial + ".json");
+            AtomicFile.TryDelete(CacheLayout.PartialMetadataPath(partial));
         }
-        foreach (var rejected in Files(directory, name + CacheEntry.RejectedInfix + "*"))
-            if (DateTime.UtcNow - CacheEntry.RejectedAt(rejected) > CacheEntry.PartialMaxAge && AtomicFile.TryDelete(rejected)) deleted++;
+        foreach (var rejected in CacheLayout.Files(directory, name + CacheLayout.RejectedInfix + "*"))
+            if (DateTime.UtcNow - CacheLayout.RejectedAt(rejected) > CacheEntry.PartialMaxAge && AtomicFile.TryDelete(rejected)) deleted++;
         return deleted + DeleteUncovered(directory, LockedNames(directory));
     }
 
@@ -88,16 +84,16 @@ internal static class CacheLitter
     private static int DeleteUncovered(string directory, IReadOnlyCollection<string> entries)
     {
         var deleted = 0;
-        foreach (var file in Files(directory, "*"))
+        foreach (var file in CacheLayout.Files(directory, "*"))
         {
             var name = Path.GetFileName(file);
             if (entries.Any(e => BelongsTo(name, e))) continue;
             var expired = TempFiles.IsTemp(name) ? Age(file) > TempFiles.MaxAge
-                : name.EndsWith(CacheEntry.PartialSuffix, StringComparison.Ordinal) ? Age(file) > CacheEntry.PartialMaxAge
-                : CacheEntry.IsRejected(file) && DateTime.UtcNow - CacheEntry.RejectedAt(file) > CacheEntry.PartialMaxAge;
+                : name.EndsWith(CacheLayout.PartialSuffix, StringComparison.Ordinal) ? Age(file) > CacheEntry.PartialMaxAge
+                : CacheLayout.IsRejected(file) && DateTime.UtcNow - CacheLayout.RejectedAt(file) > CacheEntry.PartialMaxAge;
             if (!expired || !AtomicFile.TryDelete(file)) continue;
             deleted++;
-            if (name.EndsWith(CacheEntry.PartialSuffix, StringComparison.Ordinal)) AtomicFile.TryDelete(file + ".json");
+            if (name.EndsWith(CacheLayout.PartialSuffix, StringComparison.Ordinal)) AtomicFile.TryDelete(CacheLayout.PartialMetadataPath(file));
         }
         return deleted;
     }
@@ -108,9 +104,9 @@ internal static class CacheLitter
 
     /// <summary>The entries of a directory that have a lock file (every entry that was ever written or downloaded has one).</summary>
     private static List<string> LockedNames(string directory) =>
-        Files(directory, "*" + LockSuffix)
+        CacheLayout.Files(directory, "*" + CacheLayout.LockSuffix)
             .Select(f => Path.GetFileName(f))
-            .Select(n => n.Substring(0, n.Length - LockSuffix.Length))
+            .Select(n => n.Substring(0, n.Length - CacheLayout.LockSuffix.Length))
             .Where(n => n.Length > 0)
             .OrderBy(n => n, StringComparer.Ordinal)
             .ToList();
@@ -124,30 +120,6 @@ internal static class CacheLitter
         catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
         {
             return TimeSpan.Zero;
-        }
-    }
-
-    private static string[] Subdirectories(string directory)
-    {
-        try
-        {
-            return Directory.Exists(directory) ? Directory.GetDirectories(directory) : Array.Empty<string>();
-        }
-        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-        {
-            return Array.Empty<string>();
-        }
-    }
-
-    private static string[] Files(string directory, string pattern)
-    {
-        try
-        {
-            return Directory.Exists(directory) ? Directory.GetFiles(directory, pattern) : Array.Empty<string>();
-        }
-        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-        {
-            return Array.Empty<string>();
         }
     }
 }

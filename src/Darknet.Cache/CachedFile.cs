@@ -1,7 +1,7 @@
 namespace Darknet.Cache;
 
 /// <summary>A verified file of the machine cache: its full path, its hashes (as recorded when it was published), and whether this call published it.</summary>
-public sealed class CachedFile
+public class CachedFile
 {
     public CachedFile(string path, FileHashes hashes, bool published)
     {

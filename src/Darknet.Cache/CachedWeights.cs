@@ -1,20 +1,12 @@
 namespace Darknet.Cache;
 
-/// <summary>A verified weights file in the machine cache: its full path, hashes, and whether this call downloaded it.</summary>
-public sealed class CachedWeights
+/// <summary>A verified weights file of the machine cache: a <see cref="CachedFile"/> whose publication was its download.</summary>
+public sealed class CachedWeights : CachedFile
 {
-    public CachedWeights(string path, FileHashes hashes, bool downloaded)
+    internal CachedWeights(CachedFile file) : base(file.Path, file.Hashes, file.Published)
     {
-        Path = path;
-        Hashes = hashes;
-        Downloaded = downloaded;
     }
 
-    public string Path { get; }
-
-    /// <summary>The hashes recorded when the file was downloaded (or first verified), which it still has.</summary>
-    public FileHashes Hashes { get; }
-
     /// <summary>True when this call fetched it; false for a cache hit (including one another process just finished).</summary>
-    public bool Downloaded { get; }
+    public bool Downloaded => Published;
 }

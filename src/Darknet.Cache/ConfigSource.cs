@@ -24,10 +24,7 @@ namespace Darknet.Cache;
 /// </summary>
 internal sealed class ConfigSource
 {
-    public const string Area = "configs";
-
-    /// <summary>The folder of <see cref="Area"/> that holds the URL index files: an index, not cache entries.</summary>
-    public const string IndexFolder = "urls";
+    private const string Area = CacheLayout.ConfigsArea;
 
     private readonly MachineCache _cache;
     private readonly DownloadOptions _options;
@@ -63,7 +60,7 @@ internal sealed class ConfigSource
         var name = Path.GetFileName(source.Target.AbsolutePath);
         if (name.Length == 0) name = "model.cfg";
         var configs = Path.Combine(_cache.Root, Area);
-        var index = Path.Combine(configs, IndexFolder, UrlKey(source.Identity));
+        var index = Path.Combine(configs, CacheLayout.ConfigIndexFolder, UrlKey(source.Identity));
         var cached = ReadCached(index, name, cancellationToken);
         if (cached != null) return (cached, NetworkLayout.FromCfg(cached, sourceName));
 
@@ -123,8 +120,8 @@ internal sealed class ConfigSource
         try
         {
             if (!File.Exists(index)) return null;
-            var sha256 = File.ReadAllText(index).Trim();
-            if (sha256.Length != 64) return null;
+            var sha256 = FileHashes.ParseHex(File.ReadAllText(index), 64);
+            if (sha256 == null) return null;
             var entry = _cache.TryGetContent(Area, sha256, name, cancellationToken);
             return entry == null ? null : CfgReader.TextOf(File.ReadAllBytes(entry.Path), entry.Path);
         }

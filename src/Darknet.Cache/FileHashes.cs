@@ -41,6 +41,19 @@ public sealed class FileHashes
         }
     }
 
+    /// <summary>
+    /// The one check of a digest someone wrote (metadata, a command line, a catalog): <paramref name="value"/> trimmed and
+    /// lower-cased when it is exactly <paramref name="length"/> hex digits (64 for SHA-256, 40 for SHA-1), else null.
+    /// </summary>
+    internal static string? ParseHex(string value, int length)
+    {
+        var hex = value.Trim().ToLowerInvariant();
+        if (hex.Length != length) return null;
+        foreach (var c in hex)
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return null;
+        return hex;
+    }
+
     public static string Hex(byte[] bytes)
     {
         var chars = new char[bytes.Length * 2];

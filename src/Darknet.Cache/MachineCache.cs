@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
@@ -21,7 +22,7 @@ namespace Darknet.Cache;
 /// CachedFile npy = cache.GetConverted(ConvertedKey.Compute(w.Hashes.Sha256, ...), "yolov3.npy", stream => convert into it, ct);
 /// CachedFile cfg = cache.PublishContent("configs", "yolov3.cfg", bytes, ct);  // configs/sha256-&lt;hex&gt;/yolov3.cfg
 /// </code>
-/// Layout under <see cref="Root"/>: <c>weights/&lt;key&gt;/&lt;fileName&gt;</c> with key = sha256-&lt;hex&gt; (pinned or
+/// Layout under <see cref="Root"/> (<see cref="CacheLayout"/>): <c>weights/&lt;key&gt;/&lt;fileName&gt;</c> with key = sha256-&lt;hex&gt; (pinned or
 /// published), sha256s-&lt;hash of the accepted digests&gt; (several published), else sha1-&lt;hex&gt; (published), else url-&lt;hash of the URLs without credentials and the size&gt;;
 /// <c>converted/&lt;key&gt;/&lt;outputName&gt;</c>; <c>&lt;area&gt;/sha256-&lt;hex&gt;/&lt;fileName&gt;</c> for content.
 /// Every entry is published by <see cref="CacheEntry"/>: a ".lock" file, a ".verified" sidecar with the size and hashes
@@ -60,7 +61,7 @@ public sealed class MachineCache
     internal MachineCache ReportingTo(IDarknetLog log) =>
         new MachineCache(Root, log) { LockTimeout = LockTimeout, LockPollInterval = LockPollInterval };
 
-    public string WeightsPath(WeightsRequest request) => Path.Combine(Root, "weights", WeightsKey(request), request.FileName);
+    public string WeightsPath(WeightsRequest request) => CacheLayout.EntryPath(Root, CacheLayout.WeightsArea, WeightsKey(request), request.FileName);
 
     /// <summary>
     /// What a weights file is: its SHA-256 (pinned or published), else its published SHA-1, else where it comes from
@@ -84,11 +85,11 @@ public sealed class MachineCache
             return FileHashes.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(text))).Substring(0, 32);
     }
 
-    public string ConvertedPath(string key, string outputName) => Path.Combine(Root, "converted", key, PlainName(outputName, nameof(outputName)));
+    public string ConvertedPath(string key, string outputName) => CacheLayout.EntryPath(Root, CacheLayout.ConvertedArea, key, PlainName(outputName, nameof(outputName)));
 
     /// <summary>Where <see cref="PublishContent"/> keeps <paramref name="fileName"/> with that SH-256 in <paramref name="area"/>.</summary>
     public string ContentPath(string area, string sha256, string fileName) =>
-        Path.Combine(Root, PlainName(area, nameof(area)), "sha256-" + sha256.Trim().ToLowerInvariant(), PlainName(fileName, nameof(fileName)));
+        CacheLayout.EntryPath(Root, PlainName(area, nameof(area)), "sha256-" + sha256.Trim().ToLowerInvariant(), PlainName(fileName, nameof(fileName)));
 
     /// <summary>
     /// Returns the verified cache entry for <paramref name="request"/>, downloading it on a miss.
@@ -109,7 +110,7 @@ public sealed class MachineCache
             download == null ? null : (partial, token) => download(request, partial, token),
             damage => OfflineMiss(request, path, damage),
             cancellationToken).ConfigureAwait(false);
-        return new CachedWeights(result.Path, result.Hashes, result.Published);
+        return new CachedWeights(result);
     }
 
     /// <summary>Synchronous <see cref="GetWeightsAsync"/> for MSBuild tasks.</summary>
@@ -175,6 +176,71 @@ public sealed class MachineCache
     /// without waiting, or by age; never by process id). Never throws; returns how many files went.
     /// </summary>
     public int DeleteLitter() => CacheLitter.Sweep(Root);
+
+    /// <summary><see cref="DeleteLitter()"/>, telling <paramref name="busy"/> of each entry skipped because its lock is held.</summary>
+    internal int DeleteLitter(Action<string> busy) => CacheLitter.Sweep(Root, busy);
+
+    /// <summary>What the cache holds: its entries, partial downloads and rejected files (<see cref="CacheLayout.Items"/>).</summary>
+    internal IEnumerable<CacheItem> Items() => CacheLayout.Items(Root);
+
+    /// <summary>
+    /// Re-hashes an entry (<see cref="CacheEntry.CheckAsync"/>) against its record and what its key names (a sha256- or
+    /// sha1- key of weights or configs); a file that fails is treated as every build treats it: moved aside when it was
+    /// placed by hand, removed when it was recorded. Null when it verifies, else the damage and what was done.
+    /// DKN4007 (<see cref="ErrorCodes.LockTimeout"/>) after <see cref="LockTimeout"/> while another process holds it.
+    /// </summary>
+    internal (string Damage, bool MovedAside)? Check(CacheItem entry, CancellationToken cancellationToken = default) =>
+        Entry(entry.Path).CheckAsync((hashes, _) => KeyProblem(entry, hashes), cancellationToken).GetAwaiter().GetResult();
+
+    private static DarknetException? KeyProblem(CacheItem entry, FileHashes actual)
+    {
+        var key = entry.Key;
+        if (key.StartsWith("sha256-", StringComparison.Ordinal) && entry.Area != CacheLayout.ConvertedArea && key.Substring(7) != actual.Sha256)
+            return new DarknetException(ErrorCodes.HashMismatch, $"SHA-256 {actual.Sha256}, its key says {key.Substring(7)}");
+        if (key.StartsWith("sha1-", StringComparison.Ordinal) && actual.Sha1.Length != 0 && key.Substring(5) != actual.Sha1)
+            return new DarknetException(ErrorCodes.HashMismatch, $"SHA-1 {actual.Sha1}, its key says {key.Substring(5)}");
+        return null;
+    }
+
+    /// <summary>
+    /// Removes an item under its entry's lock, taken without waiting (an entry a build is downloading, converting or
+    /// checking stays, with its lock and partial): an entry with its sidecar, a partial with its metadata, a rejected
+    /// file. Returns the bytes removed, or null when the entry is busy. Lock files stay.
+    /// </summary>
+    internal long? TryRemove(CacheItem item)
+    {
+        using (var held = EntryLock.TryAcquire(CacheLayout.LockPath(item.EntryPath)))
+        {
+            if (held == null) return null;
+            var size = File.Exists(item.Path) ? new FileInfo(item.Path).Length : 0;
+            if (!AtomicFile.TryDelete(item.Path)) return 0;
+            if (item.Kind == CacheItemKind.Entry) Sidecar.Delete(item.Path);
+            if (item.Kind == CacheItemKind.Partial) AtomicFile.TryDelete(CacheLayout.PartialMetadataPath(item.Path));
+            return size;
+        }
+    }
+
+    /// <summary>Removes the key folders, then the areas, that hold nothing any more (lock files are never deleted, so a folder with one stays).</summary>
+    internal void RemoveEmptyFolders()
+    {
+        foreach (var area in CacheLayout.Areas)
+        {
+            var top = Path.Combine(Root, area);
+            foreach (var directory in CacheLayout.Subdirectories(top)) TryRemoveEmpty(directory);
+            TryRemoveEmpty(top);
+        }
+    }
+
+    private static void TryRemoveEmpty(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
+        }
+        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+        {
+        }
+    }
 
     /// <summary>
     /// Puts <paramref name="file"/> (an entry this cache returned) at <paramref name="destination"/> as a hard link, its

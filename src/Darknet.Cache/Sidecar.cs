@@ -20,8 +20,6 @@ namespace Darknet.Cache;
 /// </summary>
 internal static class Sidecar
 {
-    public const string Suffix = ".verified";
-
     public sealed class Record
     {
         public Record(FileHashes hashes, bool current, FileIdentity? identity)
@@ -38,7 +36,7 @@ internal static class Sidecar
         public FileIdentity? Identity { get; }
     }
 
-    public static string PathFor(string entryPath) => entryPath + Suffix;
+    public static string PathFor(string entryPath) => CacheLayout.SidecarPath(entryPath);
 
     /// <summary>
     /// Writes the record with <paramref name="identity"/>: the entry's identity taken while nothing but the caller (holding
@@ -47,13 +45,16 @@ internal static class Sidecar
     /// </summary>
     public static bool Write(string entryPath, FileHashes hashes, FileIdentity? identity)
     {
-        var text = "size=" + hashes.Size.ToString(CultureInfo.InvariantCulture) + "\n" +
-                   "sha256=" + hashes.Sha256 + "\n" +
-                   "sha1=" + hashes.Sha1 + "\n" +
-                   (identity != null ? "identity=" + identity + "\n" : "");
+        var fields = new List<(string, string)>
+        {
+            ("size", hashes.Size.ToString(CultureInfo.InvariantCulture)),
+            ("sha256", hashes.Sha256),
+            ("sha1", hashes.Sha1),
+        };
+        if (identity != null) fields.Add(("identity", identity.ToString()));
         try
         {
-            AtomicFile.WriteAllText(PathFor(entryPath), text);
+            RecordFile.Write(PathFor(entryPath), fields.ToArray());
             // File times come from a coarse kernel clock; a file touched a moment ago may look newer than this record.
             var entryTime = File.GetLastWriteTimeUtc(entryPath);
             if (File.GetLastWriteTimeUtc(PathFor(entryPath)) < entryTime) File.SetLastWriteTimeUtc(PathFor(entryPath), entryTime);
@@ -73,12 +74,7 @@ internal static class Sidecar
             var sidecar = new FileInfo(PathFor(entryPath));
             var entry = new FileInfo(entryPath);
             if (!sidecar.Exists || !entry.Exists) return null;
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var line in File.ReadAllLines(sidecar.FullName))
-            {
-                var equals = line.IndexOf('=');
-                if (equals > 0) values[line.Substring(0, equals).Trim()] = line.Substring(equals + 1).Trim();
-            }
+            var values = RecordFile.Read(sidecar.FullName);
             if (!values.TryGetValue("size", out var sizeText) ||
                 !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ||
                 !values.TryGetValue("sha256", out var sha256) || sha256.Length != 64 ||

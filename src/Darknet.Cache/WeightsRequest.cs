@@ -76,14 +76,7 @@ public sealed class WeightsRequest
     private static string? NormalizeHex(string? value, int length, string name)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
-        var hex = value!.Trim().ToLowerInvariant();
-        if (hex.Length != length)
-            throw new ArgumentException("Expected " + length + " hex digits for " + name + ", got '" + value + "'.", name);
-        foreach (var c in hex)
-        {
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-                throw new ArgumentException("Not a hex digest for " + name + ": '" + value + "'.", name);
-        }
-        return hex;
+        return FileHashes.ParseHex(value!, length) ??
+               throw new ArgumentException("Expected " + length + " hex digits for " + name + ", got '" + value + "'.", name);
     }
 }

@@ -18,8 +18,6 @@ namespace Darknet.Cli;
 /// </summary>
 public static class CacheCommand
 {
-    private static readonly string[] Areas = CacheLitter.Areas;
-
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         CommandLine line;
@@ -83,41 +81,41 @@ public static class CacheCommand
 
     private static int List(string root, TextWriter stdout)
     {
-        var entries = Entries(root).ToList();
+        var items = new MachineCache(root).Items().ToList();
         var rows = new List<string[]> { new[] { "FILE", "MODEL", "SIZE", "SHA-256", "LAST USED" } };
         long total = 0;
-        foreach (var entry in entries)
+        foreach (var item in items)
         {
-            var info = new FileInfo(entry.Path);
-            var record = Sidecar.Read(entry.Path);
+            var info = new FileInfo(item.Path);
             total += info.Length;
             rows.Add(new[]
             {
-                Relative(root, entry.Path),
-                entry.Model,
+                Relative(root, item.Path),
+                ModelOf(item),
                 Megabytes.Format(info.Length),
-                entry.Kind != EntryKind.Entry ? "(" + KindText(entry.Kind) + ")" : record?.Hashes.Sha256 ?? "(not verified yet)",
-                LastUsed(entry.Path).ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                item.Kind != CacheItemKind.Entry ? "(" + KindText(item.Kind) + ")" : Sidecar.Read(item.Path)?.Hashes.Sha256 ?? "(not verified yet)",
+                LastUsed(item.Path).ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
             });
         }
         var widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows)
             stdout.WriteLine(string.Join("  ", row.Select((cell, c) => c == 4 ? cell : cell.PadRight(widths[c]))).TrimEnd());
-        stdout.WriteLine($"{entries.Count} files, {Megabytes.Format(total)} in {root}");
+        stdout.WriteLine($"{items.Count} files, {Megabytes.Format(total)} in {root}");
         return Program.Ok;
     }
 
-    /// <summary>Re-hashes every entry against its record (or the hash its key names); removes what is damaged.</summary>
+    /// <summary>Re-hashes every entry as the cache checks it; what fails is treated as a build treats it (removed, or moved aside when placed by hand).</summary>
     private static int Verify(string root, TextWriter stdout)
     {
-        int ok = 0, damaged = 0, busy = 0;
-        foreach (var entry in Entries(root).Where(e => e.Kind == EntryKind.Entry))
+        var cache = new MachineCache(root) { LockTimeout = TimeSpan.FromSeconds(2), LockPollInterval = TimeSpan.FromMilliseconds(100) };
+        int ok = 0, damaged = 0, movedAside = 0, busy = 0;
+        foreach (var entry in cache.Items().Where(e => e.Kind == CacheItemKind.Entry).ToList())
         {
             var name = Relative(root, entry.Path);
-            EntryLock held;
+            (string Damage, bool MovedAside)? problem;
             try
             {
-                held = EntryLock.AcquireAsync(entry.Path + ".lock", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100), CancellationToken.None).GetAwaiter().GetResult();
+                problem = cache.Check(entry);
             }
             catch (DarknetException e) when (e.Code == ErrorCodes.LockTimeout)
             {
@@ -125,46 +123,19 @@ public static class CacheCommand
                 busy++;
                 continue;
             }
-            using (held)
+            if (problem == null)
             {
-                var before = FileIdentity.Of(entry.Path);
-                var actual = FileHashes.Compute(entry.Path);
-                var problem = Problem(entry, actual);
-                if (problem == null)
-                {
-                    // Re-record the identity it was hashed with (a restored cache has new inodes): builds then trust it without hashing.
-                    if (before != null && before.Equals(FileIdentity.Of(entry.Path)) && Sidecar.Read(entry.Path) is Sidecar.Record record && !record.Current)
-                        Sidecar.Write(entry.Path, record.Hashes, before);
-                    stdout.WriteLine($"ok       {name}");
-                    ok++;
-                    continue;
-                }
-                AtomicFile.TryDelete(entry.Path);
-                Sidecar.Delete(entry.Path);
-                stdout.WriteLine($"DAMAGED  {name}: {problem}; removed (the next build or `darknet fetch` gets it again)");
-                damaged++;
+                stdout.WriteLine($"ok       {name}");
+                ok++;
+                continue;
             }
+            stdout.WriteLine($"DAMAGED  {name}: {problem.Value.Damage} (the next build or `darknet fetch` gets it again)");
+            if (problem.Value.MovedAside) movedAside++;
+            else damaged++;
         }
-        stdout.WriteLine($"{ok} ok, {damaged} damaged and removed" + (busy > 0 ? $", {busy} in use" : "") + $" in {root}");
-        return damaged > 0 ? Program.Failed : Program.Ok;
-    }
-
-    private static string? Problem(Entry entry, FileHashes actual)
-    {
-        var record = Sidecar.Read(entry.Path);
-        if (record != null)
-        {
-            if (record.Hashes.Size != actual.Size) return $"{actual.Size} bytes, recorded {record.Hashes.Size}";
-            if (record.Hashes.Sha256 != actual.Sha256) return $"SHA-256 {actual.Sha256}, recorded {record.Hashes.Sha256}";
-            return null;
-        }
-        // No record (a hand-placed file): its key says what it must be, where the key is a hash.
-        var key = Path.GetFileName(Path.GetDirectoryName(entry.Path)!);
-        if (key.StartsWith("sha256-", StringComparison.Ordinal) && entry.Area != "converted" && key.Substring(7) != actual.Sha256)
-            return $"SHA-256 {actual.Sha256}, its key says {key.Substring(7)}";
-        if (key.StartsWith("sha1-", StringComparison.Ordinal) && key.Substring(5) != actual.Sha1)
-            return $"SHA-1 {actual.Sha1}, its key says {key.Substring(5)}";
-        return null;
+        stdout.WriteLine($"{ok} ok, {damaged} damaged and removed" + (movedAside > 0 ? $", {movedAside} placed by hand, failed and moved aside" : "") +
+                         (busy > 0 ? $", {busy} in use" : "") + $" in {root}");
+        return damaged + movedAside > 0 ? Program.Failed : Program.Ok;
     }
 
     private static int Clean(string root, CommandLine line, TextWriter stdout, TextWriter stderr)
@@ -187,138 +158,49 @@ public static class CacheCommand
             days = parsed;
         }
 
+        var cache = new MachineCache(root);
         long bytes = 0;
         var files = 0;
-        void Delete(string path)
-        {
-            var size = File.Exists(path) ? new FileInfo(path).Length : 0;
-            if (!AtomicFile.TryDelete(path)) return;
-            bytes += size;
-            files++;
-        }
-
-        // Dead runs' temps, abandoned partials and old rejected files, entry by entry under its lock.
         var busy = new HashSet<string>(StringComparer.Ordinal);
         void Busy(string entry)
         {
             if (busy.Add(entry)) stdout.WriteLine($"busy     {Relative(root, entry)} (a build is using it; kept)");
         }
-        files += CacheLitter.Sweep(root, Busy);
-        foreach (var entry in Entries(root))
+        files += cache.DeleteLitter(Busy);
+        foreach (var item in cache.Items().ToList())
         {
             var remove = all ||
-                         entry.Kind == EntryKind.Rejected ||
-                         (days.HasValue && DateTime.UtcNow - LastUsed(entry.Path) > TimeSpan.FromDays(days.Value));
-            if (!remove) continue;
-            var owner = OwnerOf(entry);
-            if (busy.Contains(owner)) continue;
-            // Without waiting: an entry a build is downloading, converting or checking stays, with its lock and partial.
-            using (var held = EntryLock.TryAcquire(owner + ".lock"))
+                         item.Kind == CacheItemKind.Rejected ||
+                         (days.HasValue && DateTime.UtcNow - LastUsed(item.Path) > TimeSpan.FromDays(days.Value));
+            if (!remove || busy.Contains(item.EntryPath)) continue;
+            var removed = cache.TryRemove(item);
+            if (removed == null)
             {
-                if (held == null)
-                {
-                    Busy(owner);
-                    continue;
-                }
-                Delete(entry.Path);
-                if (entry.Kind == EntryKind.Entry) Sidecar.Delete(entry.Path);
-                if (entry.Kind == EntryKind.Partial) AtomicFile.TryDelete(entry.Path + ".json");
+                Busy(item.EntryPath);
+                continue;
+            }
+            if (!File.Exists(item.Path))
+            {
+                bytes += removed.Value;
+                files++;
             }
         }
-        // Lock files are never deleted (a build may hold one, or wait on it): a directory goes when nothing else is left in it.
-        RemoveEmptyDirectories(root);
+        cache.RemoveEmptyFolders();
         stdout.WriteLine($"removed {files} files ({Megabytes.Format(bytes)}) from {root}" +
                          (all ? "" : days.HasValue ? $": entries not used for {days.Value.ToString(CultureInfo.InvariantCulture)} days, rejected files and litter" : ": rejected files and litter") +
                          (busy.Count > 0 ? $"; {busy.Count} in use, kept" : ""));
         return Program.Ok;
     }
 
-    /// <summary>The entry a listed file belongs to (the one whose lock guards it): itself, or the entry of a partial or a rejected file.</summary>
-    private static string OwnerOf(Entry entry) =>
-        entry.Kind == EntryKind.Partial ? entry.Path.Substring(0, entry.Path.Length - CacheEntry.PartialSuffix.Length)
-        : entry.Kind == EntryKind.Rejected ? entry.Path.Substring(0, entry.Path.LastIndexOf(CacheEntry.RejectedInfix, StringComparison.Ordinal))
-        : entry.Path;
-
-    private static void RemoveEmptyDirectories(string root)
+    private static string ModelOf(CacheItem item)
     {
-        foreach (var area in Areas)
+        var name = item.EntryName;
+        switch (item.Area)
         {
-            var top = Path.Combine(root, area);
-            if (!Directory.Exists(top)) continue;
-            foreach (var directory in Directory.GetDirectories(top))
-            {
-                try
-                {
-                    if (Directory.EnumerateFileSystemEntries(directory).Any()) continue;
-                    Directory.Delete(directory);
-                }
-                catch (IOException)
-                {
-                }
-            }
-            try
-            {
-                if (!Directory.EnumerateFileSystemEntries(top).Any()) Directory.Delete(top);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
-
-    internal enum EntryKind { Entry, Partial, Rejected }
-
-    internal sealed class Entry
-    {
-        public Entry(string path, string area, string model, EntryKind kind)
-        {
-            Path = path;
-            Area = area;
-            Model = model;
-            Kind = kind;
-        }
-
-        public string Path { get; }
-        public string Area { get; }
-        public string Model { get; }
-        public EntryKind Kind { get; }
-    }
-
-    /// <summary>The cache's files: entries, partial downloads and rejected files (sidecars, locks, temps and the Config URL index are not entries).</summary>
-    internal static IEnumerable<Entry> Entries(string root)
-    {
-        foreach (var area in Areas)
-        {
-            var top = Path.Combine(root, area);
-            if (!Directory.Exists(top)) continue;
-            foreach (var directory in Directory.GetDirectories(top).OrderBy(d => d, StringComparer.Ordinal))
-            {
-                if (area == ConfigSource.Area && Path.GetFileName(directory) == ConfigSource.IndexFolder) continue;   // which URL gave which entry
-                foreach (var file in Directory.GetFiles(directory).OrderBy(f => f, StringComparer.Ordinal))
-                {
-                    var name = Path.GetFileName(file);
-                    if (name.EndsWith(Sidecar.Suffix, StringComparison.Ordinal) || name.EndsWith(".lock", StringComparison.Ordinal) ||
-                        name.EndsWith(".dkn-tmp", StringComparison.Ordinal) || name.EndsWith(CacheEntry.PartialSuffix + ".json", StringComparison.Ordinal))
-                        continue;
-                    var kind = name.EndsWith(CacheEntry.PartialSuffix, StringComparison.Ordinal) ? EntryKind.Partial
-                        : CacheEntry.IsRejected(file) ? EntryKind.Rejected
-                        : EntryKind.Entry;
-                    yield return new Entry(file, area, ModelOf(area, name, kind), kind);
-                }
-            }
-        }
-    }
-
-    private static string ModelOf(string area, string name, EntryKind kind)
-    {
-        if (kind == EntryKind.Partial) name = name.Substring(0, name.Length - CacheEntry.PartialSuffix.Length);
-        if (kind == EntryKind.Rejected) name = name.Substring(0, name.IndexOf(CacheEntry.RejectedInfix, StringComparison.Ordinal));
-        switch (area)
-        {
-            case "weights":
+            case CacheLayout.WeightsArea:
                 var models = ModelCatalog.All.Where(m => m.WeightsFileName == name).Select(m => m.Name).ToList();
                 return models.Count > 0 ? string.Join(", ", models) : "(custom)";
-            case "converted":
+            case CacheLayout.ConvertedArea:
                 var stem = Path.GetFileNameWithoutExtension(name);
                 return ModelCatalog.All.FirstOrDefault(m => m.OutputName == stem)?.Name ?? stem;
             default:
@@ -326,14 +208,14 @@ public static class CacheCommand
         }
     }
 
-    private static string KindText(EntryKind kind) => kind == EntryKind.Partial ? "partial download" : "rejected, moved aside";
+    private static string KindText(CacheItemKind kind) => kind == CacheItemKind.Partial ? "partial download" : "rejected, moved aside";
 
     /// <summary>When a build last read or wrote the file, as far as the file system records it (its access time, else its write time).</summary>
     internal static DateTime LastUsed(string path)
     {
         var info = new FileInfo(path);
         var used = info.LastAccessTimeUtc > info.LastWriteTimeUtc ? info.LastAccessTimeUtc : info.LastWriteTimeUtc;
-        return CacheEntry.IsRejected(path) ? CacheEntry.RejectedAt(path) : used;
+        return CacheLayout.IsRejected(path) ? CacheLayout.RejectedAt(path) : used;
     }
 
     private static string Relative(string root, string path) => Path.GetRelativePath(root, path);

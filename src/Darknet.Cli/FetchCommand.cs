@@ -6,6 +6,7 @@ using System.Linq;
 using Darknet.Cache;
 using Darknet.Cache.Download;
 using Darknet.Weights;
+using Darknet.Weights.IO;
 using Darknet.Weights.Models;
 
 namespace Darknet.Cli;
@@ -39,9 +40,9 @@ public static class FetchCommand
                 }
                 models.Add(model);
             }
-            sha256 = line.Value("--sha256")?.Trim().ToLowerInvariant();
-            if (sha256 != null && (sha256.Length != 64 || sha256.Any(c => !Uri.IsHexDigit(c))))
-                throw new CommandLineException($"--sha256 '{line.Value("--sha256")}' is not 64 hexadecimal digits");
+            var pin = line.Value("--sha256");
+            sha256 = pin == null ? null
+                : FileHashes.ParseHex(pin, 64) ?? throw new CommandLineException($"--sha256 '{pin}' is not 64 hexadecimal digits");
             if (sha256 != null && models.Count != 1) throw new CommandLineException("--sha256 pins one model's file: name one model");
             var mirror = line.Value("--mirror");
             if (mirror != null && !(Uri.TryCreate(mirror, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))

@@ -14,11 +14,11 @@ namespace Darknet.Weights;
 /// </summary>
 public sealed class Float32Array
 {
-    private readonly ReadOnlyMemory<float> data;
+    private readonly ReadOnlyMemory<float> _data;
 
     internal Float32Array(Tensor tensor)
     {
-        data = tensor.Values;
+        _data = tensor.Values;
         Shape = new ReadOnlyCollection<int>((int[])tensor.Shape.Clone());
     }
 
@@ -28,13 +28,13 @@ public sealed class Float32Array
     public IReadOnlyList<int> Shape { get; }
 
     /// <summary>The number of values: the product of <see cref="Shape"/>.</summary>
-    public int Length => data.Length;
+    public int Length => _data.Length;
 
     /// <summary>The values, without copying.</summary>
-    public ReadOnlySpan<float> Span => data.Span;
+    public ReadOnlySpan<float> Span => _data.Span;
 
     /// <summary>The values, without copying; unlike <see cref="Span"/>, it can be kept in a field or used across <c>await</c>.</summary>
-    public ReadOnlyMemory<float> Memory => data;
+    public ReadOnlyMemory<float> Memory => _data;
 
     /// <summary>The shape as numpy prints it: <c>(3, 3, 3, 32)</c>, or <c>(255,)</c> for one dimension.</summary>
     /// <returns>The shape text.</returns>

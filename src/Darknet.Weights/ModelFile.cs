@@ -21,20 +21,20 @@ namespace Darknet.Weights;
 /// </example>
 public sealed class ModelFile
 {
-    private readonly Dictionary<string, ModelLayer> byName;
+    private readonly Dictionary<string, ModelLayer> _byName;
 
     // The assembly whose image the arrays may view (Load(Assembly, string)): each view holds it too, this says so here.
-    private readonly Assembly? resourceOwner;
+    private readonly Assembly? _resourceOwner;
 
     private ModelFile(IReadOnlyList<LayerParameters> layers, Assembly? resourceOwner = null)
     {
-        this.resourceOwner = resourceOwner;
+        _resourceOwner = resourceOwner;
         var list = new ModelLayer[layers.Count];
-        byName = new Dictionary<string, ModelLayer>(layers.Count, StringComparer.Ordinal);
+        _byName = new Dictionary<string, ModelLayer>(layers.Count, StringComparer.Ordinal);
         for (int i = 0; i < list.Length; i++)
         {
             list[i] = new ModelLayer(layers[i]);
-            byName[list[i].Name] = list[i];
+            _byName[list[i].Name] = list[i];
         }
         Layers = new ReadOnlyCollection<ModelLayer>(list);
     }
@@ -138,7 +138,7 @@ public sealed class ModelFile
     public bool TryGetLayer(string name, [NotNullWhen(true)] out ModelLayer? layer)
     {
         if (name == null) throw new ArgumentNullException(nameof(name));
-        return byName.TryGetValue(name, out layer);
+        return _byName.TryGetValue(name, out layer);
     }
 
     private string Describe()

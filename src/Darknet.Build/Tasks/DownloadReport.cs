@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Darknet.Cache;
 using Darknet.Cache.Download;
+using Darknet.Weights.IO;
 
 namespace Darknet.Build.Tasks;
 

@@ -157,10 +157,21 @@ internal sealed class ModelAcquirer
     /// <summary>
     /// Converts the weights into <paramref name="output"/>, hashing every byte of the weights file on the way (the rest
     /// after a layer limit too): bytes other than the ones verified throw <see cref="WeightsChanged"/> and nothing is published.
+    /// Where the file's identity was taken when its digest was (Linux: device, inode, size, mtime, ctime; a write through
+    /// any name moves ctime), the same identity before and after the conversion proves the bytes read were those instead:
+    /// no second pass of SHA-256 over the file.
     /// </summary>
-    private void ConvertVerified(NetworkLayout layout, (string Path, string Sha256) weights, Stream output, ConversionOptions options)
+    private void ConvertVerified(NetworkLayout layout, VerifiedWeights weights, Stream output, ConversionOptions options)
     {
         using var file = new FileStream(weights.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        if (weights.Identity != null && weights.Identity.Equals(FileIdentity.Of(weights.Path)))
+        {
+            DarknetConverter.ConvertStream(layout, file, file.Length, output, options);
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (!weights.Identity.Equals(FileIdentity.Of(weights.Path)))
+                throw new WeightsChanged(weights.Path, "it was written to while it was read, after its SHA-256 " + weights.Sha256 + " was verified");
+            return;
+        }
         using var hashing = new HashingStream(file, withSha1: false);
         DarknetConverter.ConvertStream(layout, hashing, file.Length, output, options);
         hashing.CopyTo(Stream.Null, 1 << 20);
@@ -168,6 +179,21 @@ internal sealed class ModelAcquirer
         var read = hashing.Complete();
         if (read.Sha256 != weights.Sha256)
             throw new WeightsChanged(weights.Path, "SHA-256 " + read.Sha256 + " where " + weights.Sha256 + " was verified");
+    }
+
+    /// <summary>A weights file, its verified SHA-256, and its identity when that digest was known to be its bytes' (null where identities cannot be read, or it changed).</summary>
+    private sealed class VerifiedWeights
+    {
+        public VerifiedWeights(string path, string sha256, FileIdentity? identity)
+        {
+            Path = path;
+            Sha256 = sha256;
+            Identity = identity;
+        }
+
+        public string Path { get; }
+        public string Sha256 { get; }
+        public FileIdentity? Identity { get; }
     }
 
     /// <summary>The weights read while converting are not the bytes that were verified.</summary>
@@ -194,19 +220,20 @@ internal sealed class ModelAcquirer
         }
     }
 
-    private (string Path, string Sha256) LocalWeights(ModelRequest request)
+    private VerifiedWeights LocalWeights(ModelRequest request)
     {
         if (!File.Exists(request.WeightsFile))
             throw new DarknetException(TaskErrorCodes.LocalFileNotFound,
                 $"WeightsFile {request.WeightsFile} does not exist{DidYouMean.File(request.WeightsFile)}.");
+        var before = FileIdentity.Of(request.WeightsFile!);
         var hashes = FileHashes.Compute(request.WeightsFile!, withSha1: false, _cancellationToken);
         if (request.Sha256 != null && hashes.Sha256 != request.Sha256)
             throw new DarknetException(ErrorCodes.HashMismatch,
                 $"WeightsFile {request.WeightsFile} has SHA-256 {hashes.Sha256}, but Sha256 pins {request.Sha256}.");
-        return (request.WeightsFile!, hashes.Sha256);
+        return new VerifiedWeights(request.WeightsFile!, hashes.Sha256, before != null && before.Equals(FileIdentity.Of(request.WeightsFile!)) ? before : null);
     }
 
-    private (string Path, string Sha256) DownloadedWeights(ModelRequest request, NetworkLayout layout)
+    private VerifiedWeights DownloadedWeights(ModelRequest request, NetworkLayout layout)
     {
         var weightsRequest = WeightsRequestFor(request, layout);
         // $(DarknetMirror) stands in for the catalog's hosts only; a WeightsUrl the user wrote is used as written.
@@ -224,7 +251,10 @@ internal sealed class ModelAcquirer
             throw new DarknetException(e.Code, e.Message + " " + HowToGetIt(request, _cache.WeightsPath(weightsRequest)), e);
         }
         if (!cached.Downloaded) _settings.Log.Message(LogLevel.Normal, "Darknet: " + weightsRequest.FileName + " is in the machine cache, no download: " + cached.Path);
-        return (cached.Path, cached.Hashes.Sha256);
+        // The sidecar's identity is the entry's while the record is current: the bytes are those its digest was taken of.
+        var record = Sidecar.Read(cached.Path);
+        var identity = record != null && record.Current && record.Hashes.Sha256 == cached.Hashes.Sha256 ? record.Identity : null;
+        return new VerifiedWeights(cached.Path, cached.Hashes.Sha256, identity);
     }
 
     private static bool IsDownloadFailure(string code) =>

@@ -220,10 +220,9 @@ internal sealed class ModelRequest
 
     private static string? ParseSha256(string name, string value)
     {
-        var hex = value.Trim().ToLowerInvariant();
-        if (hex.Length == 0) return null;
-        if (hex.Length == 64 && hex.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return hex;
-        throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"Sha256 '{value}' is not 64 hexadecimal digits");
+        if (value.Trim().Length == 0) return null;
+        return FileHashes.ParseHex(value, 64) ??
+            throw Invalid(TaskErrorCodes.InvalidMetadata, name, $"Sha256 '{value}' is not 64 hexadecimal digits");
     }
 
     private static DarknetException Invalid(string code, string name, string what) =>

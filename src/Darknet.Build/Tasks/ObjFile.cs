@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using Darknet.Cache;
@@ -178,22 +177,17 @@ internal static class ObjFile
         public FileIdentity? Identity { get; }
 
         public static void Write(string path, string entry, FileHashes hashes, FileIdentity? identity) =>
-            AtomicFile.WriteAllText(path,
-                "entry=" + entry + "\n" +
-                "size=" + hashes.Size.ToString(CultureInfo.InvariantCulture) + "\n" +
-                "sha256=" + hashes.Sha256 + "\n" +
-                "identity=" + identity + "\n");
+            RecordFile.Write(path,
+                ("entry", entry),
+                ("size", hashes.Size.ToString(CultureInfo.InvariantCulture)),
+                ("sha256", hashes.Sha256),
+                ("identity", identity?.ToString() ?? ""));
 
         public static LinkRecord? Read(string path)
         {
             try
             {
-                var values = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var line in File.ReadAllLines(path))
-                {
-                    var equals = line.IndexOf('=');
-                    if (equals > 0) values[line.Substring(0, equals)] = line.Substring(equals + 1);
-                }
+                var values = RecordFile.Read(path);
                 if (!values.TryGetValue("entry", out var entry) || entry.Length == 0 ||
                     !values.TryGetValue("size", out var sizeText) || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ||
                     !values.TryGetValue("sha256", out var sha256) || sha256.Length != 64)

@@ -1,3 +1,5 @@
+using Darknet.Weights.IO;
+
 namespace Darknet.Cache.Download;
 
 /// <summary>A progress report: which file from which URL (credentials shown as ***@), bytes so far (including resumed ones), total, percent (multiple of 10).</summary>
@@ -19,5 +21,5 @@ public sealed class DownloadProgress
     public int Percent { get; }
 
     public override string ToString() =>
-        "Downloading " + FileName + ": " + Percent + "% (" + BytesReceived / (1024 * 1024) + " of " + TotalBytes / (1024 * 1024) + " MB) from " + Url;
+        "Downloading " + FileName + ": " + Percent + "% (" + Megabytes.Format(BytesReceived) + " of " + Megabytes.Format(TotalBytes) + ") from " + Url;
 }

@@ -36,7 +36,7 @@ internal static class HttpClientPool
         }
         else
         {
-            // No proxy variable: on Windows the system (Internet Options) proxy, as before. Elsewhere none: .NET's default
+            // No proxy variable: on Windows the system (Internet Options) proxy, as every Windows program uses. Elsewhere none: .NET's default
             // proxy would be the variables of the first build this process ran.
             handler.UseProxy = IsWindows;
         }

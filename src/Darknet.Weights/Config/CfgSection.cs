@@ -10,7 +10,7 @@ namespace Darknet.Weights.Config;
 /// </summary>
 internal sealed class CfgSection
 {
-    private readonly List<CfgOption> options = new List<CfgOption>();
+    private readonly List<CfgOption> _options = new List<CfgOption>();
 
     public CfgSection(string name, int line, string sourceName)
     {
@@ -27,13 +27,13 @@ internal sealed class CfgSection
 
     public string SourceName { get; }
 
-    public IReadOnlyList<CfgOption> Options => options;
+    public IReadOnlyList<CfgOption> Options => _options;
 
-    internal void Add(CfgOption option) => options.Add(option);
+    internal void Add(CfgOption option) => _options.Add(option);
 
     public CfgOption? Find(string key)
     {
-        foreach (var option in options)
+        foreach (var option in _options)
             if (string.Equals(option.Key, key, StringComparison.OrdinalIgnoreCase)) return option;
         return null;
     }

@@ -9,8 +9,8 @@ namespace Darknet.Weights;
 /// <see cref="WeightTransposition.AddRows"/> with SSE, which every x64 CPU has (so a native AOT build, whose baseline has
 /// no AVX, runs the same code): 4 output channels by 4 file positions at a time, transposed in registers. Written by
 /// hand because no library transposes a strided block into permuted rows, and this scatter was the conversion's largest
-/// cost (one of yolov3's 18.9 MB layers: 8.4 ms before, 4.2 ms after; an AVX 8x8 version was within 10% of it on one
-/// layer and within the noise on a whole conversion, where the writing thread sets the pace).
+/// cost (figures in docs/benchmarks.md; an AVX 8x8 version gains nothing on a whole conversion, where the writing thread
+/// sets the pace).
 /// The loops go file position by file position with the output channels innermost, so each destination page is reached
 /// once per block of positions rather than once per few channels (they are out*4 bytes apart: the TLB was the limit).
 /// </summary>

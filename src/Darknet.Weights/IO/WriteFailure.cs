@@ -75,11 +75,11 @@ internal static class WriteFailure
             string need;
             if (expectedLength.HasValue && free.HasValue)
                 need = string.Format(CultureInfo.InvariantCulture, "it needs {0} and {1} are free there: free at least {2}",
-                    Megabytes(expectedLength.Value), Megabytes(free.Value), Megabytes(Math.Max(1 << 20, expectedLength.Value - free.Value)));
+                    Megabytes.RoundedUp(expectedLength.Value), Megabytes.RoundedUp(free.Value), Megabytes.RoundedUp(Math.Max(1_000_000, expectedLength.Value - free.Value)));
             else if (expectedLength.HasValue)
-                need = "it needs " + Megabytes(expectedLength.Value) + ": free that much";
+                need = "it needs " + Megabytes.RoundedUp(expectedLength.Value) + ": free that much";
             else if (free.HasValue)
-                need = Megabytes(free.Value) + " are free there: free more";
+                need = Megabytes.RoundedUp(free.Value) + " are free there: free more";
             else
                 need = "free some space";
             return new DarknetException(ErrorCodes.DiskFull,
@@ -117,7 +117,4 @@ internal static class WriteFailure
             return null;
         }
     }
-
-    private static string Megabytes(long bytes) =>
-        ((bytes + (1 << 20) - 1) >> 20).ToString("N0", CultureInfo.InvariantCulture) + " MB";
 }

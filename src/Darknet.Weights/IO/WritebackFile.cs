@@ -8,8 +8,8 @@ namespace Darknet.Weights.IO;
 /// A new file being written to be published (<see cref="AtomicFile"/>, the machine cache's entries): a
 /// <see cref="FileStream"/> that, on Linux, asks the kernel to start writing back every <see cref="WritebackStep"/>
 /// bytes as soon as they are written (<c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>, which does not wait), so the
-/// <see cref="FlushToDisk"/> before the rename waits only for the tail instead of the whole file (for a 248 MB file:
-/// the fsync went from 81 ms to 7-14 ms here). Elsewhere, or where the call is refused, it is a plain FileStream.
+/// <see cref="FlushToDisk"/> before the rename waits only for the tail instead of the whole file (figures in
+/// docs/benchmarks.md). Elsewhere, or where the call is refused, it is a plain FileStream.
 /// </summary>
 internal sealed class WritebackFile : Stream
 {
@@ -30,7 +30,7 @@ internal sealed class WritebackFile : Stream
     /// Creates <paramref name="path"/>, which must not exist yet (a temp name is never reused). <paramref name="reserve"/>
     /// (bytes, at most the final length) is set aside before the first write where the runtime can (.NET on Linux:
     /// fallocate, keeping the length 0): the writes then fill blocks already allocated instead of each reserving its own,
-    /// which took about a third of the writing thread's time for a 248 MB file here.
+    /// a large share of the writing thread's time otherwise.
     /// </summary>
     public static WritebackFile CreateNew(string path, long reserve = 0)
     {
@@ -96,7 +96,7 @@ internal sealed class WritebackFile : Stream
         {
             handle.DangerousAddRef(ref added);
             // Only a request: a failure here (ENOSYS in a sandbox, an odd file system) costs speed, never data, since
-            // FlushToDisk still fsyncs; real write errors surface from write() and fsync as before.
+            // FlushToDisk still fsyncs; real write errors surface from write() and fsync as they would without the writeback requests.
             if (SyncFileRange(handle.DangerousGetHandle().ToInt32(), from, length, SYNC_FILE_RANGE_WRITE) != 0) _supported = false;
         }
         catch (Exception e) when (e is EntryPointNotFoundException || e is DllNotFoundException)

@@ -18,11 +18,11 @@ internal sealed class LayoutBuilder
     /// <summary>Largest float count of one layer, and largest h·w·c of one layer's output.</summary>
     public const long MaxLayerFloats = int.MaxValue;
 
-    private readonly List<LayerInfo> layers = new List<LayerInfo>();
-    private readonly string sourceName;
-    private readonly int width;
-    private readonly int height;
-    private readonly int channels;
+    private readonly List<LayerInfo> _layers = new List<LayerInfo>();
+    private readonly string _sourceName;
+    private readonly int _width;
+    private readonly int _height;
+    private readonly int _channels;
 
     public LayoutBuilder(int width, int height, int channels = 3)
         : this(width, height, channels, "built-in layout", 0)
@@ -31,25 +31,25 @@ internal sealed class LayoutBuilder
 
     internal LayoutBuilder(int width, int height, int channels, string sourceName, int netLine)
     {
-        this.sourceName = sourceName;
+        _sourceName = sourceName;
         Line = netLine;
-        this.width = CheckDimension("net", "width", width, 1);
-        this.height = CheckDimension("net", "height", height, 1);
-        this.channels = CheckDimension("net", "channels", channels, 1);
+        _width = CheckDimension("net", "width", width, 1);
+        _height = CheckDimension("net", "height", height, 1);
+        _channels = CheckDimension("net", "channels", channels, 1);
         CheckVolume("net", width, height, channels);
     }
 
     /// <summary>Layers added so far; also the index the next layer gets.</summary>
-    public int Count => layers.Count;
+    public int Count => _layers.Count;
 
     /// <summary>cfg line recorded for the next layer and named in its errors (the cfg reader sets it; 0 in code).</summary>
     internal int Line { get; set; }
 
-    private int InC => layers.Count == 0 ? channels : layers[layers.Count - 1].OutputChannels;
+    private int InC => _layers.Count == 0 ? _channels : _layers[_layers.Count - 1].OutputChannels;
 
-    private int InH => layers.Count == 0 ? height : layers[layers.Count - 1].OutputHeight;
+    private int InH => _layers.Count == 0 ? _height : _layers[_layers.Count - 1].OutputHeight;
 
-    private int InW => layers.Count == 0 ? width : layers[layers.Count - 1].OutputWidth;
+    private int InW => _layers.Count == 0 ? _width : _layers[_layers.Count - 1].OutputWidth;
 
     // ---- darknet idioms, for layouts written in code ----
 
@@ -118,7 +118,7 @@ internal sealed class LayoutBuilder
         if (shared.Type != LayerType.Convolutional || shared.Size != size || shared.InputChannels != layer.InputChannels
             || shared.Filters != filters || shared.Groups != groups || shared.BatchNormalize != batchNormalize)
         {
-            layers.RemoveAt(layers.Count - 1);
+            _layers.RemoveAt(_layers.Count - 1);
             throw Bad(ErrorCodes.BadSize, section,
                 $"share_index={sharesWeightsOf} points at layer {shared.Index} ({shared}), which is not a convolution with the same kernel, input channels, filters, groups and batch norm");
         }
@@ -186,11 +186,11 @@ internal sealed class LayoutBuilder
         if (groupId < 0 || groupId >= groups)
             throw Bad(ErrorCodes.BadSize, section, $"group_id={groupId} must be within 0..{groups - 1} (groups={groups})");
         var sources = layerIndices.Select(i => Resolve(section, i)).ToArray();
-        var first = layers[sources[0]];
+        var first = _layers[sources[0]];
         long outC = 0;
         foreach (var source in sources)
         {
-            var s = layers[source];
+            var s = _layers[source];
             if (s.OutputHeight != first.OutputHeight || s.OutputWidth != first.OutputWidth)
                 throw Bad(ErrorCodes.BadRoute, section,
                     $"layers {first.Index} ({first.OutputWidth}x{first.OutputHeight}) and {s.Index} ({s.OutputWidth}x{s.OutputHeight}) differ in size");
@@ -241,7 +241,7 @@ internal sealed class LayoutBuilder
     public LayoutBuilder Sam(int from, string activation = "linear")
     {
         const string section = "sam";
-        var source = layers[Resolve(section, from)];
+        var source = _layers[Resolve(section, from)];
         if (source.OutputChannels != InC || source.OutputHeight != InH || source.OutputWidth != InW)
             throw Bad(ErrorCodes.BadSize, section,
                 $"layer {source.Index} ({source.OutputWidth}x{source.OutputHeight}x{source.OutputChannels}) and the previous layer ({InW}x{InH}x{InC}) differ in shape");
@@ -258,7 +258,7 @@ internal sealed class LayoutBuilder
     public LayoutBuilder ScaleChannels(int from, bool scaleWh = false, string activation = "linear")
     {
         const string section = "scale_channels";
-        var source = layers[Resolve(section, from)];
+        var source = _layers[Resolve(section, from)];
         var fits = scaleWh
             ? InC == 1 && source.OutputWidth == InW && source.OutputHeight == InH
             : InW == 1 && InH == 1 && source.OutputChannels == InC;
@@ -448,7 +448,7 @@ internal sealed class LayoutBuilder
     public LayoutBuilder Contrastive(int yoloLayer)
     {
         const string section = "contrastive";
-        var source = layers[Resolve(section, yoloLayer)];
+        var source = _layers[Resolve(section, yoloLayer)];
         if (source.Type != LayerType.Yolo)
             throw Bad(ErrorCodes.BadRoute, section, $"yolo_layer={yoloLayer} points at layer {source.Index} ([{source.SectionName}]), which is not a [yolo] layer");
         Add(LayerType.Contrastive, InC, InH, InW).Sources = new[] { source.Index };
@@ -474,9 +474,9 @@ internal sealed class LayoutBuilder
 
     public NetworkLayout Build()
     {
-        if (layers.Count == 0)
+        if (_layers.Count == 0)
             throw new DarknetException(ErrorCodes.MalformedCfg, $"{Where(Line)}: the network has no layers after [net]");
-        return new NetworkLayout(layers.ToArray(), width, height, channels, sourceName);
+        return new NetworkLayout(_layers.ToArray(), _width, _height, _channels, _sourceName);
     }
 
     private LayoutBuilder Head(LayerType type, DetectionHead head)
@@ -493,7 +493,7 @@ internal sealed class LayoutBuilder
 
     private LayerInfo Add(LayerType type, long outC, long outH, long outW)
     {
-        var layer = new LayerInfo(layers.Count, type, Line)
+        var layer = new LayerInfo(_layers.Count, type, Line)
         {
             InputChannels = InC,
             InputHeight = InH,
@@ -503,12 +503,12 @@ internal sealed class LayoutBuilder
         layer.OutputChannels = (int)outC;
         layer.OutputHeight = (int)outH;
         layer.OutputWidth = (int)outW;
-        layers.Add(layer);
+        _layers.Add(layer);
         return layer;
     }
 
     /// <summary>The layer added last: the cfg reader records the lines of its options on it.</summary>
-    internal LayerInfo Last => layers[layers.Count - 1];
+    internal LayerInfo Last => _layers[_layers.Count - 1];
 
     /// <summary>Resolves a layer index the way share_index= does (absolute when ≥ 0, else relative) for a layer just added.</summary>
     private LayerInfo ResolveBefore(LayerInfo added, string section, string key, int index)
@@ -516,11 +516,11 @@ internal sealed class LayoutBuilder
         var absolute = index < 0 ? (long)added.Index + index : index;
         if (absolute < 0 || absolute >= added.Index)
         {
-            layers.RemoveAt(layers.Count - 1);
+            _layers.RemoveAt(_layers.Count - 1);
             throw Bad(ErrorCodes.BadRoute, section,
                 $"{key}={index} resolves to {absolute}, but only layers 0..{added.Index - 1} come before this one (layer {added.Index})");
         }
-        return layers[(int)absolute];
+        return _layers[(int)absolute];
     }
 
     // Kept as written: darknet compares activation names case-sensitively ("LEAKY" is no leaky to it).
@@ -529,7 +529,7 @@ internal sealed class LayoutBuilder
 
     private int Resolve(string section, int index)
     {
-        var current = layers.Count;
+        var current = _layers.Count;
         var absolute = index < 0 ? (long)current + index : index;
         if (absolute < 0 || absolute >= current)
             throw Bad(ErrorCodes.BadRoute, section,
@@ -572,8 +572,8 @@ internal sealed class LayoutBuilder
     private long CheckFloats(string section, long floats)
     {
         if (floats <= MaxLayerFloats) return floats;
-        var layer = layers[layers.Count - 1];
-        layers.RemoveAt(layers.Count - 1);
+        var layer = _layers[_layers.Count - 1];
+        _layers.RemoveAt(_layers.Count - 1);
         throw Bad(ErrorCodes.BadSize, section,
             $"would need {floats} floats, more than {MaxLayerFloats} for one layer (input {layer.InputWidth}x{layer.InputHeight}x{layer.InputChannels})");
     }
@@ -588,5 +588,5 @@ internal sealed class LayoutBuilder
     private DarknetException Bad(string code, string section, string what) =>
         new DarknetException(code, $"{Where(Line)}: [{section}] {what}");
 
-    private string Where(int line) => Config.CfgReader.Where(sourceName, line);
+    private string Where(int line) => Config.CfgReader.Where(_sourceName, line);
 }

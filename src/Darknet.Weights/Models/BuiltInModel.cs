@@ -11,9 +11,9 @@ namespace Darknet.Weights.Models;
 /// </summary>
 internal sealed class BuiltInModel
 {
-    private readonly Lazy<NetworkLayout> layout;
-    private readonly Func<NetworkLayout, IReadOnlyList<string>> layerNames;
-    private IReadOnlyList<string>? names;
+    private readonly Lazy<NetworkLayout> _layout;
+    private readonly Func<NetworkLayout, IReadOnlyList<string>> _layerNames;
+    private IReadOnlyList<string>? _names;
 
     internal BuiltInModel(
         string name,
@@ -41,8 +41,8 @@ internal sealed class BuiltInModel
         Urls = urls;
         LayerLimit = layerLimit;
         HeaderSize = headerSize;
-        this.layout = new Lazy<NetworkLayout>(layout);
-        this.layerNames = layerNames;
+        _layout = new Lazy<NetworkLayout>(layout);
+        _layerNames = layerNames;
         NotRunnable = notRunnable;
         ClassNames = classNames;
     }
@@ -73,7 +73,7 @@ internal sealed class BuiltInModel
     /// <summary>
     /// The SHA-256 digests the file may have: a download matching any one of them is accepted. More than one where a
     /// file was replaced upstream by another of the same name and size and every version is known good. Pinned only
-    /// where two or more independent sources publish the same value (../shared/docs/published-hashes.md); empty rather
+    /// where two or more independent sources publish the same value; empty rather
     /// than a guess otherwise, and the exact size is checked alone.
     /// </summary>
     public IReadOnlyList<string> AcceptedSha256 { get; }
@@ -85,10 +85,10 @@ internal sealed class BuiltInModel
     public int? LayerLimit { get; }
 
     /// <summary>The layout of the whole .weights file (for yolov3_feat: the full Darknet-53 classifier).</summary>
-    public NetworkLayout Layout => layout.Value;
+    public NetworkLayout Layout => _layout.Value;
 
     /// <summary>The names of the layers this model writes, in file order: one per converted layer.</summary>
-    public IReadOnlyList<string> LayerNames => names ??= layerNames(Layout);
+    public IReadOnlyList<string> LayerNames => _names ??= _layerNames(Layout);
 
     /// <summary>
     /// The layout a conversion to <paramref name="format"/> reads: <see cref="Layout"/>, except that a file which is no
