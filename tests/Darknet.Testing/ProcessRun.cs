@@ -35,6 +35,9 @@ public static class ProcessRun
 
         /// <summary>Gets the process id, on another thread, once the process has started; waited for (up to the timeout) after it exits.</summary>
         public Action<int>? WhileRunning { get; init; }
+
+        /// <summary>How long, after the process exits, <see cref="WhileRunning"/> may still take; by default the timeout.</summary>
+        public TimeSpan? WhileRunningWait { get; init; }
     }
 
     public static Result Run(string file, params string[] args) => Run(new Options(), file, args);
@@ -52,8 +55,8 @@ public static class ProcessRun
         var stderr = new StringBuilder();
         var readers = new[]
         {
-            Task.Run(() => Pump(process.StandardOutput, stdout, merged)),
-            Task.Run(() => Pump(process.StandardError, stderr, merged)),
+            PumpAsync(process.StandardOutput, stdout, merged),
+            PumpAsync(process.StandardError, stderr, merged),
         };
         if (options.Input != null)
         {
@@ -68,7 +71,7 @@ public static class ProcessRun
             lock (merged) throw new TimeoutException($"{command} did not finish in {options.Timeout.TotalMinutes:0.#} minutes\n{merged}");
         }
         Task.WaitAll(readers, Drain);
-        watcher.Wait(options.Timeout);
+        watcher.Wait(options.WhileRunningWait ?? options.Timeout);
         lock (merged) return new Result(command, process.ExitCode, stdout.ToString(), stderr.ToString(), merged.ToString(), watch.Elapsed);
     }
 
@@ -96,13 +99,15 @@ public static class ProcessRun
         return Process.Start(psi)!;
     }
 
-    private static void Pump(StreamReader reader, StringBuilder own, StringBuilder merged)
+    // Asynchronous reads: a blocking read per stream would hold a thread-pool thread for the whole run, and tests that
+    // run many processes at once would starve the pool the loopback server answers on.
+    private static async Task PumpAsync(StreamReader reader, StringBuilder own, StringBuilder merged)
     {
         var buffer = new char[4096];
         try
         {
             int n;
-            while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+            while ((n = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
             {
                 lock (merged)
                 {

@@ -37,6 +37,7 @@ public static class DotnetCli
             Prefix = prefix ?? (resetSignals ? new[] { "/usr/bin/env", "--default-signal=INT" } : Array.Empty<string>()),
             Timeout = timeout,
             WhileRunning = whileRunning,
+            WhileRunningWait = prefix == null ? TimeSpan.FromSeconds(30) : timeout,
         }, "dotnet", arguments);
         return new DotnetResult(string.Join(' ', arguments), result.Exit, result.Output, result.Elapsed);
     }
