@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Darknet.Build.Tests.EndToEnd;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Adoption;
 
@@ -105,14 +106,9 @@ public sealed class CleanClone : IDisposable
 
     private static string Git(string directory, params string[] args)
     {
-        var psi = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {stderr.Result}");
-        return stdout.Result;
+        var result = ProcessRun.Run(new ProcessRun.Options { WorkingDirectory = directory }, "git", args);
+        if (result.Exit != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {result.Stderr}");
+        return result.Stdout;
     }
 
     public void Dispose() => _root.Dispose();

@@ -6,6 +6,7 @@ using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 using Naming = Darknet.Weights.Naming;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Cache;
 

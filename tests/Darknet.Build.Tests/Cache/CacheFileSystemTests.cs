@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Darknet.Cache;
 using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights;
 using Xunit;
 

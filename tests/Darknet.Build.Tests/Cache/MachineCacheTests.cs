@@ -6,6 +6,7 @@ using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Cache;
 
@@ -230,7 +231,7 @@ public sealed class MachineCacheTests : IDisposable
         var lockPath = _cache.WeightsPath(request) + ".lock";
         Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
 
-        using var holder = Process.Start(new ProcessStartInfo("/usr/bin/flock", new[] { "-x", lockPath, "sleep", "2" }) { UseShellExecute = false })!;
+        using var holder = ProcessRun.Start(new ProcessRun.Options(), "/usr/bin/flock", "-x", lockPath, "sleep", "2");
         try
         {
             WaitUntilLocked(lockPath);

@@ -3,6 +3,7 @@ using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Cache;
 

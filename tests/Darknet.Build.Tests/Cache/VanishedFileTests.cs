@@ -3,6 +3,7 @@ using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Darknet.Weights.IO;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Cache;
 

@@ -7,6 +7,7 @@ using Darknet.Weights;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Locator;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Docs;
 
@@ -202,7 +203,7 @@ public sealed class DocSnippetsTests
             return file;
         }).ToArray();
         Assert.True(files.Length >= 2, $"only {files.Length} Python blocks found");
-        Darknet.TestSupport.Numpy.RunScript("import sys\nfor f in sys.argv[1:]:\n    compile(open(f).read(), f, 'exec')\n", files);
+        Darknet.Testing.Numpy.RunScript("import sys\nfor f in sys.argv[1:]:\n    compile(open(f).read(), f, 'exec')\n", files);
     }
 
     private static void Copy(string from, string to)

@@ -1,5 +1,5 @@
 using System.Text;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Xunit;
 
 namespace Darknet.Build.Tests.EndToEnd;

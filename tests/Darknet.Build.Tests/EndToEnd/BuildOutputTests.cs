@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Xunit;
 using Xunit.Abstractions;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

@@ -5,6 +5,7 @@ using Darknet.Weights.IO;
 using Xunit;
 using Xunit.Abstractions;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 
@@ -199,7 +200,7 @@ public sealed class CacheToolTests
     {
         var variables = new Dictionary<string, string?> { ["DARKNET_CACHE_DIR"] = null };
         foreach (var (name, value) in environment) variables[name] = value;
-        var result = ProcessRun.Run("dotnet", variables, new[] { "exec", Path.Combine(AppContext.BaseDirectory, "darknet.dll") }.Concat(args).ToArray());
+        var result = DarknetProcess.Run(new ProcessRun.Options { Environment = variables }, args);
         _output.WriteLine("$ darknet " + string.Join(' ', args) + "\n" + result + "\n");
         return result;
     }

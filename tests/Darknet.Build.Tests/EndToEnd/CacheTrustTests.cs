@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Darknet.Build.Tests.Infrastructure;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights;
 using Darknet.Weights.Layout;
 using Xunit;

@@ -6,6 +6,7 @@ using Microsoft.ML.OnnxRuntime;
 using Xunit;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
 using Darknet.Build.Tasks;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

@@ -4,6 +4,7 @@ using Darknet.Weights.IO;
 using Xunit;
 using Xunit.Abstractions;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 
@@ -145,20 +146,13 @@ public sealed class CleanAgainstLiveWorkTests
         }
     }
 
-    private static Process StartCli(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "darknet.dll"));
-        foreach (var arg in args) psi.ArgumentList.Add(arg);
-        psi.Environment.Remove("DARKNET_CACHE_DIR");
-        return Process.Start(psi)!;
-    }
+    private static readonly ProcessRun.Options NoCacheVariable = new() { Environment = new Dictionary<string, string?> { ["DARKNET_CACHE_DIR"] = null } };
+
+    private static Process StartCli(params string[] args) => DarknetProcess.Start(NoCacheVariable, args);
 
     private ProcessRun.Result Cli(params string[] args)
     {
-        var result = ProcessRun.Run("dotnet", new Dictionary<string, string?> { ["DARKNET_CACHE_DIR"] = null },
-            new[] { "exec", Path.Combine(AppContext.BaseDirectory, "darknet.dll") }.Concat(args).ToArray());
+        var result = DarknetProcess.Run(NoCacheVariable, args);
         _output.WriteLine("$ darknet " + string.Join(' ', args) + "\n" + result + "\n");
         return result;
     }

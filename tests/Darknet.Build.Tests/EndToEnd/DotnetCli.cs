@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 
@@ -9,58 +8,54 @@ public sealed record DotnetResult(string Arguments, int ExitCode, string Output,
     public override string ToString() => $"dotnet {Arguments} -> exit {ExitCode} in {Elapsed.TotalSeconds:0.0}s\n{Output}";
 }
 
-/// <summary>Runs `dotnet` with no build servers or node reuse (nothing outlives a test), no telemetry, no logo.</summary>
+/// <summary>
+/// <see cref="ProcessRun"/> configured for `dotnet`: no build servers or node reuse (nothing outlives a test), no telemetry,
+/// no logo, and none of the MSBuild variables a test run inside `dotnet test` inherits.
+/// </summary>
 public static class DotnetCli
 {
     public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         Run(workingDirectory, environment, arguments, whileRunning: null);
 
     /// <summary><paramref name="whileRunning"/> gets the process id, on another thread, once the process has started.</summary>
-    public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] arguments, Action<int>? whileRunning)
+    public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] arguments, Action<int>? whileRunning) =>
+        Run(workingDirectory, environment, arguments, whileRunning, prefix: null, TimeSpan.FromMinutes(6));
+
+    /// <param name="prefix">
+    /// What `dotnet` runs under (e.g. <c>unshare -p --fork</c>); without one, `env --default-signal=INT`: a test run started
+    /// in the background by a non-interactive shell (as CI may be) ignores SIGINT, and children inherit that; env
+    /// (coreutils >= 8.31; it execs, so the process id stays the build's) lets a test's Ctrl+C reach MSBuild as a user's would.
+    /// </param>
+    public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] arguments, Action<int>? whileRunning,
+        IReadOnlyList<string>? prefix, TimeSpan timeout)
     {
-        // A test run started in the background by a non-interactive shell (as CI may be) ignores SIGINT, and children
-        // inherit that: `env --default-signal=INT` (coreutils >= 8.31; it execs, so the process id stays the build's) lets a
-        // test's Ctrl+C reach MSBuild as a user's would.
         var resetSignals = OperatingSystem.IsLinux() && File.Exists("/usr/bin/env");
-        var psi = new ProcessStartInfo(resetSignals ? "/usr/bin/env" : "dotnet")
+        var result = ProcessRun.Run(new ProcessRun.Options
         {
             WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (resetSignals)
-        {
-            psi.ArgumentList.Add("--default-signal=INT");
-            psi.ArgumentList.Add("dotnet");
-        }
-        foreach (var argument in arguments) psi.ArgumentList.Add(argument);
-        psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        psi.Environment["UseSharedCompilation"] = "false";
-        // A test run inside `dotnet test` inherits MSBuild variables that would leak into the child build.
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
-            psi.Environment.Remove(name);
-        foreach (var (name, value) in environment) psi.Environment[name] = value;
+            Environment = Environment(environment),
+            Prefix = prefix ?? (resetSignals ? new[] { "/usr/bin/env", "--default-signal=INT" } : Array.Empty<string>()),
+            Timeout = timeout,
+            WhileRunning = whileRunning,
+            WhileRunningWait = prefix == null ? TimeSpan.FromSeconds(30) : timeout,
+        }, "dotnet", arguments);
+        return new DotnetResult(string.Join(' ', arguments), result.Exit, result.Output, result.Elapsed);
+    }
 
-        var output = new StringBuilder();
-        var watch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var watcher = whileRunning == null ? Task.CompletedTask : Task.Run(() => whileRunning(process.Id));
-        if (!process.WaitForExit((int)TimeSpan.FromMinutes(6).TotalMilliseconds))
+    /// <summary>The variables a `dotnet` child gets: <paramref name="extra"/> over the ones that keep it self-contained.</summary>
+    public static Dictionary<string, string?> Environment(IReadOnlyDictionary<string, string> extra)
+    {
+        var variables = new Dictionary<string, string?>
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in 6 minutes\n{output}");
-        }
-        process.WaitForExit();
-        watcher.Wait(TimeSpan.FromSeconds(30));
-        lock (output) return new DotnetResult(string.Join(' ', arguments), process.ExitCode, output.ToString(), watch.Elapsed);
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
+            ["UseSharedCompilation"] = "false",
+        };
+        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
+            variables[name] = null;
+        foreach (var (name, value) in extra) variables[name] = value;
+        return variables;
     }
 }

@@ -1,5 +1,6 @@
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

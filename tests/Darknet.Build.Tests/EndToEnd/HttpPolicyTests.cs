@@ -3,6 +3,7 @@ using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
 using Xunit;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

@@ -1,3 +1,5 @@
+using Darknet.Testing;
+
 namespace Darknet.Build.Tests.EndToEnd;
 
 /// <summary>
@@ -49,7 +51,7 @@ public static class LiveWriter
 
     private static void Signal(string signal, int pid)
     {
-        var kill = Infrastructure.ProcessRun.Run("kill", "-" + signal, pid.ToString());
+        var kill = Darknet.Testing.ProcessRun.Run("kill", "-" + signal, pid.ToString());
         if (kill.Exit != 0) throw new InvalidOperationException($"kill -{signal} {pid}: {kill}");
     }
 

@@ -4,6 +4,7 @@ using Darknet.Weights;
 using Darknet.Weights.Layout;
 using Xunit;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

@@ -1,4 +1,4 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
@@ -76,8 +76,8 @@ public sealed class OnnxAndSafetensorsFormatTests
         });
         // Equal but for producer_version (the packed package's version against this build's): ONNX's checker and
         // protobuf equality from python3-onnx, which test.sh installs.
-        Skip.If(!Darknet.TestSupport.Numpy.CanImport("onnx") && Environment.GetEnvironmentVariable("CI") != "true", "python3-onnx is not installed");
-        var printed = Darknet.TestSupport.Numpy.RunScript("""
+        Skip.If(!Darknet.Testing.Numpy.CanImport("onnx") && Environment.GetEnvironmentVariable("CI") != "true", "python3-onnx is not installed");
+        var printed = Darknet.Testing.Numpy.RunScript("""
             import sys, onnx
             built, reference = onnx.load(sys.argv[1]), onnx.load(sys.argv[2])
             onnx.checker.check_model(built, full_check=True)

@@ -5,6 +5,7 @@ using Darknet.Weights.IO;
 using Xunit;
 using Xunit.Abstractions;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 
@@ -93,36 +94,11 @@ public sealed class PidNamespaceTests
     /// </summary>
     private DotnetResult InNamespace(string directory, string cache, int spare, Action<int>? whileRunning, params string[] arguments)
     {
-        var command = string.Concat(Enumerable.Repeat("/bin/true; ", spare)) + "exec_status=0; dotnet \"$@\" || exec_status=$?; exit $exec_status";
-        var psi = new ProcessStartInfo("unshare") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-p", "--fork", "--mount-proc", "/bin/sh", "-c", command, "sh" }.Concat(arguments).Concat(new[] { "-nodeReuse:false", "--disable-build-servers" }))
-            psi.ArgumentList.Add(argument);
-        if (!arguments.Any(x => x.StartsWith("-v:", StringComparison.Ordinal))) psi.ArgumentList.Add("-v:m");
-        psi.Environment["NUGET_PACKAGES"] = _fixture.PackagesDirectory;
-        psi.Environment["DARKNET_CACHE_DIR"] = cache;
-        psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["UseSharedCompilation"] = "false";
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
-            psi.Environment.Remove(name);
-
-        var output = new StringBuilder();
-        var watch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var watcher = whileRunning == null ? Task.CompletedTask : Task.Run(() => whileRunning(process.Id));
-        if (!process.WaitForExit((int)TimeSpan.FromMinutes(8).TotalMilliseconds))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"unshare … dotnet {string.Join(' ', arguments)} did not finish in 8 minutes\n{output}");
-        }
-        process.WaitForExit();
-        watcher.Wait(TimeSpan.FromMinutes(8));
-        lock (output) return new DotnetResult(string.Join(' ', arguments), process.ExitCode, output.ToString(), watch.Elapsed);
+        var command = string.Concat(Enumerable.Repeat("/bin/true; ", spare)) + "exec_status=0; \"$@\" || exec_status=$?; exit $exec_status";
+        var all = arguments.Concat(new[] { "-nodeReuse:false", "--disable-build-servers" }).ToList();
+        if (!arguments.Any(x => x.StartsWith("-v:", StringComparison.Ordinal))) all.Add("-v:m");
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = _fixture.PackagesDirectory, ["DARKNET_CACHE_DIR"] = cache };
+        return DotnetCli.Run(directory, environment, all.ToArray(), whileRunning,
+            prefix: new[] { "unshare", "-p", "--fork", "--mount-proc", "/bin/sh", "-c", command, "sh" }, TimeSpan.FromMinutes(8));
     }
 }

@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 
@@ -15,38 +14,19 @@ public static partial class PseudoTerminal
     public static DotnetResult Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var command = "dotnet " + string.Join(' ', arguments.Select(Quote));
-        var psi = new ProcessStartInfo("/usr/bin/script")
+        var terminal = new Dictionary<string, string> { ["TERM"] = "xterm-256color", ["COLUMNS"] = "160" };
+        foreach (var (name, value) in environment) terminal[name] = value;
+        var variables = DotnetCli.Environment(terminal);
+        foreach (var name in new[] { "CI", "TF_BUILD", "GITHUB_ACTIONS" })
+            if (!environment.ContainsKey(name)) variables[name] = null;
+        var result = ProcessRun.Run(new ProcessRun.Options
         {
             WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-qec", command, "/dev/null" }) psi.ArgumentList.Add(argument);
-        psi.Environment["TERM"] = "xterm-256color";
-        psi.Environment["COLUMNS"] = "160";
-        psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        psi.Environment["UseSharedCompilation"] = "false";
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly", "CI", "TF_BUILD", "GITHUB_ACTIONS" })
-            psi.Environment.Remove(name);
-        foreach (var (name, value) in environment) psi.Environment[name] = value;
-
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit((int)TimeSpan.FromMinutes(6).TotalMilliseconds))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException(command + " did not finish in 6 minutes");
-        }
-        process.WaitForExit();
-        return new DotnetResult(string.Join(' ', arguments), process.ExitCode, Screen(stdout.Result + stderr.Result), watch.Elapsed);
+            Environment = variables,
+            Input = "",
+            Timeout = TimeSpan.FromMinutes(6),
+        }, "/usr/bin/script", "-qec", command, "/dev/null");
+        return new DotnetResult(string.Join(' ', arguments), result.Exit, Screen(result.Stdout + result.Stderr), result.Elapsed);
     }
 
     /// <summary>The text without escape sequences (colours, cursor moves, the taskbar progress OSC) and carriage returns.</summary>

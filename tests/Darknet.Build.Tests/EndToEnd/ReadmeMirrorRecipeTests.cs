@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

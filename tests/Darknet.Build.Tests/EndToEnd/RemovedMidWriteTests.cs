@@ -4,6 +4,7 @@ using Darknet.Weights.IO;
 using Xunit;
 using Xunit.Abstractions;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 
@@ -79,10 +80,7 @@ public sealed class RemovedMidWriteTests
         var cache = _fixture.NewDirectory("removed-download-cache");
         var entry = Path.Combine(cache, "weights", "sha256-" + sha, _fixture.Tiny.FileName);
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "darknet.dll"), "fetch", "yolov3-tiny", "--cache", cache, "--mirror", mirror, "--sha256", sha })
-            psi.ArgumentList.Add(arg);
-        using var fetch = Process.Start(psi)!;
+        using var fetch = DarknetProcess.Start(new ProcessRun.Options(), "fetch", "yolov3-tiny", "--cache", cache, "--mirror", mirror, "--sha256", sha);
         var stdout = fetch.StandardOutput.ReadToEndAsync();
         var stderr = fetch.StandardError.ReadToEndAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);

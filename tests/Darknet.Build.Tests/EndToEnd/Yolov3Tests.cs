@@ -1,6 +1,7 @@
 using Darknet.Weights.Models;
 using Xunit;
 using static Darknet.Build.Tests.EndToEnd.Assertions;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.EndToEnd;
 

@@ -4,6 +4,7 @@ using Darknet.Build.Tests.EndToEnd;
 using Darknet.Build.Tests.Infrastructure;
 using SkiaSharp;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Samples;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Darknet.Build.Tests.EndToEnd;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Samples;
 

@@ -1,6 +1,7 @@
 using Darknet.Build.Tests.EndToEnd;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Samples;
 

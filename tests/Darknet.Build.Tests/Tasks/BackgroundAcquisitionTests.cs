@@ -6,6 +6,7 @@ using Darknet.Cache;
 using Darknet.Weights;
 using Microsoft.Build.Locator;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Tasks;
 

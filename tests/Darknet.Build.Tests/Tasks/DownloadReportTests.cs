@@ -3,6 +3,7 @@ using Darknet.Build.Tests.Infrastructure;
 using Darknet.Cache;
 using Darknet.Cache.Download;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.Tasks;
 

@@ -2,7 +2,7 @@ using Darknet.Cache;
 using Darknet.Build.Tasks;
 using Darknet.Build.Tests.EndToEnd;
 using Darknet.Build.Tests.Infrastructure;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.IO;
 using Xunit;
 

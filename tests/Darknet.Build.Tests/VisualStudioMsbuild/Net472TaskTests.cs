@@ -4,6 +4,7 @@ using Darknet.Build.Tests.EndToEnd;
 using Darknet.Weights;
 using Darknet.Weights.Models;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Build.Tests.VisualStudioMsbuild;
 
@@ -116,17 +117,8 @@ public sealed class Net472TaskTests
     private (int Exit, string Output) Run(string mono, string host, string tasks, string project, string cache, string mirror, bool offline)
     {
         Directory.CreateDirectory(project);
-        var psi = new ProcessStartInfo(mono) { RedirectStandardOutput = true, RedirectStandardError = true };
         // The synthetic weights stand in for a private mirror's copy: pinned on the item, as the README says to.
-        foreach (var a in new[] { host, tasks, project, cache, mirror, offline ? "true" : "false", "yolov3-tiny", _fixture.Tiny.Sha256 }) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the Mono task host did not finish in 5 minutes");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var result = ProcessRun.Run(mono, host, tasks, project, cache, mirror, offline ? "true" : "false", "yolov3-tiny", _fixture.Tiny.Sha256);
+        return (result.Exit, result.Stdout + result.Stderr);
     }
 }

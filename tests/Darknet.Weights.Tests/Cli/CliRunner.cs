@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Darknet.Cli;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Cli;
 
@@ -20,15 +21,8 @@ internal static class CliRunner
     /// <summary>The same, started in <paramref name="workingDirectory"/> (for relative spellings of paths).</summary>
     public static (int Exit, string Stdout, string Stderr) RunProcessIn(string? workingDirectory, params string[] args)
     {
-        using var process = Start(workingDirectory, args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("darknet did not finish in 5 minutes");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        var result = DarknetProcess.Run(new ProcessRun.Options { WorkingDirectory = workingDirectory }, args);
+        return (result.Exit, result.Stdout, result.Stderr);
     }
 
     /// <summary>
@@ -41,23 +35,10 @@ internal static class CliRunner
     /// Start it through <c>env --default-signal</c> (coreutils ≥ 8.31): a process started from a non-interactive shell's
     /// background job inherits SIGINT ignored, and .NET (like any shell) leaves an inherited SIG_IGN for SIGINT alone.
     /// </param>
-    public static Process Start(string? workingDirectory, bool defaultSignals, params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "darknet.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("the CLI is not beside the test assembly", dll);
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet)) dotnet = "dotnet";
-        var psi = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (workingDirectory != null) psi.WorkingDirectory = workingDirectory;
-        if (defaultSignals)
+    public static Process Start(string? workingDirectory, bool defaultSignals, params string[] args) =>
+        DarknetProcess.Start(new ProcessRun.Options
         {
-            psi.FileName = "/usr/bin/env";
-            psi.ArgumentList.Add("--default-signal");
-            psi.ArgumentList.Add(dotnet);
-        }
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
+            WorkingDirectory = workingDirectory,
+            Prefix = defaultSignals ? new[] { "/usr/bin/env", "--default-signal" } : Array.Empty<string>(),
+        }, args);
 }

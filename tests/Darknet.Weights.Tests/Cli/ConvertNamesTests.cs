@@ -5,6 +5,7 @@ using Darknet.Weights.Tests.Conversion;
 using Darknet.Weights.Tests.Labels;
 using Microsoft.ML.OnnxRuntime;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Cli;
 

@@ -2,6 +2,7 @@ using Darknet.Weights.Tests.Conversion;
 using Darknet.Weights.Tests.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Cli;
 

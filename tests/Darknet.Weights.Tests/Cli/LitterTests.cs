@@ -4,6 +4,7 @@ using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Cli;
 
@@ -18,16 +19,16 @@ public class PermissionTests
         Skip.IfNot(Environment.UserName == "root" && File.Exists("/usr/bin/setpriv"), "needs root and setpriv to run the CLI as another user");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet)) dotnet = "/usr/bin/dotnet";
-        var psi = new ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", dotnet, "exec", Path.Combine(AppContext.BaseDirectory, "darknet.dll") }.Concat(args))
-            psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "darknet did not finish");
-        Skip.If(stderr.Result.Contains("cannot execute", StringComparison.Ordinal) || stderr.Result.Contains("Permission denied", StringComparison.Ordinal) && !stderr.Result.StartsWith("darknet:", StringComparison.Ordinal),
-            "nobody cannot run the test's dotnet or darknet.dll here: " + stderr.Result);
-        return (process.ExitCode, stderr.Result);
+        var options = new ProcessRun.Options
+        {
+            Prefix = new[] { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp" },
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+        var result = ProcessRun.Run(options, dotnet, new[] { "exec", Path.Combine(AppContext.BaseDirectory, "darknet.dll") }.Concat(args).ToArray());
+        var stderr = result.Stderr;
+        Skip.If(stderr.Contains("cannot execute", StringComparison.Ordinal) || stderr.Contains("Permission denied", StringComparison.Ordinal) && !stderr.StartsWith("darknet:", StringComparison.Ordinal),
+            "nobody cannot run the test's dotnet or darknet.dll here: " + stderr);
+        return (result.Exit, stderr);
     }
 
     /// <summary>A temp folder made by root (0755) that nobody may read files in (0600) or write to.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Cli;
 
@@ -42,27 +43,17 @@ internal static class Posix
 
     public static string Run(string tool, params string[] args)
     {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr}");
-        return stdout.Result;
+        var result = ProcessRun.Run(tool, args);
+        if (result.Exit != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({result.Exit}): {result.Stderr}");
+        return result.Stdout;
     }
 
     public static (int Exit, string Error) TryRun(string tool, params string[] args)
     {
         try
         {
-            var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var process = Process.Start(psi)!;
-            process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, stderr);
+            var result = ProcessRun.Run(tool, args);
+            return (result.Exit, result.Stderr);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -2,6 +2,7 @@ using Darknet.Weights.Models;
 using Darknet.Weights.Numpy;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Cli;
 

@@ -2,6 +2,7 @@ using Darknet.Weights.IO;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Numpy;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Conversion;
 

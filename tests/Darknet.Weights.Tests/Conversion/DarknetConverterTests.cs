@@ -2,6 +2,7 @@ using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 using Darknet.Weights.Naming;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Conversion;
 
@@ -56,7 +57,7 @@ public class DarknetConverterTests
     [SkippableFact]
     public void ABigNetworksLayersInFlightStayWithinTheCapButTheLargestAlwaysFits()
     {
-        var layout = NetworkLayout.FromCfgFile(Darknet.TestSupport.SharedFiles.RequireAlexeyAbCfg("cspx-p7-mish.cfg"));
+        var layout = NetworkLayout.FromCfgFile(Darknet.Testing.SharedFiles.RequireAlexeyAbCfg("cspx-p7-mish.cfg"));
         var plan = ConversionPlan.Create(layout, null, null);
         long largest = plan.Blocks.Max(b => b.FloatCount);
         Assert.Equal(3 * 3 * 1280 * 1280 + 4 * 1280, largest);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Tests.Onnx;
 using Xunit;

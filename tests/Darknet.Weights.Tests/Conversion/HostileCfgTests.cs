@@ -1,6 +1,7 @@
 using Darknet.Weights.Layout;
 using Darknet.Weights.Tests.Numpy;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Conversion;
 

@@ -1,8 +1,8 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
 using Xunit;
-using PythonNumpy = Darknet.TestSupport.Numpy;
+using PythonNumpy = Darknet.Testing.Numpy;
 
 namespace Darknet.Weights.Tests.Conversion;
 

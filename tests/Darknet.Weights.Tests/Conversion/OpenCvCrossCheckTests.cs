@@ -1,7 +1,7 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Models;
 using Xunit;
-using PythonNumpy = Darknet.TestSupport.Numpy;
+using PythonNumpy = Darknet.Testing.Numpy;
 
 namespace Darknet.Weights.Tests.Conversion;
 

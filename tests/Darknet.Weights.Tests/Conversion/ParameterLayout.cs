@@ -1,5 +1,6 @@
 using Darknet.Weights.Layout;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Conversion;
 

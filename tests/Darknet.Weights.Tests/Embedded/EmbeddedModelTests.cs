@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Darknet.Weights.Tests.Numpy;
 using Xunit;
-using PythonNumpy = Darknet.TestSupport.Numpy;
+using Darknet.Testing;
+using PythonNumpy = Darknet.Testing.Numpy;
 
 namespace Darknet.Weights.Tests.Embedded;
 

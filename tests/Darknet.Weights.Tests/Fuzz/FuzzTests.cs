@@ -5,6 +5,7 @@ using Darknet.Weights.Tests.Conversion;
 using Darknet.Weights.Tests.Numpy;
 using Xunit;
 using Xunit.Abstractions;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Fuzz;
 

@@ -2,6 +2,7 @@ using Darknet.Weights.IO;
 using Darknet.Weights.Tests.Cli;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.IO;
 

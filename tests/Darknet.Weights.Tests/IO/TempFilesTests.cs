@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Darknet.Weights.IO;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.IO;
 
@@ -66,7 +67,7 @@ public class TempFilesTests
 
     private static int DeadProcessId()
     {
-        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        using var process = ProcessRun.Start(new ProcessRun.Options(), "true");
         process.WaitForExit();
         return process.Id;
     }

@@ -1,6 +1,7 @@
 using Darknet.Weights.IO;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.IO;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Labels;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Models;

@@ -2,6 +2,7 @@ using Darknet.Weights.Layout;
 using Darknet.Weights.Naming;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Layout;
 

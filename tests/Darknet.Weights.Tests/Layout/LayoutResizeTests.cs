@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Reflection;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
 using Xunit;

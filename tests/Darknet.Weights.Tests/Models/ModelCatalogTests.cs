@@ -1,5 +1,6 @@
 using Darknet.Weights.Models;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Models;
 
@@ -109,7 +110,7 @@ public class ModelCatalogTests
     [MemberData(nameof(ModelNames))]
     public void Sha256_is_pinned_where_two_published_sources_agree(string name)
     {
-        var cfg = Darknet.TestSupport.SharedFiles.CfgDirectory;
+        var cfg = Darknet.Testing.SharedFiles.CfgDirectory;
         var table = cfg is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(cfg))!, "docs", "published-hashes.md");
         Skip.If(table is null || !File.Exists(table), "../shared/docs/published-hashes.md is not beside this clone (it is in the workplace and in CI)");
         var model = ModelCatalog.Find(name)!;

@@ -4,7 +4,8 @@ using Darknet.Weights.Numpy;
 using Xunit;
 using Darknet.Weights.Tests.Fuzz;
 using Xunit.Abstractions;
-using PythonNumpy = Darknet.TestSupport.Numpy;
+using Darknet.Testing;
+using PythonNumpy = Darknet.Testing.Numpy;
 
 namespace Darknet.Weights.Tests.Numpy;
 

@@ -1,7 +1,8 @@
-using PythonNumpy = Darknet.TestSupport.Numpy;
+using PythonNumpy = Darknet.Testing.Numpy;
 using Darknet.Weights;
 using Darknet.Weights.Numpy;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Numpy;
 

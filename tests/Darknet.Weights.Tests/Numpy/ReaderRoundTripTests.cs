@@ -1,6 +1,7 @@
 using Darknet.Weights;
 using Darknet.Weights.Numpy;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Numpy;
 

@@ -1,7 +1,8 @@
 using Darknet.Weights;
 using Darknet.Weights.Numpy;
 using Xunit;
-using PythonNumpy = Darknet.TestSupport.Numpy;
+using Darknet.Testing;
+using PythonNumpy = Darknet.Testing.Numpy;
 
 namespace Darknet.Weights.Tests.Numpy;
 

@@ -1,4 +1,5 @@
 using Darknet.Weights;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Numpy;
 

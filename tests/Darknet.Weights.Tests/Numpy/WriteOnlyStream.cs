@@ -1,3 +1,5 @@
+using Darknet.Testing;
+
 namespace Darknet.Weights.Tests.Numpy;
 
 /// <summary>A stream that cannot seek or read (a pipe, a hashing wrapper), so the .npz writer uses data descriptors.</summary>

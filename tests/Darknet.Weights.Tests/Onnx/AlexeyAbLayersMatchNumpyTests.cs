@@ -4,6 +4,7 @@ using Darknet.Weights.Onnx;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
 using Xunit.Abstractions;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Onnx;
 
@@ -200,7 +201,7 @@ public sealed class AlexeyAbLayersMatchNumpyTests
     public void The_whole_cfg_runs_in_onnx_runtime(string cfg, int width, int height)
     {
         using var temp = new TempDirectory();
-        var network = new TestNetwork(temp, Darknet.TestSupport.SharedFiles.RequireAlexeyAbCfg(cfg), width, height);
+        var network = new TestNetwork(temp, Darknet.Testing.SharedFiles.RequireAlexeyAbCfg(cfg), width, height);
         OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, network.OnnxPath);
         var outputs = OnnxRun.Run(network.OnnxPath, network.Input, network.Layout.Channels, height, width);
         var heads = network.Layout.Layers.Where(l => l.Type is LayerType.Yolo or LayerType.GaussianYolo).ToList();
@@ -218,7 +219,7 @@ public sealed class AlexeyAbLayersMatchNumpyTests
     [MemberData(nameof(Cases))]
     public void The_output_equals_the_transcription_of_darknets_loop(string what, string cfgText, string kind, string parameters)
     {
-        Darknet.TestSupport.Numpy.Require();
+        Darknet.Testing.Numpy.Require();
         using var temp = new TempDirectory();
         var source = temp.File("case.cfg");
         File.WriteAllText(source, cfgText);
@@ -236,7 +237,7 @@ public sealed class AlexeyAbLayersMatchNumpyTests
         File.WriteAllBytes(inputPath, bytes);
         var outPath = temp.File("expected.bin");
         var json = string.Create(CultureInfo.InvariantCulture, $"{{\"c\": {c}, \"h\": {network.Height}, \"w\": {network.Width}, {parameters}}}");
-        Darknet.TestSupport.Numpy.RunScript(Script, kind, inputPath, network.WeightsPath, outPath, json);
+        Darknet.Testing.Numpy.RunScript(Script, kind, inputPath, network.WeightsPath, outPath, json);
         var raw = File.ReadAllBytes(outPath);
         var expected = new float[raw.Length / 4];
         Buffer.BlockCopy(raw, 0, expected, 0, raw.Length);

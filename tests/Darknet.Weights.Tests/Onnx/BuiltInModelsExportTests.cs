@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Config;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Models;

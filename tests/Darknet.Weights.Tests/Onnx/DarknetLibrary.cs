@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Onnx;
 
@@ -127,7 +128,7 @@ internal static class DarknetLibrary
         var output = Path.Combine(Path.GetTempPath(), $"darknet-letterbox-{Guid.NewGuid():N}.f32");
         try
         {
-            var printed = Darknet.TestSupport.Numpy.RunScript(LetterboxScript, Library, imagePath, width.ToString(), height.ToString(), output)
+            var printed = Darknet.Testing.Numpy.RunScript(LetterboxScript, Library, imagePath, width.ToString(), height.ToString(), output)
                 .Trim().Split(' ').Select(int.Parse).ToArray();
             var bytes = File.ReadAllBytes(output);
             Assert.Equal(printed[2] * sizeof(float), bytes.Length);
@@ -225,18 +226,11 @@ internal static class Reference
 
     /// <summary>Debian's /usr/bin/python3 can import <paramref name="module"/> (from the apt package <paramref name="package"/>).</summary>
     public static void RequirePythonModule(string module, string package) =>
-        Require(PythonImports(module), $"{Darknet.TestSupport.Numpy.Python} cannot import {module} (apt-get install {package})");
+        Require(PythonImports(module), $"{Darknet.Testing.Numpy.Python} cannot import {module} (apt-get install {package})");
 
     private static bool PythonImports(string module)
     {
-        if (!File.Exists(Darknet.TestSupport.Numpy.Python)) return false;
-        var psi = new System.Diagnostics.ProcessStartInfo(Darknet.TestSupport.Numpy.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("import " + module);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0;
+        if (!File.Exists(Darknet.Testing.Numpy.Python)) return false;
+        return ProcessRun.Run(Darknet.Testing.Numpy.Python, "-c", "import " + module).Exit == 0;
     }
 }

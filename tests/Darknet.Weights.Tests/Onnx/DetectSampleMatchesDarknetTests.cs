@@ -6,6 +6,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using SkiaSharp;
 using Xunit;
 using Xunit.Abstractions;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Onnx;
 

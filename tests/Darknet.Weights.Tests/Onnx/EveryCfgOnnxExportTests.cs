@@ -1,4 +1,4 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Onnx;
 using Darknet.Weights.Tests.Conversion;
@@ -118,7 +118,7 @@ public sealed class EveryCfgOnnxExportTests
             exported.Add((name, stem));
         }
 
-        var printed = Darknet.TestSupport.Numpy.RunScript(CheckScript, exported.Select(e => e.Stem).ToArray()).Replace("\r", "").Trim().Split('\n');
+        var printed = Darknet.Testing.Numpy.RunScript(CheckScript, exported.Select(e => e.Stem).ToArray()).Replace("\r", "").Trim().Split('\n');
         Assert.Equal(exported.Count, printed.Length);
         for (int i = 0; i < exported.Count; i++)
             if (printed[i] != "ok") problems.Add($"{exported[i].Name}: the ONNX checker {printed[i]}");

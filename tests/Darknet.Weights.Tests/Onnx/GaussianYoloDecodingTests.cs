@@ -1,5 +1,5 @@
 using System.Globalization;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Onnx;
 using Darknet.Weights.Tests.Conversion;
@@ -196,7 +196,7 @@ public sealed class GaussianYoloDecodingTests
     private static TestNetwork Network(TempDirectory temp)
     {
         DarknetLibrary.Require();
-        Darknet.TestSupport.Numpy.Require();
+        Darknet.Testing.Numpy.Require();
         var cfg = temp.File("gaussian.cfg");
         File.WriteAllText(cfg, Cfg);
         return new TestNetwork(temp, cfg, network: true);
@@ -231,7 +231,7 @@ public sealed class GaussianYoloDecodingTests
             });
         }
         var outPath = Path.Combine(folder, "candidates.bin");
-        Darknet.TestSupport.Numpy.RunScript(Script, System.Text.Json.JsonSerializer.Serialize(heads), outPath, thresh.ToString("R", CultureInfo.InvariantCulture));
+        Darknet.Testing.Numpy.RunScript(Script, System.Text.Json.JsonSerializer.Serialize(heads), outPath, thresh.ToString("R", CultureInfo.InvariantCulture));
         var values = File.ReadAllBytes(outPath);
         var floats = new float[values.Length / 4];
         Buffer.BlockCopy(values, 0, floats, 0, values.Length);

@@ -2,6 +2,7 @@ using Darknet.Weights.Onnx;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
 using Xunit.Abstractions;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Onnx;
 

@@ -1,4 +1,4 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Onnx;
 using Darknet.Weights.Tests.Conversion;
@@ -31,7 +31,7 @@ public sealed class OnnxExportTests
         using var temp = new TempDirectory();
         var network = new TestNetwork(temp, SharedFiles.RequireCfg(cfg), size, size);
         OnnxExporter.ExportFile(network.CfgPath, network.WeightsPath, network.OnnxPath);
-        var printed = Darknet.TestSupport.Numpy.RunScript(CheckScript, network.OnnxPath).Replace("\r", "").Trim().Split('\n');
+        var printed = Darknet.Testing.Numpy.RunScript(CheckScript, network.OnnxPath).Replace("\r", "").Trim().Split('\n');
         Assert.Equal("opset 13", printed[0]);
         Assert.Equal(input, printed[1]);
         Assert.Equal(outputs, string.Join("|", printed.Skip(2)));

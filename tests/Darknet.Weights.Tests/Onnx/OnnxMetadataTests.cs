@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Labels;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Models;
@@ -106,8 +106,8 @@ public sealed class OnnxMetadataTests
     /// <summary>python3-onnx reads the same metadata_props (names parsed by python's json), and its checker accepts the model.</summary>
     private static void PythonOnnxAgrees(string path, Dictionary<string, string> metadata)
     {
-        Skip.If(!Darknet.TestSupport.Numpy.CanImport("onnx") && Environment.GetEnvironmentVariable("CI") != "true", "python3-onnx is not installed");
-        var printed = Darknet.TestSupport.Numpy.RunScript("""
+        Skip.If(!Darknet.Testing.Numpy.CanImport("onnx") && Environment.GetEnvironmentVariable("CI") != "true", "python3-onnx is not installed");
+        var printed = Darknet.Testing.Numpy.RunScript("""
             import json, sys, onnx
             model = onnx.load(sys.argv[1])
             onnx.checker.check_model(model)

@@ -1,4 +1,4 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Onnx;
 
@@ -42,7 +42,7 @@ internal static class OpenCvDarknet
         File.WriteAllBytes(inputPath, bytes);
         var args = new List<string> { cfgPath, weightsPath, inputPath, folder, channels.ToString(), height.ToString(), width.ToString() };
         args.AddRange(layerNames);
-        Darknet.TestSupport.Numpy.RunScript(Script, args.ToArray());
+        Darknet.Testing.Numpy.RunScript(Script, args.ToArray());
         return layerNames.Select((_, i) =>
         {
             var raw = File.ReadAllBytes(Path.Combine(folder, i + ".bin"));

@@ -2,6 +2,7 @@ using System.Text;
 using Darknet.Weights.Config;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Tests.Conversion;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Onnx;
 
@@ -31,7 +32,7 @@ internal sealed class TestNetwork
         _sections = CfgReader.ReadFile(CfgPath);
         Layout = NetworkLayout.FromCfgFile(CfgPath);
         WeightsPath = Path.Combine(temp.Path, Name + ".weights");
-        WriteWeights(WeightsPath, Layout, seed);
+        SyntheticWeights.WriteCalibrated(WeightsPath, Layout, seed);
         OnnxPath = Path.Combine(temp.Path, Name + ".onnx");
         Width = width;
         Height = height;
@@ -88,59 +89,5 @@ internal sealed class TestNetwork
             result.Add(line);
         }
         return result.ToArray();
-    }
-
-    private static void WriteWeights(string path, NetworkLayout layout, int seed)
-    {
-        var random = new Random(seed);
-        using var file = new BufferedStream(File.Create(path), 1 << 20);
-        file.Write(SyntheticWeights.Header(0, 2, 0));
-        var chunk = new float[1 << 16];
-        void Uniform(int count, double low, double high)
-        {
-            while (count > 0)
-            {
-                int n = Math.Min(count, chunk.Length);
-                for (int i = 0; i < n; i++) chunk[i] = (float)(low + (high - low) * random.NextDouble());
-                file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chunk.AsSpan(0, n)));
-                count -= n;
-            }
-        }
-        void BatchNorm(int n, bool withBeta)
-        {
-            if (withBeta) Uniform(n, -0.1, 0.1);
-            Uniform(n, 0.5, 1.5);  // gamma
-            Uniform(n, -0.1, 0.1); // mean
-            Uniform(n, 0.5, 1.5);  // variance
-        }
-        foreach (var layer in layout.WeightedLayers)
-        {
-            switch (layer.Type)
-            {
-                case LayerType.Convolutional:
-                {
-                    int n = layer.Filters;
-                    int fanIn = layer.InputChannels / Math.Max(1, layer.Groups) * layer.Size * layer.Size;
-                    if (layer.BatchNormalize) BatchNorm(n, withBeta: true);
-                    else Uniform(n, -0.5, 0.5);
-                    var a = Math.Sqrt(3.0 / fanIn);
-                    Uniform(n * fanIn, -a, a);
-                    break;
-                }
-                case LayerType.Connected:
-                {
-                    Uniform(layer.Filters, -0.5, 0.5);
-                    var a = Math.Sqrt(3.0 / layer.Inputs);
-                    Uniform(layer.Filters * layer.Inputs, -a, a);
-                    if (layer.BatchNormalize) BatchNorm(layer.Filters, withBeta: false);
-                    break;
-                }
-                case LayerType.BatchNorm:
-                    BatchNorm(layer.OutputChannels, withBeta: false);
-                    break;
-                default:
-                    throw new NotSupportedException(layer.ToString());
-            }
-        }
     }
 }

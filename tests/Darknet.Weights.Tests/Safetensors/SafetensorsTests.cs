@@ -1,5 +1,5 @@
 using System.Text;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Numpy;
 using Darknet.Weights.Tests.Conversion;
@@ -71,7 +71,7 @@ public sealed class SafetensorsTests
     {
         var (dir, path, npz) = Convert();
         using var _ = dir;
-        var printed = Darknet.TestSupport.Numpy.RunScript("""
+        var printed = Darknet.Testing.Numpy.RunScript("""
             import json, struct, sys
             import numpy as np
             path, npz = sys.argv[1], sys.argv[2]

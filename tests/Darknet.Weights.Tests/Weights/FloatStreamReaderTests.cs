@@ -1,5 +1,6 @@
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Weights;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Darknet.Weights.Tests.Conversion;
 using Xunit;
+using Darknet.Testing;
 
 namespace Darknet.Weights.Tests.Weights;
 

@@ -1,4 +1,4 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -93,7 +93,7 @@ public sealed class OpenCvPythonTests
             File.WriteAllBytes(input, bytes);
             var args = new List<string> { input, folder, network.Channels.ToString(), network.Test.Height.ToString(), network.Test.Width.ToString() };
             args.AddRange(kinds.Select((k, i) => network.Export(k) + "|" + string.Join(",", names[i])));
-            var lines = Darknet.TestSupport.Numpy.RunScript(Script, args.ToArray()).Replace("\r", "").Trim().Split('\n');
+            var lines = Darknet.Testing.Numpy.RunScript(Script, args.ToArray()).Replace("\r", "").Trim().Split('\n');
             var result = new Dictionary<string, (string? Refused, List<(int[] Shape, float[] Values)> Outputs)>();
             for (int job = 0; job < kinds.Length; job++)
             {

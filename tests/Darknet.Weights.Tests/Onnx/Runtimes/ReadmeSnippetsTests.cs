@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -148,7 +148,7 @@ public sealed class ReadmeSnippetsTests
         File.Copy(SharedFiles.RequireData("dog.jpg"), Path.Combine(folder, "dog.jpg"), overwrite: true);
         var script = "import os, sys\nos.chdir(sys.argv[1])\n" + PythonSnippet +
                      "\nfor name, a in (('blob', blob), ('boxes', boxes), ('scores', scores)):\n    a.astype('<f4').tofile(name + '.bin')\n";
-        Darknet.TestSupport.Numpy.RunScript(script, folder);
+        Darknet.Testing.Numpy.RunScript(script, folder);
 
         float[] Read(string name)
         {

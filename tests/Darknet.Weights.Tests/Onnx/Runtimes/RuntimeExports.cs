@@ -1,4 +1,4 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Darknet.Weights.Layout;
 using Darknet.Weights.Onnx;
 using Darknet.Weights.Tests.Conversion;

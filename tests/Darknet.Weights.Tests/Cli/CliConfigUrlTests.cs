@@ -1,9 +1,9 @@
 using System.Text;
-using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
+using Darknet.Testing;
 
-namespace Darknet.Build.Tests.Cache;
+namespace Darknet.Weights.Tests.Cli;
 
 /// <summary>
 /// <c>darknet convert|inspect --cfg URL</c> read the Config the way a build does (Darknet.Cache's ConfigSource), against

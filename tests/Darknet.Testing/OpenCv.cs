@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Darknet.TestSupport;
+namespace Darknet.Testing;
 
 /// <summary>
 /// Debian's python3-opencv (cv2.dnn.readNetFromDarknet): an independent Darknet reader to hold the converter against.

@@ -3,8 +3,9 @@ using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
+using Darknet.Testing;
 
-namespace Darknet.Build.Tests.Download;
+namespace Darknet.Build.Tests.Cache.Download;
 
 /// <summary>A host name that does not resolve is reported once, not retried as if a connection had dropped.</summary>
 public sealed class UnresolvableHostTests : IDisposable

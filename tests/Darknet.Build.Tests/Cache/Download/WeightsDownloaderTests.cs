@@ -4,8 +4,9 @@ using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
+using Darknet.Testing;
 
-namespace Darknet.Build.Tests.Download;
+namespace Darknet.Build.Tests.Cache.Download;
 
 public sealed class WeightsDownloaderTests : IDisposable
 {

@@ -3,8 +3,9 @@ using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
 using Darknet.Weights;
+using Darknet.Testing;
 
-namespace Darknet.Build.Tests.Download;
+namespace Darknet.Build.Tests.Cache.Download;
 
 /// <summary>
 /// The downloader hashes the bytes as it writes them (no second pass over the file): the hashes it returns, and the cache

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace Darknet.TestSupport;
+namespace Darknet.Testing;
 
 /// <summary>
 /// Runs Debian's /usr/bin/python3 with numpy: the real client that must load what the project writes.
@@ -37,19 +37,14 @@ public static class Numpy
     private static (int ExitCode, string Stdout, string Stderr) Run(string script, TimeSpan timeout, params string[] args)
     {
         if (!File.Exists(Python)) return (-1, "", Python + " not found");
-        var psi = new ProcessStartInfo(Python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("-");
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        p.StandardInput.Write(script);
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit((int)timeout.TotalMilliseconds))
+        try
         {
-            p.Kill(entireProcessTree: true);
-            return (-1, stdout.Result, "timed out");
+            var result = ProcessRun.Run(new ProcessRun.Options { Input = script, Timeout = timeout }, Python, new[] { "-" }.Concat(args).ToArray());
+            return (result.Exit, result.Stdout, result.Stderr);
         }
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        catch (TimeoutException e)
+        {
+            return (-1, "", "timed out: " + e.Message);
+        }
     }
 }

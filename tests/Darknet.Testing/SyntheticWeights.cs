@@ -1,15 +1,49 @@
+using System.Security.Cryptography;
 using Darknet.Weights;
+using Darknet.Weights.Layout;
+using Darknet.Weights.Models;
 
-namespace Darknet.Weights.Tests.Conversion;
+namespace Darknet.Testing;
 
 /// <summary>
-/// Deterministic stand-in for a real .weights file: a header, then float i = <see cref="At"/>(seed, i).
+/// The one maker of .weights files for tests. Three kinds: <see cref="Open"/>/<see cref="WriteFile"/> stream a header then
+/// float i = <see cref="At"/>(seed, i); <see cref="ForBuiltIn"/>/<see cref="OfSize"/> hold a file of an exact size in memory
+/// with its SHA-256 (for downloads and builds, where only the size and layout matter); <see cref="WriteCalibrated"/> writes
+/// a network's weights scaled for unit-size activations (for comparisons with darknet and OpenCV).
 /// The value of any position is computable on its own (murmur3's 32-bit finaliser over the index), so tests spot-check
 /// positions without holding the file, and numpy regenerates the same floats vectorised (see <see cref="PythonFunction"/>).
 /// Every value is k·2⁻²⁴ − 0.5, exact in float32.
 /// </summary>
-public static class SyntheticWeights
+public sealed class SyntheticWeights
 {
+    private SyntheticWeights(string fileName, byte[] bytes)
+    {
+        FileName = fileName;
+        Bytes = bytes;
+        Sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+    }
+
+    public string FileName { get; }
+    public byte[] Bytes { get; }
+    public string Sha256 { get; }
+
+    /// <summary>A file of <paramref name="model"/>'s exact published size: a 20-byte header (0.2.0, seen 0), then seeded floats.</summary>
+    public static SyntheticWeights ForBuiltIn(string model, int seed = 1)
+    {
+        var builtIn = ModelCatalog.Find(model) ?? throw new InvalidOperationException("no built-in model " + model);
+        return new SyntheticWeights(builtIn.WeightsFileName, InMemory(builtIn.WeightsSize, seed));
+    }
+
+    public static SyntheticWeights OfSize(string fileName, long size, int seed = 1) => new(fileName, InMemory(size, seed));
+
+    private static byte[] InMemory(long size, int seed)
+    {
+        var bytes = new byte[size];
+        using var source = Open((size - 20) / 4, Header(0, 2, 0, seen: 0), unchecked((uint)seed), extraBytes: (int)((size - 20) % 4));
+        source.ReadExactly(bytes);
+        return bytes;
+    }
+
     public const uint DefaultSeed = 0x5EED;
 
     public static float At(uint seed, long index)
@@ -57,6 +91,65 @@ public static class SyntheticWeights
         using var source = Open(floatCount, header, seed, extraBytes: extraBytes);
         using var file = File.Create(path);
         source.CopyTo(file, 1 << 20);
+    }
+
+    /// <summary>
+    /// The weights of <paramref name="layout"/>, in darknet's order, scaled for unit-size activations: each conv or
+    /// connected weight uniform with variance 1/fan-in, batch-norm γ in [0.5, 1.5], β and mean in [−0.1, 0.1], variance in
+    /// [0.5, 1.5] (far above darknet's .000001, so where an implementation adds its epsilon does not show).
+    /// </summary>
+    internal static void WriteCalibrated(string path, NetworkLayout layout, int seed)
+    {
+        var random = new Random(seed);
+        using var file = new BufferedStream(File.Create(path), 1 << 20);
+        file.Write(Header(0, 2, 0));
+        var chunk = new float[1 << 16];
+        void Uniform(int count, double low, double high)
+        {
+            while (count > 0)
+            {
+                int n = Math.Min(count, chunk.Length);
+                for (int i = 0; i < n; i++) chunk[i] = (float)(low + (high - low) * random.NextDouble());
+                file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chunk.AsSpan(0, n)));
+                count -= n;
+            }
+        }
+        void BatchNorm(int n, bool withBeta)
+        {
+            if (withBeta) Uniform(n, -0.1, 0.1);
+            Uniform(n, 0.5, 1.5);  // gamma
+            Uniform(n, -0.1, 0.1); // mean
+            Uniform(n, 0.5, 1.5);  // variance
+        }
+        foreach (var layer in layout.WeightedLayers)
+        {
+            switch (layer.Type)
+            {
+                case LayerType.Convolutional:
+                {
+                    int n = layer.Filters;
+                    int fanIn = layer.InputChannels / Math.Max(1, layer.Groups) * layer.Size * layer.Size;
+                    if (layer.BatchNormalize) BatchNorm(n, withBeta: true);
+                    else Uniform(n, -0.5, 0.5);
+                    var a = Math.Sqrt(3.0 / fanIn);
+                    Uniform(n * fanIn, -a, a);
+                    break;
+                }
+                case LayerType.Connected:
+                {
+                    Uniform(layer.Filters, -0.5, 0.5);
+                    var a = Math.Sqrt(3.0 / layer.Inputs);
+                    Uniform(layer.Filters * layer.Inputs, -a, a);
+                    if (layer.BatchNormalize) BatchNorm(layer.Filters, withBeta: false);
+                    break;
+                }
+                case LayerType.BatchNorm:
+                    BatchNorm(layer.OutputChannels, withBeta: false);
+                    break;
+                default:
+                    throw new NotSupportedException(layer.ToString());
+            }
+        }
     }
 }
 

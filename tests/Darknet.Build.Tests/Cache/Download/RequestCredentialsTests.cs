@@ -4,8 +4,9 @@ using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Xunit;
+using Darknet.Testing;
 
-namespace Darknet.Build.Tests.Download;
+namespace Darknet.Build.Tests.Cache.Download;
 
 /// <summary>
 /// Issue 9 Must 7: which Authorization goes where. The decision on its own (URL credentials, then DARKNET_MIRROR_TOKEN for

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace Darknet.TestSupport;
+namespace Darknet.Testing;
 
 /// <summary>
 /// A small tmpfs mounted on a fresh folder (a full or read-only disk on demand) for the disk-full and read-only tests;
@@ -44,13 +44,8 @@ public sealed class TmpfsMount : IDisposable
     {
         try
         {
-            var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            using var process = Process.Start(psi)!;
-            _ = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, stderr);
+            var result = ProcessRun.Run(tool, args);
+            return (result.Exit, result.Stderr);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -1,6 +1,6 @@
-namespace Darknet.Build.Tests.Infrastructure;
+namespace Darknet.Testing;
 
-/// <summary>A fresh directory under the system temp folder, deleted on Dispose.</summary>
+/// <summary>A fresh directory under the system temp folder, deleted with everything in it on Dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory(string prefix = "darknet-test")
@@ -10,6 +10,8 @@ public sealed class TempDirectory : IDisposable
     }
 
     public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public string Combine(params string[] parts) => System.IO.Path.Combine(new[] { Path }.Concat(parts).ToArray());
 

@@ -1,8 +1,9 @@
 using Darknet.Cache.Download;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
+using Darknet.Testing;
 
-namespace Darknet.Build.Tests.Download;
+namespace Darknet.Build.Tests.Cache.Download;
 
 /// <summary>Issue 9 Must 7: .netrc read as curl reads it (machine, default, login, password, account, macdef, quotes, comments).</summary>
 public sealed class NetrcTests

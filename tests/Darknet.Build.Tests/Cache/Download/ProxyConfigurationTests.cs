@@ -2,7 +2,7 @@ using System.Net;
 using Darknet.Cache.Download;
 using Xunit;
 
-namespace Darknet.Build.Tests.Download;
+namespace Darknet.Build.Tests.Cache.Download;
 
 /// <summary>Issue 19 Must 1: a build's proxy comes from its own variables, and a client is shared only between equal proxy settings.</summary>
 public sealed class ProxyConfigurationTests

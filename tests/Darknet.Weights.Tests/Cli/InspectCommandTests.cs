@@ -1,8 +1,10 @@
 using Darknet.Cli;
+using Darknet.Weights.Tests.Numpy;
 using Darknet.Weights;
 using Xunit;
+using Darknet.Testing;
 
-namespace Darknet.Weights.Tests.Numpy;
+namespace Darknet.Weights.Tests.Cli;
 
 public class InspectCommandTests
 {
@@ -95,7 +97,7 @@ public class InspectCommandTests
     [SkippableFact]
     public void A_cfg_is_described_layer_by_layer_with_the_size_its_weights_must_have()
     {
-        var cfg = Darknet.TestSupport.SharedFiles.RequireCfg("yolov3-tiny.cfg");
+        var cfg = Darknet.Testing.SharedFiles.RequireCfg("yolov3-tiny.cfg");
         var (exit, output, errors) = Inspect("--cfg", cfg);
         Assert.Equal(0, exit);
         Assert.Equal("", errors);

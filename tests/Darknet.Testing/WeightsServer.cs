@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Darknet.Build.Tests.Infrastructure;
+namespace Darknet.Testing;
 
 /// <summary>
 /// A loopback HTTP/1.1 file server for download and end-to-end tests, with request counting and injected faults.

@@ -1,7 +1,7 @@
 using Darknet.Cache.Download;
 using Xunit;
 
-namespace Darknet.Build.Tests.Download;
+namespace Darknet.Build.Tests.Cache.Download;
 
 public class SafeUrlTests
 {

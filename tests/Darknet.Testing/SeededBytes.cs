@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Darknet.Build.Tests.Infrastructure;
+namespace Darknet.Testing;
 
 /// <summary>Deterministic test content: <c>SeededBytes.Create(length, seed)</c> and <c>SeededBytes.Sha256(bytes)</c> (lower-case hex).</summary>
 public static class SeededBytes

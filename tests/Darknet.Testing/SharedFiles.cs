@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Darknet.TestSupport;
+namespace Darknet.Testing;
 
 /// <summary>
 /// The workplace's ../shared folder (real upstream cfg files, format docs). It sits beside the repository here and in CI,
