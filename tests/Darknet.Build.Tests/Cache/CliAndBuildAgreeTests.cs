@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Darknet.Build.Tests.Infrastructure;
+using Darknet.Testing;
 using Darknet.Cache;
 using Darknet.Cache.Download;
 using Darknet.Weights;

@@ -5,7 +5,6 @@ using Darknet.Build.Tests.EndToEnd;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Weights;
 using Microsoft.Build.Framework;
-using Microsoft.Build.Locator;
 using Xunit;
 using Darknet.Testing;
 
@@ -20,12 +19,6 @@ namespace Darknet.Build.Tests.Docs;
 public sealed class DocSnippetsTests
 {
     private static string Repo => PackedPackage.RepositoryRoot();
-
-    // The task layer's types use MSBuild's assemblies, which a build brings and this test takes from the SDK.
-    public DocSnippetsTests()
-    {
-        if (!MSBuildLocator.IsRegistered) MSBuildLocator.RegisterDefaults();
-    }
 
     private sealed record Block(string Document, int Line, string Language, string Code)
     {

@@ -1,3 +1,4 @@
+using Darknet.Testing;
 using System.Security;
 using System.Text.RegularExpressions;
 using Darknet.Build.Tests.EndToEnd;

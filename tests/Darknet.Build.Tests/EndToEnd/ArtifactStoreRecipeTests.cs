@@ -1,3 +1,4 @@
+using Darknet.Testing;
 using Darknet.Build.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;

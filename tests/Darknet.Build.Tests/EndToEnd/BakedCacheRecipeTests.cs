@@ -1,4 +1,4 @@
-using Darknet.TestSupport;
+using Darknet.Testing;
 using Xunit;
 using Xunit.Abstractions;
 using static Darknet.Build.Tests.EndToEnd.Assertions;

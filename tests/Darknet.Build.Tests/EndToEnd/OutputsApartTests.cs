@@ -1,3 +1,4 @@
+using Darknet.Testing;
 using Darknet.Weights.IO;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Build.Evaluation;
-using Microsoft.Build.Locator;
 using Xunit;
 
 namespace Darknet.Build.Tests.EndToEnd;
@@ -11,16 +10,9 @@ namespace Darknet.Build.Tests.EndToEnd;
 /// </summary>
 public sealed class TargetsEvaluationTests
 {
-    private static readonly Lazy<bool> Registered = new(() =>
-    {
-        if (!MSBuildLocator.IsRegistered) MSBuildLocator.RegisterDefaults();
-        return true;
-    });
-
     [Fact]
     public void ItemDefaultsPropertiesAndTargets()
     {
-        _ = Registered.Value;
         Evaluate();
     }
 
@@ -87,7 +79,6 @@ public sealed class TargetsEvaluationTests
     [Fact]
     public void TasksAssemblyCanBeOverridden()
     {
-        _ = Registered.Value;
         EvaluateOverride();
     }
 

@@ -4,7 +4,6 @@ using Darknet.Build.Tasks;
 using Darknet.Build.Tests.Infrastructure;
 using Darknet.Cache;
 using Darknet.Weights;
-using Microsoft.Build.Locator;
 using Xunit;
 using Darknet.Testing;
 
@@ -23,12 +22,6 @@ public sealed class BackgroundAcquisitionTests : IDisposable
     private const int WeightsSize = 20 + 4 * ((4 * 16 + 16 * 3 * 9) + (8 + 8 * 16));
     private readonly WeightsServer _server = new();
     private readonly TempDirectory _root = new();
-
-    // The task layer's types use MSBuild's assemblies, which a build brings and this test takes from the SDK.
-    public BackgroundAcquisitionTests()
-    {
-        if (!MSBuildLocator.IsRegistered) MSBuildLocator.RegisterDefaults();
-    }
 
     public void Dispose()
     {
