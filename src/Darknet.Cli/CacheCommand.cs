@@ -94,7 +94,7 @@ public static class CacheCommand
     /// <summary>Re-hashes every entry against its record (or the hash its key names); removes what is damaged.</summary>
     private static int Verify(string root, TextWriter stdout)
     {
-        int ok = 0, damaged = 0, busy = 0;
+        int ok = 0, damaged = 0, busy = 0, kept = 0;
         foreach (var entry in Entries(root).Where(e => e.Kind == EntryKind.Entry))
         {
             var name = Relative(root, entry.Path);
@@ -123,13 +123,20 @@ public static class CacheCommand
                     ok++;
                     continue;
                 }
-                AtomicFile.TryDelete(entry.Path);
+                var removed = AtomicFile.TryDelete(entry.Path) || !File.Exists(entry.Path);
+                // Without its record a damaged file that stays is hashed again before any use.
                 Sidecar.Delete(entry.Path);
-                stdout.WriteLine($"DAMAGED  {name}: {problem}; removed (the next build or `darknet fetch` gets it again)");
                 damaged++;
+                if (removed)
+                {
+                    stdout.WriteLine($"DAMAGED  {name}: {problem}; removed (the next build or `darknet fetch` gets it again)");
+                    continue;
+                }
+                stdout.WriteLine($"DAMAGED  {name}: {problem}; not removed: open in another program; close it and run `darknet cache verify` again");
+                kept++;
             }
         }
-        stdout.WriteLine($"{ok} ok, {damaged} damaged and removed" + (busy > 0 ? $", {busy} in use" : "") + $" in {root}");
+        stdout.WriteLine($"{ok} ok, {damaged} damaged" + (kept > 0 ? $" ({kept} not removed)" : " and removed") + (busy > 0 ? $", {busy} in use" : "") + $" in {root}");
         return damaged > 0 ? Program.Failed : Program.Ok;
     }
 
@@ -172,13 +179,14 @@ public static class CacheCommand
         }
 
         long bytes = 0;
-        var files = 0;
-        void Delete(string path)
+        int files = 0, inUse = 0;
+        bool Delete(string path)
         {
             var size = File.Exists(path) ? new FileInfo(path).Length : 0;
-            if (!AtomicFile.TryDelete(path)) return;
+            if (!AtomicFile.TryDelete(path)) return false;
             bytes += size;
             files++;
+            return true;
         }
 
         // Dead runs' temps, abandoned partials and old rejected files, entry by entry under its lock.
@@ -204,7 +212,13 @@ public static class CacheCommand
                     Busy(owner);
                     continue;
                 }
-                Delete(entry.Path);
+                // Windows deletes no file another program holds open without sharing delete: that entry stays, with its record.
+                if (!Delete(entry.Path) && File.Exists(entry.Path))
+                {
+                    stdout.WriteLine($"in use   {Relative(root, entry.Path)} (open in another program; kept)");
+                    inUse++;
+                    continue;
+                }
                 if (entry.Kind == EntryKind.Entry) Sidecar.Delete(entry.Path);
                 if (entry.Kind == EntryKind.Partial) AtomicFile.TryDelete(entry.Path + ".json");
             }
@@ -213,7 +227,7 @@ public static class CacheCommand
         RemoveEmptyDirectories(root);
         stdout.WriteLine($"removed {files} files ({Megabytes.Format(bytes)}) from {root}" +
                          (all ? "" : days.HasValue ? $": entries not used for {days.Value.ToString(CultureInfo.InvariantCulture)} days, rejected files and litter" : ": rejected files and litter") +
-                         (busy.Count > 0 ? $"; {busy.Count} in use, kept" : ""));
+                         (busy.Count + inUse > 0 ? $"; {busy.Count + inUse} in use, kept" : ""));
         return Program.Ok;
     }
 
