@@ -15,6 +15,8 @@ cd "$(dirname "$0")"
 #   darknet         /usr/lib/darknet/libdarknet.so, pjreddie's darknet: the exported ONNX models must compute what it does
 #   mono-devel      runs the net472 task assembly (Visual Studio's MSBuild); brings the netstandard facade too
 #   clang           links the tool's native AOT build, which the clean-clone tests pack as the README says (gcc also does)
+#   wine64          runs the win-x64 CLI and the net8.0 tasks (tests/Darknet.Build.Tests/Windows): Windows paths,
+#                   %LOCALAPPDATA%, sharing semantics, as far as Wine implements Windows
 fast=0
 if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
 # A filter on test names for --fast: the core and CLI tests minus the slowest ones (the fuzz tests, and the whole-network
@@ -28,6 +30,7 @@ missing=()
 [ -f /usr/lib/darknet/libdarknet.so ] || missing+=(darknet)
 { command -v mono >/dev/null 2>&1 && [ -f /usr/lib/mono/4.5/Facades/netstandard.dll ]; } || missing+=(mono-devel)
 { command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || missing+=(clang)
+[ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: needs root (sudo) once, for apt-get install ${missing[*]}; without them those tests skip"

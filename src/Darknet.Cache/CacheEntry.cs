@@ -102,17 +102,18 @@ internal sealed class CacheEntry
     /// <summary>
     /// Re-hashes the entry under its lock, whatever its record says, and treats a file that fails as every use of the
     /// entry does (see <see cref="Discard"/>). Returns null when it verifies (its record then holds its current identity),
-    /// else the damage and what was done, with whether the file was moved aside (placed by hand) rather than removed;
+    /// else the damage and what was done, with whether the file was moved aside (placed by hand) rather than removed, or
+    /// kept because it could not be removed (open in another program on Windows);
     /// <see cref="ErrorCodes.LockTimeout"/> while someone else holds the lock.
     /// </summary>
-    public async Task<(string Damage, bool MovedAside)?> CheckAsync(Func<FileHashes, string, DarknetException?> check, CancellationToken cancellationToken)
+    public async Task<(string Damage, bool MovedAside, bool Kept)?> CheckAsync(Func<FileHashes, string, DarknetException?> check, CancellationToken cancellationToken)
     {
         using (var held = await LockAsync(cancellationToken).ConfigureAwait(false))
         {
             if (held == null) throw ReadOnly("its file " + Path + " cannot be checked");
             if (!File.Exists(Path)) return null;
             if (Verify(check, readOnly: false, cancellationToken, out var damage, out var handPlaced, rehash: true) != null) return null;
-            return (Discard(damage!, handPlaced, remake: false), handPlaced);
+            return (Discard(damage!, handPlaced, remake: false, out var kept), handPlaced, kept);
         }
     }
 
@@ -180,7 +181,7 @@ internal sealed class CacheEntry
                     return new CachedFile(Path, verified, published: false);
                 }
                 if (readOnly) throw ReadOnly("its file " + Path + " is damaged (" + damage + ")");
-                damage = Discard(damage!, handPlaced, remake: produce != null);
+                damage = Discard(damage!, handPlaced, remake: produce != null, out _);
             }
             if (produce == null)
             {
@@ -372,8 +373,9 @@ internal sealed class CacheEntry
     /// for them to look at, out of the entry's way, never deleted; a recorded one is damaged and removed. Returns the damage
     /// with what was done.
     /// </summary>
-    private string Discard(string damage, bool handPlaced, bool remake)
+    private string Discard(string damage, bool handPlaced, bool remake, out bool kept)
     {
+        kept = false;
         if (handPlaced)
         {
             var aside = CacheLayout.FreeRejectedPath(Path);
@@ -383,15 +385,20 @@ internal sealed class CacheEntry
             _rejected?.Invoke("The file placed at " + Path + " failed verification (" + damage + ")");
             return damage;
         }
-        Remove();
+        // Without its record a damaged file that stays (Windows deletes no file another program holds open without
+        // sharing delete) is hashed again before any use.
+        kept = !Remove();
         if (remake) _remaking?.Invoke(damage);
-        return damage + "; it has been removed";
+        return !kept
+            ? damage + "; it has been removed"
+            : damage + "; not removed: open in another program; close it and run `darknet cache verify` again";
     }
 
-    private void Remove()
+    private bool Remove()
     {
-        AtomicFile.TryDelete(Path);
+        var removed = AtomicFile.TryDelete(Path) || !File.Exists(Path);
         Sidecar.Delete(Path);
+        return removed;
     }
 
     private void DeletePartial()

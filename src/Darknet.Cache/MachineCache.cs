@@ -189,7 +189,7 @@ public sealed class MachineCache
     /// placed by hand, removed when it was recorded. Null when it verifies, else the damage and what was done.
     /// DKN4007 (<see cref="ErrorCodes.LockTimeout"/>) after <see cref="LockTimeout"/> while another process holds it.
     /// </summary>
-    internal (string Damage, bool MovedAside)? Check(CacheItem entry, CancellationToken cancellationToken = default) =>
+    internal (string Damage, bool MovedAside, bool Kept)? Check(CacheItem entry, CancellationToken cancellationToken = default) =>
         Entry(entry.Path).CheckAsync((hashes, _) => KeyProblem(entry, hashes), cancellationToken).GetAwaiter().GetResult();
 
     private static DarknetException? KeyProblem(CacheItem entry, FileHashes actual)
@@ -205,18 +205,22 @@ public sealed class MachineCache
     /// <summary>
     /// Removes an item under its entry's lock, taken without waiting (an entry a build is downloading, converting or
     /// checking stays, with its lock and partial): an entry with its sidecar, a partial with its metadata, a rejected
-    /// file. Returns the bytes removed, or null when the entry is busy. Lock files stay.
+    /// file. Null when the entry is busy; false when the file could not be deleted (Windows deletes no file another
+    /// program holds open without sharing delete: it stays, with its record); <paramref name="bytes"/>: what was removed.
+    /// Lock files stay.
     /// </summary>
-    internal long? TryRemove(CacheItem item)
+    internal bool? TryRemove(CacheItem item, out long bytes)
     {
+        bytes = 0;
         using (var held = EntryLock.TryAcquire(CacheLayout.LockPath(item.EntryPath)))
         {
             if (held == null) return null;
             var size = File.Exists(item.Path) ? new FileInfo(item.Path).Length : 0;
-            if (!AtomicFile.TryDelete(item.Path)) return 0;
+            if (!AtomicFile.TryDelete(item.Path)) return !File.Exists(item.Path);
             if (item.Kind == CacheItemKind.Entry) Sidecar.Delete(item.Path);
             if (item.Kind == CacheItemKind.Partial) AtomicFile.TryDelete(CacheLayout.PartialMetadataPath(item.Path));
-            return size;
+            bytes = size;
+            return true;
         }
     }
 

@@ -108,11 +108,11 @@ public static class CacheCommand
     private static int Verify(string root, TextWriter stdout)
     {
         var cache = new MachineCache(root) { LockTimeout = TimeSpan.FromSeconds(2), LockPollInterval = TimeSpan.FromMilliseconds(100) };
-        int ok = 0, damaged = 0, movedAside = 0, busy = 0;
+        int ok = 0, damaged = 0, movedAside = 0, busy = 0, kept = 0;
         foreach (var entry in cache.Items().Where(e => e.Kind == CacheItemKind.Entry).ToList())
         {
             var name = Relative(root, entry.Path);
-            (string Damage, bool MovedAside)? problem;
+            (string Damage, bool MovedAside, bool Kept)? problem;
             try
             {
                 problem = cache.Check(entry);
@@ -129,11 +129,15 @@ public static class CacheCommand
                 ok++;
                 continue;
             }
-            stdout.WriteLine($"DAMAGED  {name}: {problem.Value.Damage} (the next build or `darknet fetch` gets it again)");
             if (problem.Value.MovedAside) movedAside++;
             else damaged++;
+            // Windows deletes no file another program holds open without sharing delete.
+            var stayed = problem.Value.Kept;
+            if (stayed) kept++;
+            stdout.WriteLine($"DAMAGED  {name}: {problem.Value.Damage}" + (stayed ? "" : " (the next build or `darknet fetch` gets it again)"));
         }
-        stdout.WriteLine($"{ok} ok, {damaged} damaged and removed" + (movedAside > 0 ? $", {movedAside} placed by hand, failed and moved aside" : "") +
+        stdout.WriteLine($"{ok} ok, {damaged} damaged" + (kept > 0 ? $" ({kept} not removed)" : " and removed") +
+                         (movedAside > 0 ? $", {movedAside} placed by hand, failed and moved aside" : "") +
                          (busy > 0 ? $", {busy} in use" : "") + $" in {root}");
         return damaged + movedAside > 0 ? Program.Failed : Program.Ok;
     }
@@ -160,7 +164,7 @@ public static class CacheCommand
 
         var cache = new MachineCache(root);
         long bytes = 0;
-        var files = 0;
+        int files = 0, inUse = 0;
         var busy = new HashSet<string>(StringComparer.Ordinal);
         void Busy(string entry)
         {
@@ -173,22 +177,26 @@ public static class CacheCommand
                          item.Kind == CacheItemKind.Rejected ||
                          (days.HasValue && DateTime.UtcNow - LastUsed(item.Path) > TimeSpan.FromDays(days.Value));
             if (!remove || busy.Contains(item.EntryPath)) continue;
-            var removed = cache.TryRemove(item);
+            var removed = cache.TryRemove(item, out var size);
             if (removed == null)
             {
                 Busy(item.EntryPath);
                 continue;
             }
-            if (!File.Exists(item.Path))
+            if (removed == true)
             {
-                bytes += removed.Value;
+                bytes += size;
                 files++;
+                continue;
             }
+            // Windows deletes no file another program holds open without sharing delete: it stays, with its record.
+            stdout.WriteLine($"in use   {Relative(root, item.Path)} (open in another program; kept)");
+            inUse++;
         }
         cache.RemoveEmptyFolders();
         stdout.WriteLine($"removed {files} files ({Megabytes.Format(bytes)}) from {root}" +
                          (all ? "" : days.HasValue ? $": entries not used for {days.Value.ToString(CultureInfo.InvariantCulture)} days, rejected files and litter" : ": rejected files and litter") +
-                         (busy.Count > 0 ? $"; {busy.Count} in use, kept" : ""));
+                         (busy.Count + inUse > 0 ? $"; {busy.Count + inUse} in use, kept" : ""));
         return Program.Ok;
     }
 

@@ -16,6 +16,8 @@ internal static class WriteFailure
     // systems (0x70 = 112 is EHOSTDOWN on Linux), so each is checked on its own system only.
     private const int ENOSPC = 28, EROFS = 30, EDQUOT_LINUX = 122, EDQUOT_MAC = 69;
     private const int ERROR_HANDLE_DISK_FULL = 0x27, ERROR_DISK_FULL = 0x70, ERROR_WRITE_PROTECT = 0x13;
+    private const int ERROR_SHARING_VIOLATION = 0x20, ERROR_LOCK_VIOLATION = 0x21, ERROR_UNABLE_TO_REMOVE_REPLACED = 0x497,
+        ERROR_UNABLE_TO_MOVE_REPLACEMENT = 0x498;
 
     /// <summary>A full disk or quota: in <paramref name="error"/> or any exception it wraps (also when only quoted in a message).</summary>
     public static bool IsDiskFull(Exception? error)
@@ -51,6 +53,15 @@ internal static class WriteFailure
         // Older runtimes (Mono under MSBuild) keep the message but not the errno.
         return e.Message.IndexOf("No space left on device", StringComparison.OrdinalIgnoreCase) >= 0 ||
                e.Message.IndexOf("Disk quota exceeded", StringComparison.OrdinalIgnoreCase) >= 0;
+    }
+
+    /// <summary>Windows only: another process has the file open without sharing delete, so it can be neither replaced nor deleted.</summary>
+    public static bool IsInUse(Exception e)
+    {
+        if (!(e is IOException) || !RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || (e.HResult & 0xFFFF0000) != 0x80070000) return false;
+        var code = e.HResult & 0xFFFF;
+        return code == ERROR_SHARING_VIOLATION || code == ERROR_LOCK_VIOLATION || code == ERROR_UNABLE_TO_REMOVE_REPLACED ||
+               code == ERROR_UNABLE_TO_MOVE_REPLACEMENT;
     }
 
     private static bool IsReadOnlyFileSystem(IOException e) =>
@@ -89,6 +100,10 @@ internal static class WriteFailure
         if (IsReadOnlyFileSystem(io))
             return new DarknetException(ErrorCodes.FileAccessFailed,
                 $"cannot write {finalPath}: {folder} is on a read-only file system", e);
+        if (IsInUse(io))
+            return new DarknetException(ErrorCodes.FileAccessFailed,
+                $"cannot replace {finalPath}: another program has it open (Windows does not replace a file in use). " +
+                "Close what holds it (the app that loaded it, a viewer, an antivirus scan) and run again, or write elsewhere.", e);
         return null;
     }
 
