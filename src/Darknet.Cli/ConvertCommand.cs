@@ -15,34 +15,24 @@ namespace Darknet.Cli;
 
 /// <summary>
 /// <c>darknet convert</c>: the seed's <c>--model/--weights_dir/--save_dir</c> form and the any-cfg
-/// <c>--cfg/--weights/--out</c> form (the cfg a file or a URL, see <see cref="CfgArgument"/>). Arguments are parsed by hand: there are eight flags and no subcommand tree,
-/// which is less than a parser package would cost in dependencies for a dotnet tool.
+/// <c>--cfg/--weights/--out</c> form (the cfg a file or a URL, see <see cref="CfgArgument"/>). Arguments are parsed by <see cref="CommandLine"/>, as every command's are.
 /// </summary>
 public static class ConvertCommand
 {
-    private static readonly Dictionary<string, string> Flags = new Dictionary<string, string>(StringComparer.Ordinal)
+    private static readonly string[] ValueFlags =
     {
-        ["--model"] = "model",
-        ["--weights_dir"] = "weights_dir",
-        ["--weights-dir"] = "weights_dir",
-        ["--save_dir"] = "save_dir",
-        ["--save-dir"] = "save_dir",
-        ["--cfg"] = "cfg",
-        ["--weights"] = "weights",
-        ["--out"] = "out",
-        ["--output"] = "out",
-        ["-o"] = "out",
-        ["--layers"] = "layers",
-        ["--format"] = "format",
-        ["--names"] = "names",
-        ["--onnx-outputs"] = "onnx_outputs",
-        ["--onnx-size"] = "onnx_size",
-        ["--cache"] = "cache",
+        "--model", "--weights_dir", "--save_dir", "--cfg", "--weights", "--out", "--layers", "--format", "--names",
+        "--onnx-outputs", "--onnx-size", "--cache",
     };
 
-    private static readonly Dictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.Ordinal)
+    private static readonly string[] SwitchFlags = { "--allow-http", "-h", "--help" };
+
+    private static readonly Dictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["--allow-http"] = "allow_http",
+        ["--weights-dir"] = "--weights_dir",
+        ["--save-dir"] = "--save_dir",
+        ["--output"] = "--out",
+        ["-o"] = "--out",
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -52,7 +42,7 @@ public static class ConvertCommand
         {
             request = Parse(args);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException || e is CommandLineException)
         {
             stderr.WriteLine($"darknet: {ErrorCodes.BadCommandLine}: convert: {e.Message}");
             stderr.Write(Program.Usage);
@@ -124,34 +114,12 @@ public static class ConvertCommand
 
     private static Request Parse(string[] args)
     {
+        var line = CommandLine.Parse(args, ValueFlags, SwitchFlags, Aliases);
+        if (line.Switches.Contains("-h") || line.Switches.Contains("--help")) return new Request { Help = true };
+        if (line.Words.Count > 0) throw new UsageException($"unexpected argument '{line.Words[0]}'");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (arg is "-h" or "--help") return new Request { Help = true };
-            if (Switches.TryGetValue(arg, out var switchKey))
-            {
-                if (values.ContainsKey(switchKey)) throw new UsageException($"{arg} given twice");
-                values[switchKey] = "";
-                continue;
-            }
-            string flag = arg, value;
-            int equals = arg.IndexOf('=');
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                flag = arg.Substring(0, equals);
-                value = arg.Substring(equals + 1);
-            }
-            else
-            {
-                if (!Flags.ContainsKey(flag)) throw new UsageException(arg.StartsWith("-", StringComparison.Ordinal) ? $"unknown option '{arg}'" : $"unexpected argument '{arg}'");
-                if (i + 1 >= args.Length) throw new UsageException($"{flag} needs a value");
-                value = args[++i];
-            }
-            if (!Flags.TryGetValue(flag, out var key)) throw new UsageException($"unknown option '{flag}'");
-            if (values.ContainsKey(key)) throw new UsageException($"{flag} given twice");
-            values[key] = value;
-        }
+        foreach (var pair in line.Values) values[Key(pair.Key)] = pair.Value;
+        foreach (var name in line.Switches) values[Key(name)] = "";
 
         var options = new ConversionOptions { Format = ParseFormat(values) };
         if (values.TryGetValue("layers", out var layersText))
@@ -268,6 +236,9 @@ public static class ConvertCommand
         public ConversionOptions Options = new ConversionOptions();
         public CancellationToken Cancellation;
     }
+
+    /// <summary>The key a flag's value is kept under: "--onnx-outputs" is "onnx_outputs".</summary>
+    private static string Key(string flag) => flag.Substring(2).Replace('-', '_');
 
     private sealed class UsageException : Exception
     {

@@ -1,12 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Darknet.Weights.IO;
+using Darknet.Weights.Safetensors;
 
 namespace Darknet.Cache.Download;
 
@@ -27,8 +27,6 @@ namespace Darknet.Cache.Download;
 /// </summary>
 internal sealed class PartialDownload
 {
-    private static readonly Regex Field = new Regex("\"(url|validator|size)\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[0-9]+)", RegexOptions.CultureInvariant);
-
     private readonly string _identity;
     private readonly long _size;
     private readonly bool _hashWillCheck;
@@ -131,7 +129,7 @@ internal sealed class PartialDownload
         ForgetHashes();
         _hashes = NewHasher();
         AtomicFile.WriteAllText(MetadataPath,
-            "{\"url\":" + Quote(_identity) + ",\"validator\":" + (validator == null ? "null" : Quote(validator)) +
+            "{\"url\":" + Json.Quote(_identity) + ",\"validator\":" + (validator == null ? "null" : Json.Quote(validator)) +
             ",\"size\":" + _size.ToString(CultureInfo.InvariantCulture) + "}\n");
     }
 
@@ -206,38 +204,29 @@ internal sealed class PartialDownload
         {
             return false;
         }
-        string? url = null, validator = null, size = null;
-        foreach (Match match in Field.Matches(text))
+        object? parsed;
+        try
         {
-            var value = match.Groups[2].Value;
-            if (value.StartsWith("\"", StringComparison.Ordinal)) value = Unquote(value);
-            switch (match.Groups[1].Value)
+            parsed = Json.Parse(text, message => new FormatException(message));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        if (parsed is not List<KeyValuePair<string, object?>> members) return false;
+        object? url = null, validator = null, size = null;
+        foreach (var member in members)
+        {
+            switch (member.Key)
             {
-                case "url": url = value; break;
-                case "validator": validator = value; break;
-                case "size": size = value; break;
+                case "url": url = member.Value; break;
+                case "validator": validator = member.Value; break;
+                case "size": size = member.Value; break;
             }
         }
-        if (url != _identity || size != _size.ToString(CultureInfo.InvariantCulture)) return false;
-        Validator = validator;
+        if (url is not string sameUrl || sameUrl != _identity || size is not decimal sameSize || sameSize != _size) return false;
+        if (validator != null && validator is not string) return false;
+        Validator = (string?)validator;
         return true;
     }
-
-    private static string Quote(string value)
-    {
-        var builder = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            if (c == '"' || c == '\\') builder.Append('\\').Append(c);
-            else if (c < ' ') builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            else builder.Append(c);
-        }
-        return builder.Append('"').ToString();
-    }
-
-    private static string Unquote(string quoted) =>
-        Regex.Replace(quoted.Substring(1, quoted.Length - 2), @"\\(u[0-9a-fA-F]{4}|.)", m =>
-            m.Groups[1].Value.Length == 5
-                ? ((char)int.Parse(m.Groups[1].Value.Substring(1), NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString()
-                : m.Groups[1].Value);
 }

@@ -54,6 +54,22 @@ public class ConvertCommandTests
         NoTrace(stderr);
     }
 
+    /// <summary>The words convert's flags are refused with, spellings of one flag counting as that flag.</summary>
+    [Theory]
+    [InlineData("convert: unknown option '--bogus'", "--bogus", "x")]
+    [InlineData("convert: unknown option '--bogus'", "--bogus=x")]
+    [InlineData("convert: unexpected argument 'stray'", "--cfg", "a.cfg", "stray")]
+    [InlineData("convert: --out needs a value", "--cfg", "a.cfg", "--out")]
+    [InlineData("convert: -o given twice", "--cfg", "a.cfg", "--out", "a.npy", "-o", "b.npy")]
+    [InlineData("convert: --save-dir given twice", "--model", "yolov3", "--save_dir", "s", "--save-dir", "t")]
+    [InlineData("convert: --allow-http given twice", "--allow-http", "--allow-http")]
+    public void UsageErrorsSayWhichFlag(string message, params string[] args)
+    {
+        var (exit, _, stderr) = CliRunner.Run(new[] { "convert" }.Concat(args).ToArray());
+        Assert.Equal(2, exit);
+        Assert.StartsWith("darknet: DKN2009: " + message + "\n", stderr.Replace("\r\n", "\n"));
+    }
+
     [Fact]
     public void UnknownModelIsAUsageErrorWithItsCode()
     {
